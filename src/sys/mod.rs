@@ -1,0 +1,1 @@
+//! Syscalls: sockets, fork/exec with fd layout, signals, users. The only place with `unsafe`.

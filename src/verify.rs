@@ -1,0 +1,1 @@
+//! `activatord verify`: load units like `systemd-analyze verify` and print diagnostics.

@@ -15,3 +15,5 @@ pub mod engine;
 pub mod inetd;
 pub mod sys;
 pub mod verify;
+pub mod daemon;
+pub mod logging;

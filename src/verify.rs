@@ -1,1 +1,141 @@
 //! `activatord verify`: load units like `systemd-analyze verify` and print diagnostics.
+//!
+//! Output copies systemd-analyze: one `FILE:LINE: message` (or `UNIT: message`) line per
+//! diagnostic on stderr, and exit status 1 when a named unit did not load (not found,
+//! masked, bad setting, unreadable), when a socket's service is missing, or when any
+//! loaded unit file produced a syntax warning — systemd-analyze (v250+,
+//! src/analyze/analyze-verify-util.c `log_syntax_callback()`) fails on those too.
+//! Warnings about settings only activator cares about (`table::is_activator_only`) and
+//! systemd's notice-level remarks never change the exit status.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::inetd::{load_inetd, InetdOptions};
+use crate::unit::dump::dump_unit;
+use crate::unit::loader::{load_all, load_named, LoaderOptions, UnitSet};
+use crate::unit::model::{LoadState, Unit};
+use crate::unit::table;
+
+/// What `activatord verify` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    /// Search path; empty means systemd's default system path.
+    pub unit_paths: Vec<PathBuf>,
+    /// inetd.conf files to load too.
+    pub inetd_confs: Vec<PathBuf>,
+    pub inetd: InetdOptions,
+    /// Unit names or unit file paths. With neither units nor inetd files, every socket
+    /// on the search path is verified.
+    pub units: Vec<String>,
+    /// Print every loaded unit (`dump_unit`) on `out`.
+    pub dump: bool,
+    /// Print every loaded unit as a JSON array on `out`.
+    pub json: bool,
+}
+
+/// Messages systemd logs below warning level (`log_syntax(…, LOG_NOTICE, …)`): shown,
+/// but `systemd-analyze verify` does not fail on them.
+const NOTICE_PREFIXES: &[&str] = &["Special user "];
+
+fn is_notice(d: &Diagnostic) -> bool {
+    NOTICE_PREFIXES.iter().any(|p| d.message.starts_with(p))
+}
+
+/// A warning that makes systemd-analyze exit 1: a syntax warning on a line of a unit file.
+fn counts_as_syntax_error(d: &Diagnostic) -> bool {
+    d.severity == Severity::Warning
+        && d.file.is_some()
+        && d.line > 0
+        && !is_notice(d)
+        && !table::is_activator_only(d)
+}
+
+/// Load what `opts` names, write diagnostics to `err` (and the dump or JSON to `out`),
+/// and return the exit status.
+pub fn run_verify(opts: &VerifyOptions, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let loader_opts = LoaderOptions {
+        unit_paths: opts.unit_paths.clone(),
+    };
+    let args: Vec<String> = opts.units.iter().map(|u| verify_argument(u)).collect();
+    let mut set = if args.is_empty() && opts.inetd_confs.is_empty() {
+        load_all(&loader_opts)
+    } else {
+        load_named(&loader_opts, &args)
+    };
+    let mut failed = named_units_failed(&set);
+    if !opts.inetd_confs.is_empty() {
+        let inetd = load_inetd(&opts.inetd_confs, &opts.inetd);
+        failed |= inetd.diagnostics.iter().any(Diagnostic::is_error);
+        set.add_units(inetd.sockets, inetd.services, inetd.diagnostics);
+    }
+    for d in &set.diagnostics {
+        // Write errors on stderr cannot be reported anywhere better.
+        let _ = writeln!(err, "{d}");
+    }
+    failed |= set.diagnostics.iter().any(counts_as_syntax_error);
+    if opts.json {
+        let units = all_units(&set);
+        match serde_json::to_string_pretty(&units) {
+            Ok(s) => {
+                let _ = writeln!(out, "{s}");
+            }
+            Err(e) => {
+                let _ = writeln!(err, "Failed to serialize units: {e}");
+                failed = true;
+            }
+        }
+    } else if opts.dump {
+        for u in all_units(&set) {
+            let _ = write!(out, "{}", dump_unit(&u));
+        }
+    }
+    i32::from(failed)
+}
+
+/// systemd-analyze resolves every argument against the current directory; we do that
+/// for names that exist there as files, and look other names up on the search path.
+fn verify_argument(arg: &str) -> String {
+    if !arg.contains('/') && std::path::Path::new(arg).is_file() {
+        format!("./{arg}")
+    } else {
+        arg.to_string()
+    }
+}
+
+/// True when a unit named on the command line is unusable, or a socket among the
+/// loaded ones cannot be started for lack of its service.
+fn named_units_failed(set: &UnitSet) -> bool {
+    let bad_name = set.requested.iter().any(|(_, n)| n.is_none());
+    let bad_state = set.requested.iter().filter_map(|(_, n)| n.as_deref()).any(|n| {
+        matches!(
+            set.load_state(n),
+            Some(LoadState::NotFound | LoadState::Masked | LoadState::BadSetting | LoadState::Error)
+        )
+    });
+    bad_name || bad_state || !set.missing_service.is_empty()
+}
+
+/// Every unit of the set, sockets first, each group sorted by name.
+fn all_units(set: &UnitSet) -> Vec<Unit> {
+    set.sockets
+        .values()
+        .cloned()
+        .map(Unit::Socket)
+        .chain(set.services.values().cloned().map(Unit::Service))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_do_not_count() {
+        let d = Diagnostic::warning_at("/x.service", 3, "Special user nobody configured, this is not safe!");
+        assert!(is_notice(&d));
+        let unit_level = Diagnostic::unit_error("x.socket", "boom");
+        assert!(!counts_as_syntax_error(&unit_level));
+    }
+}

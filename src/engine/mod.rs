@@ -1,1 +1,228 @@
 //! The event loop and the socket/service state machines.
+//!
+//! One thread, one epoll set, one owner of all state: `Engine`. Every wakeup
+//! (listening fd, built-in connection, signalfd, timer) becomes an `Event` and is
+//! handed to `Engine::handle`. Why a hand-written epoll loop and not tokio: the hot
+//! path (accept → fork/exec) needs no futures, level-triggered epoll gives exactly the
+//! "stop polling this fd while the service owns it" semantics systemd has, and the
+//! loop stays small and explicit. The control plane (D-Bus) will talk to it through
+//! a channel plus an eventfd, so it never touches this state itself.
+//!
+//! **Architecture Invariant:** nothing outside this module mutates runtime state, and
+//! the engine makes no syscalls of its own beyond what `sys` offers.
+
+mod builtins;
+mod event;
+pub mod exec_plan;
+mod instance;
+mod ratelimit;
+mod services;
+mod shutdown;
+mod socket;
+mod sockets;
+mod timers;
+
+use std::collections::HashMap;
+use std::os::fd::AsFd;
+use std::time::{Duration, Instant};
+
+use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags};
+
+pub use event::Event;
+pub use socket::{SocketResult, SocketState};
+
+use crate::sys::signals::{reap_children, SignalFd};
+use crate::unit::loader::UnitSet;
+use builtins::BuiltinConn;
+use exec_plan::CredentialCache;
+use services::{Child, ServiceRuntime};
+use socket::SocketRuntime;
+use timers::{Timer, Timers};
+
+/// Errors that stop the daemon from starting at all (a single bad unit never does).
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("failed to set up the event loop: {0}")]
+    Setup(#[from] nix::Error),
+    #[error("failed to set up signal handling: {0}")]
+    Signals(String),
+}
+
+/// What to run: the loaded units and which sockets to start.
+pub struct EngineConfig {
+    pub units: UnitSet,
+    /// Socket units to start, in order.
+    pub start_sockets: Vec<String>,
+}
+
+pub struct Engine {
+    epoll: Epoll,
+    signal_fd: SignalFd,
+    units: UnitSet,
+    sockets: Vec<SocketRuntime>,
+    socket_index: HashMap<String, usize>,
+    services: HashMap<String, ServiceRuntime>,
+    children: HashMap<i32, Child>,
+    conns: Vec<Option<BuiltinConn>>,
+    free_conns: Vec<usize>,
+    timers: Timers,
+    creds: CredentialCache,
+    stopping: bool,
+    /// Fds handed to us with LISTEN_FDS, not yet matched to a Listen entry.
+    adopted: Vec<(std::os::fd::OwnedFd, Option<String>)>,
+}
+
+impl Engine {
+    /// Set up the loop and start every configured socket. A socket that cannot be
+    /// bound is logged and marked failed; the others still start.
+    pub fn new(config: EngineConfig) -> Result<Engine, EngineError> {
+        let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC)?;
+        let signal_fd = SignalFd::new().map_err(|e| EngineError::Signals(e.to_string()))?;
+        epoll.add(
+            signal_fd.as_fd(),
+            EpollEvent::new(EpollFlags::EPOLLIN, event::signal_token()),
+        )?;
+        let mut engine = Engine {
+            epoll,
+            signal_fd,
+            units: config.units,
+            sockets: Vec::new(),
+            socket_index: HashMap::new(),
+            services: HashMap::new(),
+            children: HashMap::new(),
+            conns: Vec::new(),
+            free_conns: Vec::new(),
+            timers: Timers::default(),
+            creds: CredentialCache::default(),
+            stopping: false,
+            adopted: crate::sys::socket::take_listen_fds(),
+        };
+        for name in &config.start_sockets {
+            engine.start_socket(name);
+        }
+        for (fd, name) in engine.adopted.drain(..) {
+            log::warn!(
+                "Inherited fd {:?} ({}) matches no configured socket, closing it.",
+                fd,
+                name.as_deref().unwrap_or("unknown")
+            );
+        }
+        Ok(engine)
+    }
+
+    /// Names and states of the sockets, for logs, tests and the control plane.
+    pub fn socket_states(&self) -> Vec<(String, SocketState)> {
+        self.sockets
+            .iter()
+            .map(|s| (s.unit.name.clone(), s.state))
+            .collect()
+    }
+
+    /// True once every started socket is listening or has failed.
+    pub fn listening_count(&self) -> usize {
+        self.sockets
+            .iter()
+            .filter(|s| s.state == SocketState::Listening)
+            .count()
+    }
+
+    /// Run until a stop signal has been handled and every child is gone.
+    /// Returns the process exit code (0 after an orderly stop).
+    pub fn run(&mut self) -> i32 {
+        let mut events = vec![EpollEvent::empty(); 256];
+        loop {
+            if self.stopping && self.children.is_empty() {
+                return 0;
+            }
+            let now = Instant::now();
+            let timeout = match self.timers.timeout_ms(now) {
+                Some(ms) => ms.min(60_000) as i32,
+                None => -1,
+            };
+            let timeout = nix::sys::epoll::EpollTimeout::try_from(timeout)
+                .unwrap_or(nix::sys::epoll::EpollTimeout::NONE);
+            let n = match self.epoll.wait(&mut events, timeout) {
+                Ok(n) => n,
+                Err(nix::errno::Errno::EINTR) => 0,
+                Err(e) => {
+                    log::error!("epoll_wait failed: {e}");
+                    std::thread::sleep(Duration::from_millis(10));
+                    0
+                }
+            };
+            for ev in events.iter().take(n) {
+                let flags = ev.events();
+                let (kind, id, sub) = event::decode(ev.data());
+                match kind {
+                    event::TOKEN_SIGNAL => self.on_signals(),
+                    event::TOKEN_LISTENER => {
+                        self.handle(Event::ListenerReadable { socket: id, fd: sub })
+                    }
+                    event::TOKEN_BUILTIN => self.handle(Event::BuiltinIo {
+                        conn: id,
+                        readable: flags.intersects(
+                            EpollFlags::EPOLLIN | EpollFlags::EPOLLHUP | EpollFlags::EPOLLERR,
+                        ),
+                        writable: flags.contains(EpollFlags::EPOLLOUT),
+                    }),
+                    _ => {}
+                }
+            }
+            for t in self.timers.expired(Instant::now()) {
+                self.handle(Event::Timer(t));
+            }
+        }
+    }
+
+    fn on_signals(&mut self) {
+        for sig in self.signal_fd.read_all() {
+            if sig == libc::SIGCHLD {
+                for (pid, status) in reap_children() {
+                    self.handle(Event::ChildExited {
+                        pid: pid.as_raw(),
+                        status,
+                    });
+                }
+            } else {
+                self.handle(Event::Signal(sig));
+            }
+        }
+    }
+
+    /// The one place where events change state.
+    pub fn handle(&mut self, event: Event) {
+        match event {
+            Event::ListenerReadable { socket, fd } => self.on_listener_readable(socket, fd),
+            Event::BuiltinIo {
+                conn,
+                readable,
+                writable,
+            } => self.on_builtin_io(conn, readable, writable),
+            Event::ChildExited { pid, status } => self.on_child_exited(pid, status),
+            Event::Timer(t) => self.on_timer(t),
+            Event::Signal(sig) => self.on_signal(sig),
+        }
+    }
+
+    fn on_timer(&mut self, timer: Timer) {
+        match timer {
+            Timer::ResumeSocket { socket, generation } => self.resume_socket(socket, generation),
+            Timer::RestartService {
+                service,
+                generation,
+            } => self.restart_service_timer(&service, generation),
+            Timer::StopTimeout { pid } => self.stop_timeout(pid),
+            Timer::ShutdownDeadline => self.shutdown_deadline(),
+        }
+    }
+
+    fn on_signal(&mut self, sig: i32) {
+        match sig {
+            libc::SIGTERM | libc::SIGINT | libc::SIGQUIT => self.begin_shutdown(sig),
+            libc::SIGHUP => {
+                log::warn!("SIGHUP: configuration reload is not implemented yet; ignoring.")
+            }
+            _ => log::debug!("ignoring signal {sig}"),
+        }
+    }
+}

@@ -1,1 +1,470 @@
-//! (in progress)
+//! The unit-file lexer: turns the bytes of a unit file or drop-in into `Key=Value`
+//! assignments tagged with section, file and line, and never fails.
+//!
+//! It follows systemd.syntax(7) and systemd's `config_parse()`/`parse_line()`
+//! (src/shared/conf-parser.c, v252) line by line, including the odd corners: physical
+//! lines end at `\n`, `\r`, `\r\n`, `\n\r` or NUL (`read_line()` in src/basic/fileio.c);
+//! comment lines (`#`/`;` after blanks) are dropped even inside a continuation; a line
+//! ending in an odd number of backslashes continues on the next one with that backslash
+//! replaced by a space; the reported line of a continued logical line is its *last*
+//! physical line (what `systemd-analyze verify` prints). Interpretation of keys and
+//! values is left to the directive tables; this module only knows sections.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diag::{Diagnostic, Diagnostics};
+
+/// systemd's `LONG_LINE_MAX` (src/basic/fileio.h): the longest logical line accepted.
+pub const LONG_LINE_MAX: usize = 1024 * 1024;
+
+/// `WHITESPACE` of src/basic/string-util.h, stripped around keys, values and lines.
+const WHITESPACE: &[u8] = b" \t\n\r";
+
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// One `Key=Value` assignment with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    /// Section name without brackets (`Socket`).
+    pub section: String,
+    /// Key, case-sensitive, trimmed (systemd.syntax(7)).
+    pub key: String,
+    /// Value, trimmed; may be empty (an empty assignment resets list settings).
+    pub value: String,
+    pub file: Arc<Path>,
+    /// 1-based line number; for a continued line, the last physical line (systemd's).
+    pub line: u32,
+}
+
+/// Split a unit file into assignments of known sections.
+///
+/// `known_sections` lists the section names the unit type has (`["Unit", "Socket",
+/// "Install"]`); an empty slice accepts every section. Unknown sections warn
+/// "Unknown section 'X'. Ignoring." at their header and their keys are dropped;
+/// sections starting with `X-` are dropped silently (systemd.syntax(7)).
+pub fn lex(bytes: &[u8], file: &Path, known_sections: &[&str]) -> (Vec<Assignment>, Diagnostics) {
+    let mut lx = Lexer {
+        file: Arc::from(file),
+        known: known_sections,
+        out: Vec::new(),
+        diags: Vec::new(),
+        section: None,
+        section_ignored: false,
+    };
+    lx.run(bytes);
+    (lx.out, lx.diags)
+}
+
+struct Lexer<'a> {
+    file: Arc<Path>,
+    known: &'a [&'a str],
+    out: Vec<Assignment>,
+    diags: Diagnostics,
+    /// Current section; None before the first header or inside an ignored one.
+    section: Option<String>,
+    section_ignored: bool,
+}
+
+/// Splits input into physical lines the way `read_line()` does: a line ends at a run of
+/// end-of-line markers containing each of `\n` and `\r` at most once, and a NUL ends the
+/// run (src/basic/fileio.c `read_line_full()`).
+struct PhysicalLines<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for PhysicalLines<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let end = self
+            .rest
+            .iter()
+            .position(|&c| matches!(c, b'\n' | b'\r' | b'\0'))
+            .unwrap_or(self.rest.len());
+        let line = &self.rest[..end];
+        let mut i = end;
+        let (mut seen_nl, mut seen_cr) = (false, false);
+        while i < self.rest.len() {
+            match self.rest[i] {
+                b'\0' => {
+                    i += 1;
+                    break;
+                }
+                b'\n' if !seen_nl => seen_nl = true,
+                b'\r' if !seen_cr => seen_cr = true,
+                _ => break,
+            }
+            i += 1;
+        }
+        self.rest = &self.rest[i..];
+        Some(line)
+    }
+}
+
+fn strip(mut s: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = s {
+        if WHITESPACE.contains(first) {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    while let [rest @ .., last] = s {
+        if WHITESPACE.contains(last) {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    s
+}
+
+/// True when the line ends in an unescaped backslash (odd trailing run), i.e. continues.
+fn ends_in_continuation(s: &[u8]) -> bool {
+    s.iter().rev().take_while(|&&c| c == b'\\').count() % 2 == 1
+}
+
+/// `string_is_safe()` (src/basic/string-util.c): no control characters, quotes,
+/// backslashes or DEL.
+fn string_is_safe(s: &str) -> bool {
+    !s.chars()
+        .any(|c| (c as u32) < 0x20 || matches!(c, '"' | '\'' | '\\' | '\x7f'))
+}
+
+impl Lexer<'_> {
+    fn warn(&mut self, line: u32, msg: impl Into<String>) {
+        self.diags
+            .push(Diagnostic::warning_at(self.file.to_path_buf(), line, msg));
+    }
+
+    fn error(&mut self, line: u32, msg: impl Into<String>) {
+        self.diags
+            .push(Diagnostic::error_at(self.file.to_path_buf(), line, msg));
+    }
+
+    fn run(&mut self, bytes: &[u8]) {
+        let mut line_no: u32 = 0;
+        // Accumulated continuation (systemd's `continuation`), and whether the current
+        // logical line already overflowed LONG_LINE_MAX (then it is skipped to its end).
+        let mut continuation: Option<Vec<u8>> = None;
+        let mut overflow = false;
+        let mut bom_seen = false;
+
+        for phys in (PhysicalLines { rest: bytes }) {
+            line_no = line_no.saturating_add(1);
+
+            if phys.len() > LONG_LINE_MAX {
+                // systemd: "Line too long" and the whole file fails; we skip the line.
+                self.warn(line_no, "Line too long, ignoring.");
+                continuation = None;
+                overflow = false;
+                continue;
+            }
+
+            // Comment lines are skipped even in the middle of a continuation.
+            let lead = phys.iter().position(|c| !WHITESPACE.contains(c));
+            if let Some(i) = lead {
+                if matches!(phys[i], b'#' | b';') {
+                    continue;
+                }
+            }
+
+            let mut l = phys;
+            if !bom_seen {
+                if let Some(rest) = l.strip_prefix(UTF8_BOM) {
+                    l = rest;
+                    bom_seen = true;
+                }
+            }
+
+            let continues = ends_in_continuation(l);
+
+            if overflow {
+                if !continues {
+                    overflow = false;
+                }
+                continue;
+            }
+
+            let pending_len = continuation.as_ref().map_or(0, Vec::len);
+            if pending_len + l.len() > LONG_LINE_MAX {
+                self.warn(line_no, "Continuation line too long, ignoring.");
+                continuation = None;
+                overflow = continues;
+                continue;
+            }
+
+            if continues {
+                let buf = continuation.get_or_insert_with(Vec::new);
+                buf.extend_from_slice(l);
+                if let Some(last) = buf.last_mut() {
+                    // systemd.syntax(7): the backslash is replaced by a space.
+                    *last = b' ';
+                }
+                continue;
+            }
+
+            match continuation.take() {
+                Some(mut buf) => {
+                    buf.extend_from_slice(l);
+                    self.parse_line(line_no, &buf);
+                }
+                None => self.parse_line(line_no, l),
+            }
+        }
+
+        // A continuation running into end of file is still parsed (config_parse()).
+        if let Some(buf) = continuation.take() {
+            if !overflow {
+                self.parse_line(line_no, &buf);
+            }
+        }
+    }
+
+    /// conf-parser.c `parse_line()`.
+    fn parse_line(&mut self, line: u32, raw: &[u8]) {
+        let l = strip(raw);
+        if l.is_empty() {
+            return;
+        }
+        let l = match std::str::from_utf8(l) {
+            Ok(s) => s,
+            Err(_) => {
+                // systemd 252 fails the whole file here; the contract asks for a warning.
+                let shown = String::from_utf8_lossy(l).into_owned();
+                self.warn(
+                    line,
+                    format!("String is not UTF-8 clean, ignoring assignment: {shown}"),
+                );
+                return;
+            }
+        };
+
+        if l.starts_with('[') {
+            self.section_header(line, l);
+            return;
+        }
+
+        if self.section.is_none() {
+            if !self.section_ignored {
+                self.warn(line, "Assignment outside of section. Ignoring.");
+            }
+            return;
+        }
+
+        let Some(eq) = l.find('=') else {
+            self.warn(line, "Missing '=', ignoring line.");
+            return;
+        };
+        if eq == 0 {
+            self.warn(line, "Missing key name before '=', ignoring line.");
+            return;
+        }
+        let key = strip_str(&l[..eq]);
+        let value = strip_str(&l[eq + 1..]);
+        let section = self.section.clone().unwrap_or_default();
+        self.out.push(Assignment {
+            section,
+            key: key.to_string(),
+            value: value.to_string(),
+            file: Arc::clone(&self.file),
+            line,
+        });
+    }
+
+    fn section_header(&mut self, line: u32, l: &str) {
+        let Some(name) = l.strip_prefix('[').and_then(|s| s.strip_suffix(']')) else {
+            // Fatal in systemd ("Bad message"): the unit does not load.
+            self.error(line, format!("Invalid section header '{l}'"));
+            self.section = None;
+            self.section_ignored = true;
+            return;
+        };
+        if !string_is_safe(name) {
+            self.error(line, format!("Bad characters in section header '{l}'"));
+            self.section = None;
+            self.section_ignored = true;
+            return;
+        }
+        if !self.known.is_empty() && !self.known.contains(&name) {
+            if !name.starts_with("X-") {
+                self.warn(line, format!("Unknown section '{name}'. Ignoring."));
+            }
+            self.section = None;
+            self.section_ignored = true;
+        } else {
+            self.section = Some(name.to_string());
+            self.section_ignored = false;
+        }
+    }
+}
+
+fn strip_str(s: &str) -> &str {
+    s.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SOCKET: &[&str] = &["Unit", "Socket", "Install"];
+
+    fn run(s: &[u8]) -> (Vec<(String, String, String, u32)>, Vec<String>) {
+        let (a, d) = lex(s, Path::new("x.socket"), SOCKET);
+        (
+            a.into_iter()
+                .map(|a| (a.section, a.key, a.value, a.line))
+                .collect(),
+            d.iter().map(|d| d.to_string()).collect(),
+        )
+    }
+
+    fn kv(a: &[(String, String, String, u32)]) -> Vec<(&str, &str, u32)> {
+        a.iter()
+            .map(|(_, k, v, l)| (k.as_str(), v.as_str(), *l))
+            .collect()
+    }
+
+    #[test]
+    fn sections_and_warnings_match_systemd_252() {
+        // Same input as checked with `systemd-analyze verify` (252).
+        let (a, d) =
+            run(b"Foo=1\n[Socket]\nListenStream=80\nnoeq\n=5\n[Bogus]\nA=1\n[X-Foo]\nB=2\n");
+        assert_eq!(kv(&a), vec![("ListenStream", "80", 3)]);
+        assert_eq!(
+            d,
+            vec![
+                "x.socket:1: Assignment outside of section. Ignoring.",
+                "x.socket:4: Missing '=', ignoring line.",
+                "x.socket:5: Missing key name before '=', ignoring line.",
+                "x.socket:6: Unknown section 'Bogus'. Ignoring.",
+            ]
+        );
+    }
+
+    #[test]
+    fn repeated_sections_merge_and_keys_case_sensitive() {
+        let (a, d) = run(b"[Socket]\nA=1\n[Unit]\nB=2\n[Socket]\nlistenstream=3\n");
+        assert!(d.is_empty());
+        let s: Vec<_> = a.iter().map(|x| (x.0.as_str(), x.1.as_str())).collect();
+        assert_eq!(
+            s,
+            vec![("Socket", "A"), ("Unit", "B"), ("Socket", "listenstream")]
+        );
+    }
+
+    #[test]
+    fn continuation_comments_and_last_line_number() {
+        let (a, d) = run(b"[Socket]\nListenStream=80\nBacklog=5 \\\n# comment\n ; other\n  6\n");
+        assert!(d.is_empty());
+        assert_eq!(kv(&a)[1], ("Backlog", "5    6", 6));
+    }
+
+    #[test]
+    fn continuation_swallows_header_and_runs_into_eof() {
+        let (a, _) = run(b"[Unit]\nDescription=a\\\n[Socket]\nListenStream=80\n");
+        assert_eq!(
+            kv(&a),
+            vec![("Description", "a [Socket]", 3), ("ListenStream", "80", 4)]
+        );
+        assert_eq!(a[1].0, "Unit");
+        let (a, _) = run(b"[Unit]\nDescription=a\\");
+        assert_eq!(kv(&a), vec![("Description", "a", 2)]);
+    }
+
+    #[test]
+    fn escaped_backslash_is_not_continuation() {
+        let (a, d) = run(b"[Unit]\nDescription=a\\\\\nAccept=x\n");
+        assert!(d.is_empty());
+        assert_eq!(
+            kv(&a),
+            vec![("Description", "a\\\\", 2), ("Accept", "x", 3)]
+        );
+    }
+
+    #[test]
+    fn line_endings_nul_cr_and_bom() {
+        // Checked with systemd-analyze 252: NUL and CR end lines, CRLF is one break.
+        let (a, d) = run(
+            b"\xef\xbb\xbf[Socket]\nListenStream=80\nBacklog=5\0Accept=maybe\rDescription=a\\\r\nb\n",
+        );
+        assert!(d.is_empty());
+        assert_eq!(
+            kv(&a),
+            vec![
+                ("ListenStream", "80", 2),
+                ("Backlog", "5", 3),
+                ("Accept", "maybe", 4),
+                ("Description", "a b", 6)
+            ]
+        );
+    }
+
+    #[test]
+    fn whitespace_trimmed_no_inline_comments_empty_value() {
+        let (a, _) = run(b"[Socket]\n  Backlog =   7\t\nDescription=foo # bar\nListenStream=\n");
+        assert_eq!(
+            kv(&a),
+            vec![
+                ("Backlog", "7", 2),
+                ("Description", "foo # bar", 3),
+                ("ListenStream", "", 4)
+            ]
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_line_skipped() {
+        let (a, d) = run(b"[Socket]\nBacklog=\xff\xfe\nAccept=yes\n");
+        assert_eq!(kv(&a), vec![("Accept", "yes", 3)]);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].starts_with("x.socket:2: String is not UTF-8 clean, ignoring assignment: Backlog="));
+    }
+
+    #[test]
+    fn bad_section_headers_are_errors() {
+        let (a, d) = lex(
+            b"[Socket\nA=1\n[So\"cket]\nB=2\n[Socket]\nC=3\n",
+            Path::new("x.socket"),
+            SOCKET,
+        );
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].key, "C");
+        assert!(d.iter().all(|d| d.is_error()));
+        assert_eq!(d[0].message, "Invalid section header '[Socket'");
+        assert_eq!(d[1].message, "Bad characters in section header '[So\"cket]'");
+    }
+
+    #[test]
+    fn too_long_lines_skipped() {
+        let mut s = b"[Socket]\nDescription=".to_vec();
+        s.extend(std::iter::repeat_n(b'a', LONG_LINE_MAX + 1));
+        s.extend_from_slice(b"\nA=1\n");
+        let (a, d) = run(&s);
+        assert_eq!(kv(&a), vec![("A", "1", 3)]);
+        assert_eq!(d, vec!["x.socket:2: Line too long, ignoring."]);
+
+        // Overlong continuation: skipped up to its end.
+        let mut s = b"[Socket]\nDescription=".to_vec();
+        for _ in 0..3 {
+            s.extend(std::iter::repeat_n(b'a', LONG_LINE_MAX / 2));
+            s.extend_from_slice(b"\\\n");
+        }
+        s.extend_from_slice(b"end\nA=1\n");
+        let (a, d) = run(&s);
+        assert_eq!(kv(&a), vec![("A", "1", 6)]);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].contains("Continuation line too long"));
+    }
+
+    #[test]
+    fn empty_known_sections_accepts_all() {
+        let (a, d) = lex(b"[Anything]\nK=V\n", Path::new("f"), &[]);
+        assert!(d.is_empty());
+        assert_eq!(a[0].section, "Anything");
+    }
+}

@@ -2,6 +2,7 @@
 //! typed `.socket`/`.service` model and the loader (search path, drop-ins, templates).
 
 pub mod address;
+pub mod common_table;
 pub mod dropin;
 pub mod dump;
 pub mod exec;

@@ -1,0 +1,45 @@
+#!/bin/sh
+# Loader benchmark: generate N socket/service pairs (default 1000), time activator's
+# loader (release build, examples/load_bench.rs) and `systemd-analyze verify` on the
+# same files, print both. Usage: benches/load_units.sh [N]
+set -eu
+N=${1:-1000}
+cd "$(dirname "$0")/.."
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+UNITS=$WORK/units
+STUBS=$WORK/stubs
+mkdir -p "$UNITS" "$STUBS"
+for t in sysinit sockets shutdown basic; do
+    printf '[Unit]\nDescription=stub\n' > "$STUBS/$t.target"
+done
+i=0
+while [ "$i" -lt "$N" ]; do
+    port=$((20000 + i))
+    # A mix of what real units use: descriptions, specifiers, exec quoting, a drop-in.
+    printf '[Unit]\nDescription=bench socket %s\n\n[Socket]\nListenStream=127.0.0.1:%s\nListenStream=/run/bench-%%N.sock\nBacklog=128\nSocketMode=0660\n\n[Install]\nWantedBy=sockets.target\n' \
+        "$i" "$port" > "$UNITS/b$i.socket"
+    printf '[Unit]\nDescription=bench service %s\nRequires=b%s.socket\n\n[Service]\nExecStart=/bin/echo "hello world" %%n --port=%s\nUser=daemon\nRestart=on-failure\nTimeoutStopSec=5s\n' \
+        "$i" "$i" "$port" > "$UNITS/b$i.service"
+    if [ $((i % 10)) -eq 0 ]; then
+        mkdir -p "$UNITS/b$i.socket.d"
+        printf '[Socket]\nKeepAlive=yes\n' > "$UNITS/b$i.socket.d/10-keepalive.conf"
+    fi
+    i=$((i + 1))
+done
+
+cargo build --release --quiet --example load_bench
+echo "== activator ($N pairs, release) =="
+./target/release/examples/load_bench "$UNITS" "$STUBS"
+
+if command -v systemd-analyze >/dev/null 2>&1; then
+    echo "== systemd-analyze verify ($N sockets in one invocation) =="
+    start=$(date +%s%N)
+    rc=0
+    SYSTEMD_UNIT_PATH="$UNITS:$STUBS" systemd-analyze verify --man=no --recursive-errors=no \
+        "$UNITS"/*.socket >"$WORK/sd.out" 2>&1 || rc=$?
+    end=$(date +%s%N)
+    echo "systemd-analyze: $(( (end - start) / 1000000 )) ms (rc $rc, $(wc -l <"$WORK/sd.out") lines of output)"
+else
+    echo "SKIP: systemd-analyze not installed"
+fi

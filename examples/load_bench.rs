@@ -1,0 +1,55 @@
+//! Times the unit loader: `load_bench DIR [STUB_DIR]` loads every socket in DIR twice,
+//! once with `load_all` and once with `load_named` on every socket path (what
+//! `systemd-analyze verify DIR/*.socket` does), and prints the elapsed milliseconds.
+//! Used by benches/load_units.sh.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use activator::unit::loader::{load_all, load_named, LoaderOptions};
+use activator::unit::model::LoadState;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let Some(dir) = args.next().map(PathBuf::from) else {
+        eprintln!("usage: load_bench DIR [STUB_DIR]");
+        std::process::exit(2);
+    };
+    let mut unit_paths = vec![dir.clone()];
+    unit_paths.extend(args.map(PathBuf::from));
+    let opts = LoaderOptions { unit_paths };
+
+    let t = Instant::now();
+    let set = load_all(&opts);
+    let all_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let loaded = set
+        .sockets
+        .values()
+        .filter(|s| s.load_state == LoadState::Loaded)
+        .count();
+
+    let mut sockets: Vec<String> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "socket"))
+                .map(|p| p.display().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    sockets.sort();
+    let t = Instant::now();
+    let named = load_named(&opts, &sockets);
+    let named_ms = t.elapsed().as_secs_f64() * 1000.0;
+
+    println!(
+        "load_all: {all_ms:.1} ms ({loaded} sockets, {} services loaded, {} diagnostics)",
+        set.services.len(),
+        set.diagnostics.len()
+    );
+    println!(
+        "load_named: {named_ms:.1} ms ({} sockets, {} services)",
+        named.sockets.len(),
+        named.services.len()
+    );
+}

@@ -1,0 +1,112 @@
+//! The daemon's configuration step: from command-line options to the units the
+//! engine runs (unit files, inetd.conf, `--wanted-by`), with every diagnostic logged
+//! and no bad unit stopping the others.
+
+use std::path::PathBuf;
+
+use crate::engine::{Engine, EngineConfig, EngineError};
+use crate::inetd::{load_inetd, InetdOptions};
+use crate::unit::loader::{load_all, load_named, LoaderOptions, UnitSet};
+use crate::unit::LoadState;
+
+/// What `activatord` was asked to run.
+#[derive(Debug, Clone, Default)]
+pub struct DaemonOptions {
+    /// `--unit-path`; empty means systemd's search path unless only inetd.conf
+    /// files were given.
+    pub unit_paths: Vec<PathBuf>,
+    pub inetd_confs: Vec<PathBuf>,
+    pub inetd: InetdOptions,
+    /// `--wanted-by TARGET`: start only what is enabled in `TARGET.wants/`.
+    pub wanted_by: Option<String>,
+    /// Units named on the command line.
+    pub units: Vec<String>,
+}
+
+/// Loaded units and what to start.
+pub fn load_configuration(opts: &DaemonOptions) -> EngineConfig {
+    let only_inetd = opts.unit_paths.is_empty() && opts.units.is_empty() && !opts.inetd_confs.is_empty();
+    let loader = LoaderOptions {
+        unit_paths: opts.unit_paths.clone(),
+    };
+    let mut units = if only_inetd {
+        UnitSet::default()
+    } else if opts.units.is_empty() || opts.wanted_by.is_some() {
+        let mut all = load_all(&loader);
+        if !opts.units.is_empty() {
+            let named = load_named(&loader, &opts.units);
+            all.add_units(
+                named.sockets.into_values().collect(),
+                named.services.into_values().collect(),
+                named.diagnostics,
+            );
+        }
+        all
+    } else {
+        load_named(&loader, &opts.units)
+    };
+    if !opts.inetd_confs.is_empty() {
+        let inetd = load_inetd(&opts.inetd_confs, &opts.inetd);
+        units.add_units(inetd.sockets, inetd.services, inetd.diagnostics);
+    }
+    for d in &units.diagnostics {
+        if d.is_error() {
+            log::error!("{d}");
+        } else {
+            log::warn!("{d}");
+        }
+    }
+    let loaded = |name: &String, units: &UnitSet| {
+        units
+            .sockets
+            .get(name)
+            .map(|s| s.load_state == LoadState::Loaded)
+            .unwrap_or(false)
+    };
+    let mut start_sockets: Vec<String> = match &opts.wanted_by {
+        Some(target) => units
+            .wanted_by(target)
+            .into_iter()
+            .filter(|n| n.ends_with(".socket"))
+            .collect(),
+        None if opts.units.is_empty() || only_inetd => units.sockets.keys().cloned().collect(),
+        None => Vec::new(),
+    };
+    for u in &opts.units {
+        let name = u.rsplit('/').next().unwrap_or(u).to_string();
+        if name.ends_with(".socket") && !start_sockets.contains(&name) {
+            start_sockets.push(name);
+        }
+    }
+    start_sockets.retain(|n| {
+        let ok = loaded(n, &units);
+        if !ok && units.sockets.contains_key(n) {
+            log::error!("{n}: unit has a bad setting, not starting it.");
+        }
+        ok
+    });
+    for (socket, service) in units.missing_service.clone() {
+        if start_sockets.contains(&socket) {
+            log::error!("{socket}: service {service} not loaded, socket cannot be started.");
+            start_sockets.retain(|n| n != &socket);
+        }
+    }
+    EngineConfig {
+        units,
+        start_sockets,
+    }
+}
+
+/// Load, start and run until stopped; returns the exit code.
+pub fn run(opts: &DaemonOptions) -> Result<i32, EngineError> {
+    crate::sys::signals::block_signals();
+    let config = load_configuration(opts);
+    let n = config.start_sockets.len();
+    let mut engine = Engine::new(config)?;
+    log::info!(
+        "Started: {} of {} socket units listening.",
+        engine.listening_count(),
+        n
+    );
+    Ok(engine.run())
+}

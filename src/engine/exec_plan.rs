@@ -1,0 +1,390 @@
+//! Turns a service's `ExecStart=` into a `sys::spawn::SpawnRequest`: environment
+//! (systemd.exec(5) "Environment variables in spawned processes"), `$VAR` expansion,
+//! executable lookup, stdio wiring (systemd.exec(5) StandardInput=), credentials and
+//! the fds passed with `LISTEN_FDS` (sd_listen_fds(3)).
+//!
+//! Everything that allocates or may fail happens here, before the fork.
+
+use std::collections::HashMap;
+use std::ffi::CString;
+use std::fs::OpenOptions;
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::sys::spawn::{SpawnRequest, Stdio};
+use crate::sys::user::{resolve_credentials, Credentials};
+use crate::unit::exec::expand_env_argv;
+use crate::unit::{ExecCommand, ExecContext, StdInput, StdOutput};
+
+/// systemd's compiled-in search path for bare command names (systemd.service(5)
+/// "Command lines"; split-usr adds /sbin:/bin).
+pub const EXEC_SEARCH_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// The manager's default `$PATH` for services.
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// Why a command could not be prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("Command {0} is not executable: No such file or directory")]
+    NotFound(String),
+    #[error("{0}")]
+    Credentials(String),
+    #[error("Failed to open {path}: {err}")]
+    Open { path: PathBuf, err: std::io::Error },
+    #[error("Failed to load environment file {path}: {err}")]
+    EnvironmentFile { path: PathBuf, err: std::io::Error },
+    #[error("invalid string (contains NUL) in {0}")]
+    Nul(&'static str),
+}
+
+/// What the engine knows about this spawn beyond the unit.
+pub struct SpawnInputs<'a> {
+    pub exec: &'a ExecContext,
+    pub command: &'a ExecCommand,
+    /// Sockets passed with LISTEN_FDS, with their names, in order.
+    pub listen_fds: &'a [(RawFd, String)],
+    /// The socket that `StandardInput=socket`/`StandardOutput=socket` use.
+    pub stdio_socket: Option<RawFd>,
+    /// `REMOTE_ADDR`, `NOTIFY_SOCKET`, `INVOCATION_ID`, `MAINPID`...
+    pub extra_env: &'a [(String, String)],
+    pub non_blocking: bool,
+}
+
+/// A prepared request plus the fds it refers to, which must stay open until the
+/// fork has happened.
+pub struct Plan {
+    pub request: SpawnRequest,
+    pub keep_open: Vec<OwnedFd>,
+}
+
+/// Resolves and caches `User=`/`Group=` (NSS lookups are too slow to repeat for every
+/// connection). The engine clears it on reload.
+#[derive(Default)]
+pub struct CredentialCache {
+    map: HashMap<(Option<String>, Option<String>, Vec<String>, bool), Option<Credentials>>,
+}
+
+impl CredentialCache {
+    pub fn clear(&mut self) {
+        self.map.clear();
+    }
+
+    pub fn resolve(&mut self, exec: &ExecContext) -> Result<Option<Credentials>, PlanError> {
+        let key = (
+            exec.user.clone(),
+            exec.group.clone(),
+            exec.supplementary_groups.clone(),
+            exec.init_groups,
+        );
+        if let Some(c) = self.map.get(&key) {
+            return Ok(c.clone());
+        }
+        let creds = resolve_credentials(
+            exec.user.as_deref(),
+            exec.group.as_deref(),
+            &exec.supplementary_groups,
+            exec.init_groups,
+        )
+        .map_err(|e| PlanError::Credentials(e.to_string()))?;
+        self.map.insert(key, creds.clone());
+        Ok(creds)
+    }
+}
+
+/// Find the executable: absolute paths as they are, bare names in `EXEC_SEARCH_PATH`.
+pub fn resolve_executable(path: &str) -> Option<PathBuf> {
+    if path.starts_with('/') {
+        return Some(PathBuf::from(path));
+    }
+    EXEC_SEARCH_PATH
+        .split(':')
+        .map(|d| Path::new(d).join(path))
+        .find(|p| p.is_file())
+}
+
+/// Parse an `EnvironmentFile=` (systemd.exec(5): `KEY=VALUE` lines, `#`/`;` comments,
+/// shell-like quotes, backslash continuation).
+pub fn parse_environment_file(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let joined = text.replace("\\\n", "");
+    for line in joined.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some((k, v)) = line.split_once('=') else {
+            continue;
+        };
+        let k = k.trim();
+        if k.is_empty() || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        out.push((k.to_string(), unquote_env_value(v.trim())));
+    }
+    out
+}
+
+fn unquote_env_value(v: &str) -> String {
+    let mut out = String::new();
+    let mut chars = v.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                while let Some(c) = chars.next() {
+                    match c {
+                        '"' => break,
+                        '\\' => {
+                            if let Some(n) = chars.next() {
+                                out.push(n);
+                            }
+                        }
+                        c => out.push(c),
+                    }
+                }
+            }
+            '\'' => {
+                for c in chars.by_ref() {
+                    if c == '\'' {
+                        break;
+                    }
+                    out.push(c);
+                }
+            }
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Assemble the environment in systemd's order (exec-invoke.c: manager env, our
+/// env, PassEnvironment=, Environment=, EnvironmentFile=; later wins), then apply
+/// UnsetEnvironment=.
+fn build_environment(
+    inputs: &SpawnInputs<'_>,
+    creds: Option<&Credentials>,
+) -> Result<Vec<(String, String)>, PlanError> {
+    let mut env: Vec<(String, String)> = vec![("PATH".into(), DEFAULT_PATH.into())];
+    let set = |env: &mut Vec<(String, String)>, k: &str, v: String| {
+        if let Some(slot) = env.iter_mut().find(|(ek, _)| ek == k) {
+            slot.1 = v;
+        } else {
+            env.push((k.to_string(), v));
+        }
+    };
+    if let Some(c) = creds {
+        set(&mut env, "USER", c.name.clone());
+        set(&mut env, "LOGNAME", c.name.clone());
+        set(&mut env, "HOME", c.home.display().to_string());
+        set(&mut env, "SHELL", c.shell.display().to_string());
+    }
+    if !inputs.listen_fds.is_empty() {
+        set(&mut env, "LISTEN_FDS", inputs.listen_fds.len().to_string());
+        let names: Vec<&str> = inputs.listen_fds.iter().map(|(_, n)| n.as_str()).collect();
+        set(&mut env, "LISTEN_FDNAMES", names.join(":"));
+    }
+    for (k, v) in inputs.extra_env {
+        set(&mut env, k, v.clone());
+    }
+    for name in &inputs.exec.pass_environment {
+        if let Ok(v) = std::env::var(name) {
+            set(&mut env, name, v);
+        }
+    }
+    for (k, v) in &inputs.exec.environment {
+        set(&mut env, k, v.clone());
+    }
+    for file in &inputs.exec.environment_files {
+        match std::fs::read_to_string(&file.path) {
+            Ok(text) => {
+                for (k, v) in parse_environment_file(&text) {
+                    set(&mut env, &k, v);
+                }
+            }
+            Err(_) if file.optional => {}
+            Err(err) => {
+                return Err(PlanError::EnvironmentFile {
+                    path: file.path.clone(),
+                    err,
+                })
+            }
+        }
+    }
+    for u in &inputs.exec.unset_environment {
+        match u.split_once('=') {
+            Some((k, v)) => env.retain(|(ek, ev)| !(ek == k && ev == v)),
+            None => env.retain(|(ek, _)| ek != u),
+        }
+    }
+    Ok(env)
+}
+
+fn cstring(s: &str, what: &'static str) -> Result<CString, PlanError> {
+    CString::new(s).map_err(|_| PlanError::Nul(what))
+}
+
+fn open_output(path: &Path, append: bool, truncate: bool) -> Result<OwnedFd, PlanError> {
+    let f = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .append(append)
+        .truncate(truncate)
+        .mode(0o644)
+        .open(path)
+        .map_err(|err| PlanError::Open {
+            path: path.to_path_buf(),
+            err,
+        })?;
+    Ok(OwnedFd::from(f))
+}
+
+/// Wire stdin/stdout/stderr per systemd.exec(5). Journal-bound output goes to the
+/// daemon's own stderr/stdout (activator has no journal of its own).
+fn stdio(inputs: &SpawnInputs<'_>, keep: &mut Vec<OwnedFd>) -> Result<[Stdio; 3], PlanError> {
+    let exec = inputs.exec;
+    let stdin = match &exec.standard_input {
+        StdInput::Socket => match inputs.stdio_socket {
+            Some(fd) => Stdio::Fd(fd),
+            None => Stdio::Null,
+        },
+        StdInput::File(p) => {
+            let f = std::fs::File::open(p).map_err(|err| PlanError::Open {
+                path: p.clone(),
+                err,
+            })?;
+            let fd = OwnedFd::from(f);
+            let raw = fd.as_raw_fd();
+            keep.push(fd);
+            Stdio::Fd(raw)
+        }
+        _ => Stdio::Null,
+    };
+    let stdin_is_socket = matches!(exec.standard_input, StdInput::Socket);
+    let mut out = |o: &StdOutput, is_err: bool| -> Result<Stdio, PlanError> {
+        Ok(match o {
+            // systemd: stdout defaults to `inherit` when stdin is a socket/tty, else
+            // the journal; stderr defaults to `inherit` = a copy of stdout.
+            StdOutput::Default if is_err => Stdio::Same,
+            StdOutput::Default if stdin_is_socket => Stdio::Same,
+            StdOutput::Inherit if is_err => Stdio::Same,
+            StdOutput::Inherit if stdin_is_socket => Stdio::Same,
+            StdOutput::Socket => match inputs.stdio_socket {
+                Some(fd) => Stdio::Fd(fd),
+                None => Stdio::Null,
+            },
+            StdOutput::Null => Stdio::Null,
+            StdOutput::File(p) | StdOutput::Append(p) | StdOutput::Truncate(p) => {
+                let fd = open_output(
+                    p,
+                    matches!(o, StdOutput::Append(_)),
+                    matches!(o, StdOutput::Truncate(_)),
+                )?;
+                let raw = fd.as_raw_fd();
+                keep.push(fd);
+                Stdio::Fd(raw)
+            }
+            _ => Stdio::Inherit,
+        })
+    };
+    let stdout = out(&exec.standard_output, false)?;
+    let stderr = out(&exec.standard_error, true)?;
+    Ok([stdin, stdout, stderr])
+}
+
+/// Prepare the spawn of one command.
+pub fn plan(inputs: &SpawnInputs<'_>, creds_cache: &mut CredentialCache) -> Result<Plan, PlanError> {
+    let cmd = inputs.command;
+    let creds = if cmd.full_privileges || cmd.no_setuid {
+        None
+    } else {
+        creds_cache.resolve(inputs.exec)?
+    };
+    let env = build_environment(inputs, creds.as_ref())?;
+    let argv = if cmd.no_env_expand {
+        cmd.argv.clone()
+    } else {
+        let lookup = |k: &str| env.iter().find(|(ek, _)| ek == k).map(|(_, v)| v.clone());
+        expand_env_argv(&cmd.argv, &lookup)
+    };
+    let (path, argv) = if cmd.via_shell {
+        let mut a = vec!["/bin/sh".to_string(), "-c".to_string()];
+        a.push(argv.join(" "));
+        (PathBuf::from("/bin/sh"), a)
+    } else {
+        let path =
+            resolve_executable(&cmd.path).ok_or_else(|| PlanError::NotFound(cmd.path.clone()))?;
+        (path, argv)
+    };
+    let mut keep = Vec::new();
+    let [stdin, stdout, stderr] = stdio(inputs, &mut keep)?;
+    let mut request = SpawnRequest::new(
+        cstring(&path.to_string_lossy(), "executable path")?,
+        argv.iter()
+            .map(|a| cstring(a, "argv"))
+            .collect::<Result<_, _>>()?,
+    );
+    request.envp = env
+        .iter()
+        .map(|(k, v)| cstring(&format!("{k}={v}"), "environment"))
+        .collect::<Result<_, _>>()?;
+    request.listen_pid_slot = !inputs.listen_fds.is_empty();
+    request.stdin = stdin;
+    request.stdout = stdout;
+    request.stderr = stderr;
+    request.fds = inputs.listen_fds.iter().map(|(fd, _)| *fd).collect();
+    request.nonblocking = Some(inputs.non_blocking);
+    request.umask = inputs.exec.umask;
+    request.rlimits = inputs.exec.limits.clone();
+    request.nice = inputs.exec.nice;
+    if let Some(wd) = &inputs.exec.working_directory {
+        let dir = if wd.home {
+            creds.as_ref().map(|c| c.home.clone()).unwrap_or_else(|| PathBuf::from("/root"))
+        } else {
+            wd.path.clone()
+        };
+        if !(wd.optional && !dir.is_dir()) {
+            request.cwd = Some(cstring(&dir.to_string_lossy(), "WorkingDirectory")?);
+        }
+    } else {
+        request.cwd = Some(cstring("/", "WorkingDirectory")?);
+    }
+    request.creds = creds;
+    Ok(Plan {
+        request,
+        keep_open: keep,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_file_syntax() {
+        let v = parse_environment_file(
+            "# c\n; c\nA=1\nB = \"two words\"\nexport C='x y'\nD=a\\\nb\nbad line\n",
+        );
+        assert_eq!(
+            v,
+            vec![
+                ("A".into(), "1".into()),
+                ("B".into(), "two words".into()),
+                ("C".into(), "x y".into()),
+                ("D".into(), "ab".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn bare_names_are_searched() {
+        assert!(resolve_executable("sh").is_some());
+        assert_eq!(resolve_executable("/x/y"), Some(PathBuf::from("/x/y")));
+    }
+}

@@ -1,0 +1,61 @@
+//! Accept=yes instance names, as systemd 252 builds them (src/core/socket.c
+//! `instance_from_socket`): `<nr>-<local>-<remote>` with addresses unescaped.
+//!
+//! systemd v258+ adds the socket cookie (`nr-COOKIE-…`); we follow 252's form because
+//! it is what Debian 12 users see and what the reference tests pin.
+
+use std::net::{IpAddr, SocketAddr};
+use std::os::fd::BorrowedFd;
+
+use crate::sys::socket::{local_address, SockName};
+
+/// IPv4-mapped IPv6 addresses are printed as IPv4, as systemd does.
+fn ip_text(a: &SocketAddr) -> String {
+    let ip = match a.ip() {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
+        v4 => v4,
+    };
+    format!("{}:{}", ip, a.port())
+}
+
+/// The instance text for connection number `nr` (NAccepted before increment).
+pub fn instance_name(nr: u64, conn: BorrowedFd<'_>, peer: Option<&SockName>) -> String {
+    let local = local_address(conn);
+    match (local, peer) {
+        (Some(SockName::Ip(l)), Some(SockName::Ip(r))) => {
+            format!("{nr}-{}-{}", ip_text(&l), ip_text(r))
+        }
+        (Some(SockName::Vsock { cid, port }), Some(SockName::Vsock { cid: rc, port: rp })) => {
+            format!("{nr}-{cid}:{port}-{rc}:{rp}")
+        }
+        (Some(SockName::Unix(_) | SockName::Abstract(_) | SockName::Unnamed), _) => {
+            match nix::sys::socket::getsockopt(&conn, nix::sys::socket::sockopt::PeerCredentials)
+            {
+                Ok(c) => format!("{nr}-{}-{}", c.pid(), c.uid()),
+                Err(_) => format!("{nr}-unknown"),
+            }
+        }
+        _ => format!("{nr}-unknown"),
+    }
+}
+
+/// `prefix@instance.service` for the template `prefix@.service`.
+pub fn instance_unit_name(template: &str, instance: &str) -> String {
+    match template.split_once("@.") {
+        Some((prefix, suffix)) => format!("{prefix}@{instance}.{suffix}"),
+        None => template.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_names() {
+        assert_eq!(
+            instance_unit_name("echo@.service", "0-127.0.0.1:7777-127.0.0.1:40312"),
+            "echo@0-127.0.0.1:7777-127.0.0.1:40312.service"
+        );
+    }
+}

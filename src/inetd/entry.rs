@@ -1,0 +1,532 @@
+//! One inetd.conf entry, parsed field by field into a typed `Entry` (inetd.md §1.1,
+//! §1.2) — syntax only. Name lookups (services(5), users, hosts) and the meaning of
+//! the fields happen in `mapping`.
+
+use std::path::{Path, PathBuf};
+
+use super::dialect::Dialect;
+use super::lexer::RawEntry;
+use crate::diag::{Diagnostic, Diagnostics};
+
+/// What a logical line of inetd.conf is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    /// `addr:` alone: the default bind host for following entries (inetd.md §1.4).
+    DefaultHost(Hosts),
+    Entry(Box<Entry>),
+}
+
+/// Bind hosts of an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hosts {
+    /// `*` (or no prefix and no default): the wildcard of each family.
+    Any,
+    /// Comma list as written, brackets removed: IP literals or host names.
+    List(Vec<String>),
+}
+
+/// The service field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceSpec {
+    /// `[hosts:]name-or-port`. `hosts` None = the current default host.
+    Inet {
+        hosts: Option<Hosts>,
+        service: String,
+    },
+    /// A unix socket path, optionally with FreeBSD's `:user:group:mode:` prefix.
+    Unix {
+        path: PathBuf,
+        user: Option<String>,
+        group: Option<String>,
+        mode: Option<u32>,
+    },
+    /// `name/versions` with an `rpc/*` protocol.
+    Rpc { name: String },
+    /// `tcpmux/[+]name`.
+    Tcpmux { name: String, plus: bool },
+}
+
+/// The socket-type field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SocketType {
+    Stream,
+    Dgram,
+    SeqPacket,
+    Raw,
+    Rdm,
+}
+
+impl SocketType {
+    pub fn name(self) -> &'static str {
+        match self {
+            SocketType::Stream => "stream",
+            SocketType::Dgram => "dgram",
+            SocketType::SeqPacket => "seqpacket",
+            SocketType::Raw => "raw",
+            SocketType::Rdm => "rdm",
+        }
+    }
+}
+
+/// The protocol field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Protocol {
+    /// The protocol word without options: `tcp`, `udp6`, `unix`, `rpc/udp`.
+    pub word: String,
+    /// `,sndbuf=N[k|m]` (Debian openbsd-inetd, NetBSD).
+    pub sndbuf: Option<u64>,
+    /// `,rcvbuf=N[k|m]`.
+    pub rcvbuf: Option<u64>,
+}
+
+impl Protocol {
+    pub fn is_unix(&self) -> bool {
+        self.word == "unix"
+    }
+
+    pub fn is_rpc(&self) -> bool {
+        self.word.starts_with("rpc/")
+    }
+
+    /// `tcp` or `udp` for services(5) lookups.
+    pub fn base(&self) -> &str {
+        if self.word.starts_with("udp") {
+            "udp"
+        } else {
+            "tcp"
+        }
+    }
+}
+
+/// The wait field with its per-dialect suffixes (inetd.md §1.9).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WaitSpec {
+    pub wait: bool,
+    /// `.N` or `:N`: spawns per minute.
+    pub rate: Option<u32>,
+    /// FreeBSD `/C`: max concurrent children.
+    pub max_child: Option<u32>,
+    /// FreeBSD `/C/R`: connections per IP per minute.
+    pub per_ip_per_min: Option<u32>,
+    /// FreeBSD `/C/R/P`: concurrent children per IP.
+    pub per_ip: Option<u32>,
+}
+
+/// The user field: `user[:group][/class]` or `user.group`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSpec {
+    pub user: String,
+    pub group: Option<String>,
+    pub class: Option<String>,
+}
+
+/// The server-program field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Server {
+    Internal,
+    Program(String),
+}
+
+/// One parsed entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub line: u32,
+    pub service: ServiceSpec,
+    /// The service field as written without the host prefix (used in unit names).
+    pub service_text: String,
+    pub socket_type: SocketType,
+    pub protocol: Protocol,
+    pub wait: WaitSpec,
+    pub user: UserSpec,
+    pub server: Server,
+    /// Arguments from argv[0] on, as written.
+    pub args: Vec<String>,
+}
+
+/// Parse one lexed entry. None (with an error diagnostic) when it cannot be used.
+pub fn parse_entry(raw: &RawEntry, file: &Path, dialect: Dialect) -> (Option<Line>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let err = |msg: String| Diagnostic::error_at(file, raw.line, msg);
+    let f = &raw.fields;
+    if f.len() == 1 && f[0].ends_with(':') {
+        let host = &f[0][..f[0].len() - 1];
+        if !dialect.host_prefixes() {
+            diags.push(Diagnostic::warning_at(
+                file,
+                raw.line,
+                "Default-host lines are not FreeBSD inetd syntax; accepted anyway.",
+            ));
+        }
+        return match parse_hosts(host) {
+            Ok(h) => (Some(Line::DefaultHost(h)), diags),
+            Err(m) => {
+                diags.push(err(m));
+                (None, diags)
+            }
+        };
+    }
+    if f.len() < 6 {
+        diags.push(err(format!(
+            "Malformed entry: expected at least 6 fields (service socket-type protocol wait user server), found {}; entry ignored.",
+            f.len()
+        )));
+        return (None, diags);
+    }
+    let result = (|| -> Result<Entry, String> {
+        let protocol = parse_protocol(&f[2], dialect)?;
+        let socket_type = parse_socket_type(&f[1])?;
+        let (service, service_text) = parse_service(&f[0], &protocol, dialect, &mut |w| {
+            diags.push(Diagnostic::warning_at(file, raw.line, w))
+        })?;
+        let wait = parse_wait(&f[3])?;
+        let user = parse_user(&f[4], dialect)?;
+        let server = if f[5] == "internal" {
+            Server::Internal
+        } else {
+            Server::Program(f[5].clone())
+        };
+        Ok(Entry {
+            line: raw.line,
+            service,
+            service_text,
+            socket_type,
+            protocol,
+            wait,
+            user,
+            server,
+            args: f[6..].to_vec(),
+        })
+    })();
+    match result {
+        Ok(e) => (Some(Line::Entry(Box::new(e))), diags),
+        Err(m) => {
+            diags.push(err(format!("{m}; entry ignored.")));
+            (None, diags)
+        }
+    }
+}
+
+fn parse_socket_type(s: &str) -> Result<SocketType, String> {
+    Ok(match s {
+        "stream" => SocketType::Stream,
+        "dgram" => SocketType::Dgram,
+        "seqpacket" => SocketType::SeqPacket,
+        "raw" => SocketType::Raw,
+        "rdm" => SocketType::Rdm,
+        _ => return Err(format!("Unknown socket type '{s}'")),
+    })
+}
+
+fn parse_protocol(s: &str, dialect: Dialect) -> Result<Protocol, String> {
+    let mut parts = s.split(',');
+    let word = parts.next().unwrap_or("").to_string();
+    let known = word == "unix" || word.starts_with("rpc/") || dialect.families(&word).is_some();
+    if !known {
+        return Err(format!("Unknown protocol '{word}'"));
+    }
+    let mut p = Protocol {
+        word,
+        sndbuf: None,
+        rcvbuf: None,
+    };
+    for opt in parts {
+        let (key, value) = opt
+            .split_once('=')
+            .ok_or_else(|| format!("Malformed protocol option '{opt}'"))?;
+        let size = parse_buffer_size(value)
+            .ok_or_else(|| format!("Invalid buffer size '{value}' in '{opt}'"))?;
+        match key {
+            "sndbuf" => p.sndbuf = Some(size),
+            "rcvbuf" => p.rcvbuf = Some(size),
+            _ => return Err(format!("Unknown protocol option '{key}'")),
+        }
+    }
+    Ok(p)
+}
+
+/// `N`, `Nk`, `Nm` (Debian openbsd-inetd's `,sndbuf=`): k = 1024, m = 1024².
+pub fn parse_buffer_size(s: &str) -> Option<u64> {
+    let (digits, mult) = match s.as_bytes().last()? {
+        b'k' | b'K' => (&s[..s.len() - 1], 1024),
+        b'm' | b'M' => (&s[..s.len() - 1], 1024 * 1024),
+        _ => (s, 1),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    let v = n.checked_mul(mult)?;
+    // The kernel takes an int; OpenBSD rejects values it cannot represent.
+    (v > 0 && v <= i32::MAX as u64).then_some(v)
+}
+
+fn parse_hosts(s: &str) -> Result<Hosts, String> {
+    if s == "*" || s.is_empty() {
+        return Ok(Hosts::Any);
+    }
+    let mut list = Vec::new();
+    for h in s.split(',') {
+        let h = h
+            .strip_prefix('[')
+            .and_then(|x| x.strip_suffix(']'))
+            .unwrap_or(h);
+        if h.is_empty() {
+            return Err(format!("Empty host in host list '{s}'"));
+        }
+        if h == "*" {
+            return Ok(Hosts::Any);
+        }
+        list.push(h.to_string());
+    }
+    Ok(Hosts::List(list))
+}
+
+fn parse_service(
+    s: &str,
+    proto: &Protocol,
+    dialect: Dialect,
+    warn: &mut dyn FnMut(String),
+) -> Result<(ServiceSpec, String), String> {
+    if proto.is_unix() {
+        return parse_unix_service(s).map(|spec| (spec, s.to_string()));
+    }
+    if proto.is_rpc() {
+        let name = s.split('/').next().unwrap_or(s).to_string();
+        return Ok((ServiceSpec::Rpc { name }, s.to_string()));
+    }
+    // Host prefix: the rightmost colon splits (busybox `:::svc` is `::` + `svc`).
+    let (hosts, service) = match s.rfind(':') {
+        Some(pos) => {
+            if !dialect.host_prefixes() {
+                warn("Host prefixes are not FreeBSD inetd syntax; accepted anyway.".to_string());
+            }
+            (Some(parse_hosts(&s[..pos])?), &s[pos + 1..])
+        }
+        None => (None, s),
+    };
+    if service.is_empty() {
+        return Err(format!("Missing service name in '{s}'"));
+    }
+    if let Some(rest) = service.strip_prefix("tcpmux/") {
+        let (plus, name) = match rest.strip_prefix('+') {
+            Some(n) => (true, n),
+            None => (false, rest),
+        };
+        return Ok((
+            ServiceSpec::Tcpmux {
+                name: name.to_string(),
+                plus,
+            },
+            service.to_string(),
+        ));
+    }
+    Ok((
+        ServiceSpec::Inet {
+            hosts,
+            service: service.to_string(),
+        },
+        service.to_string(),
+    ))
+}
+
+/// `/path` or FreeBSD's `:user:group:mode:/path` (inetd.md §1.6).
+fn parse_unix_service(s: &str) -> Result<ServiceSpec, String> {
+    let (user, group, mode, path) = match s.strip_prefix(':') {
+        Some(rest) => {
+            let mut it = rest.splitn(4, ':');
+            let user = it.next().unwrap_or("");
+            let group = it.next().unwrap_or("");
+            let mode = it.next().unwrap_or("");
+            let path = it
+                .next()
+                .ok_or_else(|| format!("Malformed ':user:group:mode:/path' unix service '{s}'"))?;
+            let mode = if mode.is_empty() {
+                None
+            } else {
+                Some(
+                    u32::from_str_radix(mode, 8)
+                        .ok()
+                        .filter(|m| *m <= 0o7777)
+                        .ok_or_else(|| format!("Invalid octal mode '{mode}' in '{s}'"))?,
+                )
+            };
+            let opt = |x: &str| (!x.is_empty()).then(|| x.to_string());
+            (opt(user), opt(group), mode, path)
+        }
+        None => (None, None, None, s),
+    };
+    if !path.starts_with('/') {
+        return Err(format!("Unix socket path '{path}' is not absolute"));
+    }
+    Ok(ServiceSpec::Unix {
+        path: PathBuf::from(path),
+        user,
+        group,
+        mode,
+    })
+}
+
+fn parse_wait(s: &str) -> Result<WaitSpec, String> {
+    let (wait, rest) = if let Some(r) = s.strip_prefix("nowait") {
+        (false, r)
+    } else if let Some(r) = s.strip_prefix("wait") {
+        (true, r)
+    } else {
+        return Err(format!("Expected 'wait' or 'nowait', found '{s}'"));
+    };
+    let mut spec = WaitSpec {
+        wait,
+        ..WaitSpec::default()
+    };
+    let num = |x: &str| -> Result<u32, String> {
+        x.parse::<u32>()
+            .map_err(|_| format!("Invalid number '{x}' in '{s}'"))
+    };
+    if rest.is_empty() {
+    } else if let Some(n) = rest.strip_prefix('.').or_else(|| rest.strip_prefix(':')) {
+        spec.rate = Some(num(n)?);
+    } else if let Some(n) = rest.strip_prefix('/') {
+        let parts: Vec<&str> = n.split('/').collect();
+        if parts.len() > 3 {
+            return Err(format!("Too many '/' limits in '{s}'"));
+        }
+        spec.max_child = Some(num(parts[0])?);
+        if let Some(p) = parts.get(1) {
+            spec.per_ip_per_min = Some(num(p)?);
+        }
+        if let Some(p) = parts.get(2) {
+            spec.per_ip = Some(num(p)?);
+        }
+    } else {
+        return Err(format!("Expected 'wait' or 'nowait', found '{s}'"));
+    }
+    Ok(spec)
+}
+
+fn parse_user(s: &str, dialect: Dialect) -> Result<UserSpec, String> {
+    let (rest, class) = match s.rsplit_once('/') {
+        Some((u, c)) => (u, Some(c.to_string())),
+        None => (s, None),
+    };
+    let split = rest.rsplit_once(':').or_else(|| {
+        dialect
+            .dot_group_separator()
+            .then(|| rest.rsplit_once('.'))
+            .flatten()
+    });
+    let (user, group) = match split {
+        Some((u, g)) => (u, Some(g.to_string())),
+        None => (rest, None),
+    };
+    if user.is_empty() || group.as_deref() == Some("") {
+        return Err(format!("Malformed user field '{s}'"));
+    }
+    Ok(UserSpec {
+        user: user.to_string(),
+        group,
+        class,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str, d: Dialect) -> (Option<Line>, Diagnostics) {
+        let raw = RawEntry {
+            line: 1,
+            fields: line.split_whitespace().map(str::to_string).collect(),
+        };
+        parse_entry(&raw, Path::new("f"), d)
+    }
+
+    fn entry(line: &str, d: Dialect) -> Entry {
+        match parse(line, d).0 {
+            Some(Line::Entry(e)) => *e,
+            other => panic!("{line}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn fields() {
+        let e = entry("[::1],127.0.0.1:ftp stream tcp,sndbuf=64k,rcvbuf=1m nowait.10 ftp.nogroup /usr/sbin/ftpd ftpd -l", Dialect::OpenBsd);
+        assert_eq!(
+            e.service,
+            ServiceSpec::Inet {
+                hosts: Some(Hosts::List(vec!["::1".into(), "127.0.0.1".into()])),
+                service: "ftp".into()
+            }
+        );
+        assert_eq!(e.protocol.sndbuf, Some(65536));
+        assert_eq!(e.protocol.rcvbuf, Some(1 << 20));
+        assert_eq!(e.wait.rate, Some(10));
+        assert_eq!(e.user.group.as_deref(), Some("nogroup"));
+        assert_eq!(e.args, vec!["ftpd", "-l"]);
+    }
+
+    #[test]
+    fn freebsd_suffixes_and_unix() {
+        let e = entry(
+            ":news:daemon:220:/var/run/sock stream unix nowait/3/10/2 news:daemon/staff internal",
+            Dialect::FreeBsd,
+        );
+        assert_eq!(
+            e.service,
+            ServiceSpec::Unix {
+                path: "/var/run/sock".into(),
+                user: Some("news".into()),
+                group: Some("daemon".into()),
+                mode: Some(0o220)
+            }
+        );
+        assert_eq!(
+            (e.wait.max_child, e.wait.per_ip_per_min, e.wait.per_ip),
+            (Some(3), Some(10), Some(2))
+        );
+        assert_eq!(e.user.class.as_deref(), Some("staff"));
+        // FreeBSD: '.' is part of the user name.
+        assert_eq!(
+            entry("x stream tcp nowait a.b /bin/x", Dialect::FreeBsd)
+                .user
+                .user,
+            "a.b"
+        );
+    }
+
+    #[test]
+    fn default_host_and_errors() {
+        assert_eq!(
+            parse("127.0.0.1:", Dialect::OpenBsd).0,
+            Some(Line::DefaultHost(Hosts::List(vec!["127.0.0.1".into()])))
+        );
+        assert_eq!(
+            parse("*:", Dialect::OpenBsd).0,
+            Some(Line::DefaultHost(Hosts::Any))
+        );
+        for bad in [
+            "echo stream tcp nowait root",
+            "echo stream sctp nowait root internal",
+            "echo strem tcp nowait root internal",
+            "echo stream tcp maybe root internal",
+            "echo stream tcp nowait.x root internal",
+            "echo stream tcp,sndbuf=12q nowait root internal",
+            "rel stream unix nowait root internal",
+            "echo stream tcp nowait :g internal",
+        ] {
+            let (l, d) = parse(bad, Dialect::OpenBsd);
+            assert!(l.is_none(), "{bad}");
+            assert_eq!(d.len(), 1, "{bad}");
+            assert!(d[0].is_error());
+        }
+    }
+
+    #[test]
+    fn buffer_sizes() {
+        assert_eq!(parse_buffer_size("16k"), Some(16384));
+        assert_eq!(parse_buffer_size("2m"), Some(2 << 20));
+        assert_eq!(parse_buffer_size("100"), Some(100));
+        assert_eq!(parse_buffer_size("k"), None);
+        assert_eq!(parse_buffer_size("0"), None);
+        assert_eq!(parse_buffer_size("99999999m"), None);
+    }
+}

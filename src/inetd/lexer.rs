@@ -1,0 +1,252 @@
+//! Splits inetd.conf text into entries: one `RawEntry` (first line number + fields)
+//! per logical line, applying the dialect's comment, continuation and quoting rules
+//! (inetd.md §1.3). Knows nothing about what the fields mean.
+
+use std::path::Path;
+
+use super::dialect::Dialect;
+use crate::diag::{Diagnostic, Diagnostics};
+
+/// One logical inetd.conf line split into fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawEntry {
+    /// 1-based line of the first physical line.
+    pub line: u32,
+    pub fields: Vec<String>,
+}
+
+/// Lex a whole file. Never fails: odd bytes and unterminated quotes are warnings.
+pub fn lex(bytes: &[u8], file: &Path, dialect: Dialect) -> (Vec<RawEntry>, Diagnostics) {
+    let mut entries: Vec<RawEntry> = Vec::new();
+    let mut diags = Diagnostics::new();
+    // Whether the last entry may still take continuation lines.
+    let mut open = false;
+    for (idx, raw) in bytes.split(|b| *b == b'\n').enumerate() {
+        let lineno = u32::try_from(idx + 1).unwrap_or(u32::MAX);
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let text = match std::str::from_utf8(raw) {
+            Ok(t) => std::borrow::Cow::Borrowed(t),
+            Err(_) => {
+                diags.push(Diagnostic::warning_at(
+                    file,
+                    lineno,
+                    "Line is not valid UTF-8; invalid bytes replaced with U+FFFD.",
+                ));
+                String::from_utf8_lossy(raw)
+            }
+        };
+        let mut text: &str = &text;
+        if dialect.hash_comments_anywhere() {
+            // busybox: `#` anywhere starts a comment, even inside an argument.
+            if let Some(pos) = text.find('#') {
+                text = &text[..pos];
+            }
+        }
+        if text.is_empty() {
+            open = false;
+            continue;
+        }
+        if text.trim().is_empty() {
+            // OpenBSD's skip() swallows blank-only lines while looking for more fields,
+            // so they neither end nor add to an entry.
+            continue;
+        }
+        let starts_blank = text.starts_with([' ', '\t']);
+        if text.starts_with('#') {
+            open = false;
+            continue;
+        }
+        if starts_blank && open && dialect.continuation_lines() {
+            let (words, warn) = split_words(text, dialect);
+            if let Some(w) = warn {
+                diags.push(Diagnostic::warning_at(file, lineno, w));
+            }
+            if let Some(last) = entries.last_mut() {
+                last.fields.extend(words);
+            }
+            continue;
+        }
+        if text.trim_start().starts_with('#') {
+            // Extension: a comment after leading blanks (xinetd accepts these too).
+            open = false;
+            continue;
+        }
+        let (words, warn) = split_words(text, dialect);
+        if let Some(w) = warn {
+            diags.push(Diagnostic::warning_at(file, lineno, w));
+        }
+        entries.push(RawEntry {
+            line: lineno,
+            fields: words,
+        });
+        open = true;
+    }
+    (entries, diags)
+}
+
+/// Split one physical line into words per the dialect's quoting rules. Returns a
+/// warning text for an unterminated quote (the rest of the line becomes the word).
+pub fn split_words(text: &str, dialect: Dialect) -> (Vec<String>, Option<String>) {
+    if !dialect.quoting() {
+        let words = text
+            .split([' ', '\t'])
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+        return (words, None);
+    }
+    if dialect.backslash_escapes() {
+        split_shell_like(text)
+    } else {
+        split_freebsd(text)
+    }
+}
+
+/// FreeBSD `skip()`: a word starting with `"` or `'` runs to the matching quote;
+/// quotes elsewhere are ordinary characters.
+fn split_freebsd(text: &str) -> (Vec<String>, Option<String>) {
+    let mut words = Vec::new();
+    let mut warn = None;
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start_matches([' ', '\t']);
+        let Some(first) = rest.chars().next() else {
+            break;
+        };
+        if first == '"' || first == '\'' {
+            let body = &rest[1..];
+            match body.find(first) {
+                Some(end) => {
+                    words.push(body[..end].to_string());
+                    rest = &body[end + 1..];
+                }
+                None => {
+                    warn = Some(format!(
+                        "Unterminated {first} quote; taking the rest of the line."
+                    ));
+                    words.push(body.to_string());
+                    rest = "";
+                }
+            }
+        } else {
+            let end = rest.find([' ', '\t']).unwrap_or(rest.len());
+            words.push(rest[..end].to_string());
+            rest = &rest[end..];
+        }
+    }
+    (words, warn)
+}
+
+/// inetutils' argcv: shell-like words; quotes anywhere in a word, `\` escapes outside
+/// single quotes.
+fn split_shell_like(text: &str) -> (Vec<String>, Option<String>) {
+    let mut words = Vec::new();
+    let mut warn = None;
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, ' ' | '\t') => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (Some(q), c) if c == q => quote = None,
+            (None | Some('"'), '\\') => {
+                in_word = true;
+                match chars.next() {
+                    Some(n) => cur.push(n),
+                    None => cur.push('\\'),
+                }
+            }
+            (_, c) => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if let Some(q) = quote {
+        warn = Some(format!(
+            "Unterminated {q} quote; taking the rest of the line."
+        ));
+    }
+    if in_word {
+        words.push(cur);
+    }
+    (words, warn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(text: &str, d: Dialect) -> Vec<Vec<String>> {
+        lex(text.as_bytes(), Path::new("t"), d)
+            .0
+            .into_iter()
+            .map(|e| e.fields)
+            .collect()
+    }
+
+    #[test]
+    fn continuation_openbsd_not_inetutils() {
+        let t = "17003 stream tcp4 nowait nobody /bin/sh sh -c\n \"echo hi\"\n";
+        assert_eq!(
+            fields(t, Dialect::OpenBsd),
+            vec![vec![
+                "17003", "stream", "tcp4", "nowait", "nobody", "/bin/sh", "sh", "-c", "\"echo",
+                "hi\""
+            ]]
+        );
+        assert_eq!(fields(t, Dialect::Inetutils).len(), 2);
+    }
+
+    #[test]
+    fn comments() {
+        let t = "echo stream tcp nowait root internal # x\n#c\n   # indented\n";
+        assert_eq!(
+            fields(t, Dialect::Busybox),
+            vec![vec!["echo", "stream", "tcp", "nowait", "root", "internal"]]
+        );
+        assert_eq!(fields(t, Dialect::Inetutils)[0].len(), 8);
+        assert_eq!(fields(t, Dialect::Inetutils).len(), 1);
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(
+            split_words("sh -c \"echo quoted ok\" 'a b'", Dialect::Inetutils).0,
+            vec!["sh", "-c", "echo quoted ok", "a b"]
+        );
+        assert_eq!(
+            split_words("sh -c \"echo quoted ok\" 'a b'", Dialect::FreeBsd).0,
+            vec!["sh", "-c", "echo quoted ok", "a b"]
+        );
+        assert_eq!(split_words("a\\ b", Dialect::Inetutils).0, vec!["a b"]);
+        let (w, warn) = split_words("sh \"open", Dialect::FreeBsd);
+        assert_eq!(w, vec!["sh", "open"]);
+        assert!(warn.is_some());
+        assert_eq!(
+            split_words("\"a b\"", Dialect::OpenBsd).0,
+            vec!["\"a", "b\""]
+        );
+    }
+
+    #[test]
+    fn blank_line_ends_continuation() {
+        let t = "a b c d e f\n\n g h\n";
+        assert_eq!(fields(t, Dialect::OpenBsd).len(), 2);
+        let t = "a b c d e f\n   \n g h\n";
+        assert_eq!(
+            fields(t, Dialect::OpenBsd),
+            vec![vec!["a", "b", "c", "d", "e", "f", "g", "h"]]
+        );
+    }
+}

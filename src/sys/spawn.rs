@@ -1,0 +1,610 @@
+//! fork + execve with an exact fd layout; the child fills in its own LISTEN_PID.
+//!
+//! std's `Command` cannot do this job: LISTEN_PID must be the child's own pid,
+//! passed fds need a `pre_exec` (which forces the slow fork path anyway) and the
+//! credential switch must follow systemd's order. So this is the "fast, correct
+//! path" of rust.md §3.5: everything is allocated in the parent; the child only
+//! makes raw, async-signal-safe syscalls (no allocation, no locks, no logging,
+//! no Drop) and reports a failure through a CLOEXEC pipe as (step, errno) before
+//! `_exit(127)`. The parent blocks in `read()` on that pipe until the exec has
+//! happened (EOF) or failed, so a returned pid is a running program.
+
+use std::ffi::CString;
+use std::os::fd::{AsRawFd, RawFd};
+
+use nix::unistd::Pid;
+
+use super::user::Credentials;
+use super::Errno;
+use crate::unit::model::{Resource, ResourceLimit};
+
+/// What the child's fd 0, 1 or 2 becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stdio {
+    /// `/dev/null`.
+    Null,
+    /// The daemon's own fd stays.
+    Inherit,
+    /// A dup of this fd (the accepted connection, a file). Sockets get O_NONBLOCK
+    /// cleared, as inetd children expect a blocking stdio.
+    Fd(RawFd),
+    /// A dup of the previous stream: stdout = stdin, stderr = stdout.
+    Same,
+}
+
+/// Everything a spawn needs, prepared by the engine before the fork.
+#[derive(Debug, Clone)]
+pub struct SpawnRequest {
+    /// Absolute path of the executable (no PATH search happens here).
+    pub path: CString,
+    pub argv: Vec<CString>,
+    /// `NAME=value` entries.
+    pub envp: Vec<CString>,
+    /// Append `LISTEN_PID=<child pid>`, written by the child itself.
+    pub listen_pid_slot: bool,
+    pub stdin: Stdio,
+    pub stdout: Stdio,
+    pub stderr: Stdio,
+    /// Become fds 3, 4, ... in the child (FD_CLOEXEC cleared); everything else
+    /// above 2 is closed.
+    pub fds: Vec<RawFd>,
+    /// O_NONBLOCK on the passed fds: Some(v) sets it to v, None leaves it
+    /// (systemd: NonBlocking=, default false, i.e. cleared).
+    pub nonblocking: Option<bool>,
+    pub creds: Option<Credentials>,
+    pub umask: u32,
+    /// Working directory, entered after the credential switch (as systemd does).
+    pub cwd: Option<CString>,
+    pub rlimits: Vec<(Resource, ResourceLimit)>,
+    pub nice: Option<i32>,
+    pub new_session: bool,
+}
+
+impl SpawnRequest {
+    /// A request for `path` with `argv`, no environment, stdio on /dev/null, no
+    /// fds, umask 0022 and a new session; fill in the rest.
+    pub fn new(path: CString, argv: Vec<CString>) -> SpawnRequest {
+        SpawnRequest {
+            path,
+            argv,
+            envp: Vec::new(),
+            listen_pid_slot: false,
+            stdin: Stdio::Null,
+            stdout: Stdio::Null,
+            stderr: Stdio::Null,
+            fds: Vec::new(),
+            nonblocking: None,
+            creds: None,
+            umask: 0o022,
+            cwd: None,
+            rlimits: Vec::new(),
+            nice: None,
+            new_session: true,
+        }
+    }
+}
+
+/// Why a spawn failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SpawnError {
+    /// execve() failed (ENOENT, EACCES, ENOEXEC...).
+    #[error("failed to execute {path}: {errno}")]
+    Exec { errno: Errno, path: String },
+    /// A step before exec failed in the child (setresuid, chdir, ...).
+    #[error("failed to set up child ({step}): {errno}")]
+    Setup { step: &'static str, errno: Errno },
+    #[error("fork failed: {0}")]
+    Fork(Errno),
+    #[error("failed to prepare spawn: {0}")]
+    Prepare(Errno),
+}
+
+impl SpawnError {
+    pub fn errno(&self) -> Errno {
+        match self {
+            SpawnError::Exec { errno, .. } | SpawnError::Setup { errno, .. } => *errno,
+            SpawnError::Fork(e) | SpawnError::Prepare(e) => *e,
+        }
+    }
+}
+
+// Steps the child reports on failure (first word of the error-pipe message).
+const STEP_EXEC: u32 = 0;
+const STEPS: [&str; 12] = [
+    "execve",
+    "signals",
+    "setsid",
+    "open /dev/null",
+    "fd layout",
+    "close fds",
+    "setrlimit",
+    "setpriority",
+    "setgroups",
+    "setresgid",
+    "setresuid",
+    "chdir",
+];
+const STEP_SIGNALS: u32 = 1;
+const STEP_SETSID: u32 = 2;
+const STEP_DEVNULL: u32 = 3;
+const STEP_FDS: u32 = 4;
+const STEP_CLOSE: u32 = 5;
+const STEP_RLIMIT: u32 = 6;
+const STEP_NICE: u32 = 7;
+const STEP_SETGROUPS: u32 = 8;
+const STEP_SETGID: u32 = 9;
+const STEP_SETUID: u32 = 10;
+const STEP_CHDIR: u32 = 11;
+
+/// Space for `LISTEN_PID=` + up to 20 digits + NUL.
+const LISTEN_PID_PREFIX: &[u8] = b"LISTEN_PID=";
+const LISTEN_PID_BUF: usize = LISTEN_PID_PREFIX.len() + 21;
+
+fn rlimit_resource(r: Resource) -> libc::c_int {
+    (match r {
+        Resource::Cpu => libc::RLIMIT_CPU,
+        Resource::Fsize => libc::RLIMIT_FSIZE,
+        Resource::Data => libc::RLIMIT_DATA,
+        Resource::Stack => libc::RLIMIT_STACK,
+        Resource::Core => libc::RLIMIT_CORE,
+        Resource::Rss => libc::RLIMIT_RSS,
+        Resource::Nofile => libc::RLIMIT_NOFILE,
+        Resource::As => libc::RLIMIT_AS,
+        Resource::Nproc => libc::RLIMIT_NPROC,
+        Resource::Memlock => libc::RLIMIT_MEMLOCK,
+        Resource::Locks => libc::RLIMIT_LOCKS,
+        Resource::Sigpending => libc::RLIMIT_SIGPENDING,
+        Resource::Msgqueue => libc::RLIMIT_MSGQUEUE,
+        Resource::Nice => libc::RLIMIT_NICE,
+        Resource::Rtprio => libc::RLIMIT_RTPRIO,
+        Resource::Rttime => libc::RLIMIT_RTTIME,
+    }) as libc::c_int
+}
+
+/// One fd the child places: `src` (in the parent's numbering) becomes `dst`.
+#[derive(Clone, Copy)]
+struct FdMove {
+    src: RawFd,
+    dst: RawFd,
+}
+
+/// Everything the child reads, built before fork. Only raw pointers into memory
+/// owned by the parent's stack frame (which the child's copy keeps alive).
+struct ChildPlan<'a> {
+    path: *const libc::c_char,
+    argv: *const *const libc::c_char,
+    envp: *const *const libc::c_char,
+    /// Where the child writes its pid digits (inside the LISTEN_PID entry), or null.
+    pid_slot: *mut u8,
+    moves: &'a [FdMove],
+    /// Scratch space, same length as `moves`, for the moved-away copies.
+    scratch: *mut RawFd,
+    /// Stdio slots that come from /dev/null (index 0..3).
+    null_stdio: [bool; 3],
+    same_stdio: [bool; 3],
+    /// Stdio slots that are dups of a given fd (clear O_NONBLOCK on sockets).
+    fd_stdio: [bool; 3],
+    n_targets: RawFd,
+    nonblocking: Option<bool>,
+    rlimits: &'a [(libc::c_int, libc::rlimit)],
+    nice: Option<i32>,
+    umask: libc::mode_t,
+    setgroups: Option<&'a [libc::gid_t]>,
+    ids: Option<(libc::uid_t, libc::gid_t)>,
+    cwd: *const libc::c_char,
+    new_session: bool,
+    err_fd: RawFd,
+    dfl_action: libc::sigaction,
+    /// Highest signal number (SIGRTMAX), read in the parent.
+    sig_max: libc::c_int,
+    empty_mask: libc::sigset_t,
+}
+
+/// fork + execve per `req`; returns the child's pid once the exec has succeeded.
+pub fn spawn(req: &SpawnRequest) -> Result<Pid, SpawnError> {
+    // ---- Parent, before fork: allocate everything.
+    let mut argv: Vec<*const libc::c_char> = req.argv.iter().map(|a| a.as_ptr()).collect();
+    if argv.is_empty() {
+        argv.push(req.path.as_ptr());
+    }
+    argv.push(std::ptr::null());
+
+    let mut pid_entry = [0u8; LISTEN_PID_BUF];
+    pid_entry[..LISTEN_PID_PREFIX.len()].copy_from_slice(LISTEN_PID_PREFIX);
+    let mut envp: Vec<*const libc::c_char> = req
+        .envp
+        .iter()
+        .filter(|e| !(req.listen_pid_slot && e.as_bytes().starts_with(LISTEN_PID_PREFIX)))
+        .map(|e| e.as_ptr())
+        .collect();
+    let pid_slot = if req.listen_pid_slot {
+        let base = pid_entry.as_mut_ptr();
+        envp.push(base.cast_const().cast());
+        // SAFETY: the offset is inside pid_entry (prefix length < buffer length).
+        unsafe { base.add(LISTEN_PID_PREFIX.len()) }
+    } else {
+        std::ptr::null_mut()
+    };
+    envp.push(std::ptr::null());
+
+    let n_targets = 3 + req.fds.len() as RawFd;
+    let mut moves = Vec::with_capacity(req.fds.len() + 3);
+    let mut null_stdio = [false; 3];
+    let mut same_stdio = [false; 3];
+    let mut fd_stdio = [false; 3];
+    for (i, s) in [req.stdin, req.stdout, req.stderr].iter().enumerate() {
+        match s {
+            Stdio::Fd(fd) => {
+                moves.push(FdMove {
+                    src: *fd,
+                    dst: i as RawFd,
+                });
+                fd_stdio[i] = true;
+            }
+            Stdio::Null => null_stdio[i] = true,
+            Stdio::Same if i > 0 => {
+                same_stdio[i] = true;
+                fd_stdio[i] = fd_stdio[i - 1];
+            }
+            Stdio::Same | Stdio::Inherit => {}
+        }
+    }
+    for (i, fd) in req.fds.iter().enumerate() {
+        moves.push(FdMove {
+            src: *fd,
+            dst: 3 + i as RawFd,
+        });
+    }
+    let mut scratch: Vec<RawFd> = vec![-1; moves.len() + 1];
+
+    let rlimits: Vec<(libc::c_int, libc::rlimit)> = req
+        .rlimits
+        .iter()
+        .map(|(r, l)| {
+            let v = |x: Option<u64>| x.map_or(libc::RLIM_INFINITY, |n| n as libc::rlim_t);
+            (
+                rlimit_resource(*r),
+                libc::rlimit {
+                    rlim_cur: v(l.soft),
+                    rlim_max: v(l.hard),
+                },
+            )
+        })
+        .collect();
+
+    // Credentials: a non-root daemon can only "switch" to itself; skip the calls
+    // then, since setgroups() would fail with EPERM.
+    let is_root = nix::unistd::geteuid().is_root();
+    let groups: Vec<libc::gid_t> = req
+        .creds
+        .as_ref()
+        .map(|c| c.groups.iter().map(|g| *g as libc::gid_t).collect())
+        .unwrap_or_default();
+    let ids = req.creds.as_ref().and_then(|c| {
+        let same =
+            c.uid == nix::unistd::getuid().as_raw() && c.gid == nix::unistd::getgid().as_raw();
+        (is_root || !same).then_some((c.uid as libc::uid_t, c.gid as libc::gid_t))
+    });
+    let setgroups = (ids.is_some() && is_root).then_some(groups.as_slice());
+
+    let (err_r, err_w) =
+        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(SpawnError::Prepare)?;
+
+    // SAFETY: sigaction and sigset_t are plain old data; zeroed sigaction is
+    // SIG_DFL with an empty mask and no flags. sigemptyset/sigfillset initialize.
+    let (dfl_action, empty_mask, full_mask, mut old_mask) = unsafe {
+        let dfl: libc::sigaction = std::mem::zeroed();
+        let mut empty: libc::sigset_t = std::mem::zeroed();
+        let mut full: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut empty);
+        libc::sigfillset(&mut full);
+        (dfl, empty, full, std::mem::zeroed::<libc::sigset_t>())
+    };
+
+    let plan = ChildPlan {
+        path: req.path.as_ptr(),
+        argv: argv.as_ptr(),
+        envp: envp.as_ptr(),
+        pid_slot,
+        moves: &moves,
+        scratch: scratch.as_mut_ptr(),
+        null_stdio,
+        same_stdio,
+        fd_stdio,
+        n_targets,
+        nonblocking: req.nonblocking,
+        rlimits: &rlimits,
+        nice: req.nice,
+        umask: req.umask as libc::mode_t,
+        setgroups,
+        ids,
+        cwd: req.cwd.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()),
+        new_session: req.new_session,
+        err_fd: err_w.as_raw_fd(),
+        dfl_action,
+        sig_max: libc::SIGRTMAX(),
+        empty_mask,
+    };
+
+    // Block every signal around fork so no handler runs in the child before it
+    // resets the dispositions (glibc's posix_spawn does the same).
+    // SAFETY: valid sigset pointers; fork() in a process whose child only makes
+    // async-signal-safe calls (child_exec never returns and never allocates).
+    let pid = unsafe {
+        libc::pthread_sigmask(libc::SIG_SETMASK, &full_mask, &mut old_mask);
+        let pid = libc::fork();
+        if pid == 0 {
+            child_exec(&plan);
+        }
+        let fork_errno = Errno::last();
+        libc::pthread_sigmask(libc::SIG_SETMASK, &old_mask, std::ptr::null_mut());
+        if pid < 0 {
+            return Err(SpawnError::Fork(fork_errno));
+        }
+        pid
+    };
+    drop(err_w);
+
+    // ---- Parent, after fork: EOF means the exec happened.
+    let mut msg = [0u8; 8];
+    let mut got = 0;
+    while got < msg.len() {
+        match nix::unistd::read(&err_r, &mut msg[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(Errno::EINTR) => continue,
+            Err(_) => break,
+        }
+    }
+    drop(err_r);
+    // Keep the pre-fork allocations alive until the child has exec'ed (its copy
+    // is independent, but this makes the intent explicit).
+    drop((argv, envp, scratch, moves, rlimits, groups));
+    if got < msg.len() {
+        return Ok(Pid::from_raw(pid));
+    }
+    // The child failed and is exiting: reap it here so the engine never sees a
+    // pid it was not told about.
+    while let Err(Errno::EINTR) = nix::sys::wait::waitpid(Pid::from_raw(pid), None) {}
+    let step = u32::from_le_bytes([msg[0], msg[1], msg[2], msg[3]]);
+    let errno = Errno::from_raw(i32::from_le_bytes([msg[4], msg[5], msg[6], msg[7]]));
+    if step == STEP_EXEC {
+        Err(SpawnError::Exec {
+            errno,
+            path: req.path.to_string_lossy().into_owned(),
+        })
+    } else {
+        Err(SpawnError::Setup {
+            step: STEPS.get(step as usize).copied().unwrap_or("setup"),
+            errno,
+        })
+    }
+}
+
+/// Report `step` and the current errno on the error pipe, then exit.
+///
+/// # Safety
+/// Only called in the forked child.
+unsafe fn child_fail(err_fd: RawFd, step: u32) -> ! {
+    let errno = *libc::__errno_location();
+    let mut msg = [0u8; 8];
+    msg[..4].copy_from_slice(&step.to_le_bytes());
+    msg[4..].copy_from_slice(&errno.to_le_bytes());
+    libc::write(err_fd, msg.as_ptr().cast(), msg.len());
+    libc::_exit(127);
+}
+
+/// Write `n` in decimal at `dst`, followed by a NUL. `dst` has room for 21 bytes.
+///
+/// # Safety
+/// `dst` must point to 21 writable bytes.
+unsafe fn write_decimal(dst: *mut u8, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (n % 10) as u8;
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for i in 0..len {
+        *dst.add(i) = digits[len - 1 - i];
+    }
+    *dst.add(len) = 0;
+}
+
+fn set_nonblock_raw(fd: RawFd, on: bool) {
+    // SAFETY: fcntl on an fd number; errors are ignored (best effort, like systemd).
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags < 0 {
+            return;
+        }
+        let new = if on {
+            flags | libc::O_NONBLOCK
+        } else {
+            flags & !libc::O_NONBLOCK
+        };
+        if new != flags {
+            libc::fcntl(fd, libc::F_SETFL, new);
+        }
+    }
+}
+
+/// The child side. Raw syscalls only; never returns.
+///
+/// # Safety
+/// Only called in the forked child; `plan`'s pointers are valid in the child's copy
+/// of the parent's memory.
+unsafe fn child_exec(plan: &ChildPlan<'_>) -> ! {
+    let mut err_fd = plan.err_fd;
+
+    // 1. Default dispositions for every signal (Rust ignores SIGPIPE; the daemon's
+    //    handled signals are blocked), then an empty mask.
+    //    The raw rt_sigaction syscall also reaches the signals glibc reserves for
+    //    itself (32, 33), whose "ignored" state would otherwise survive exec. An
+    //    all-zero kernel sigaction is SIG_DFL, no flags, empty mask on every arch.
+    let dfl_kernel = [0u64; 4];
+    for sig in 1..=plan.sig_max {
+        if sig == libc::SIGKILL || sig == libc::SIGSTOP {
+            continue;
+        }
+        let r = libc::syscall(
+            libc::SYS_rt_sigaction,
+            sig as libc::c_long,
+            dfl_kernel.as_ptr(),
+            std::ptr::null_mut::<u64>(),
+            8 as libc::c_long,
+        );
+        if r < 0 {
+            libc::sigaction(sig, &plan.dfl_action, std::ptr::null_mut());
+        }
+    }
+    if libc::sigprocmask(libc::SIG_SETMASK, &plan.empty_mask, std::ptr::null_mut()) < 0 {
+        child_fail(err_fd, STEP_SIGNALS);
+    }
+
+    // 2. Own session (inetd children and systemd services both get one).
+    if plan.new_session && libc::setsid() < 0 {
+        child_fail(err_fd, STEP_SETSID);
+    }
+
+    // 3. fd layout. First move the error pipe and every source that sits inside
+    //    the target range [0, n_targets) out of the way, so no dup2 clobbers a
+    //    source another move still needs.
+    if err_fd < plan.n_targets {
+        let moved = libc::fcntl(err_fd, libc::F_DUPFD_CLOEXEC, plan.n_targets);
+        if moved < 0 {
+            child_fail(err_fd, STEP_FDS);
+        }
+        err_fd = moved;
+    }
+    let mut devnull: RawFd = -1;
+    if plan.null_stdio.iter().any(|b| *b) {
+        devnull = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR | libc::O_CLOEXEC);
+        if devnull < 0 {
+            child_fail(err_fd, STEP_DEVNULL);
+        }
+        if devnull < plan.n_targets {
+            let moved = libc::fcntl(devnull, libc::F_DUPFD_CLOEXEC, plan.n_targets);
+            if moved < 0 {
+                child_fail(err_fd, STEP_FDS);
+            }
+            devnull = moved;
+        }
+    }
+    for (i, m) in plan.moves.iter().enumerate() {
+        let mut src = m.src;
+        if src != m.dst && src >= 0 && src < plan.n_targets {
+            src = libc::fcntl(src, libc::F_DUPFD_CLOEXEC, plan.n_targets);
+            if src < 0 {
+                child_fail(err_fd, STEP_FDS);
+            }
+        }
+        *plan.scratch.add(i) = src;
+    }
+    for (i, m) in plan.moves.iter().enumerate() {
+        let src = *plan.scratch.add(i);
+        if src == m.dst {
+            // dup2 would be a no-op and leave FD_CLOEXEC set.
+            if libc::fcntl(src, libc::F_SETFD, 0) < 0 {
+                child_fail(err_fd, STEP_FDS);
+            }
+        } else if libc::dup2(src, m.dst) < 0 {
+            child_fail(err_fd, STEP_FDS);
+        }
+    }
+    for i in 0..3 {
+        if plan.null_stdio[i] && libc::dup2(devnull, i as RawFd) < 0 {
+            child_fail(err_fd, STEP_FDS);
+        }
+        if plan.same_stdio[i] && libc::dup2(i as RawFd - 1, i as RawFd) < 0 {
+            child_fail(err_fd, STEP_FDS);
+        }
+    }
+
+    // 4. Close everything else but the error pipe (which is CLOEXEC).
+    let close_range = |lo: RawFd, hi: libc::c_uint| -> bool {
+        lo as libc::c_uint > hi
+            || libc::syscall(libc::SYS_close_range, lo as libc::c_uint, hi, 0u32) == 0
+    };
+    let lo_ok = close_range(plan.n_targets, (err_fd - 1) as libc::c_uint);
+    let hi_ok = close_range(err_fd + 1, libc::c_uint::MAX);
+    if !lo_ok || !hi_ok {
+        // Kernel < 5.9: close one by one up to RLIMIT_NOFILE.
+        let mut rl = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl) < 0 {
+            child_fail(err_fd, STEP_CLOSE);
+        }
+        let max = rl.rlim_cur.min(1 << 20) as RawFd;
+        let mut fd = plan.n_targets;
+        while fd < max {
+            if fd != err_fd {
+                libc::close(fd);
+            }
+            fd += 1;
+        }
+    }
+
+    // 5. O_NONBLOCK: passed fds per NonBlocking=; stdio sockets blocking (inetd).
+    if let Some(on) = plan.nonblocking {
+        for fd in 3..plan.n_targets {
+            set_nonblock_raw(fd, on);
+        }
+    }
+    for i in 0..3 {
+        if plan.fd_stdio[i] {
+            let mut st: libc::stat = std::mem::zeroed();
+            if libc::fstat(i as RawFd, &mut st) == 0 && st.st_mode & libc::S_IFMT == libc::S_IFSOCK
+            {
+                set_nonblock_raw(i as RawFd, false);
+            }
+        }
+    }
+
+    // 6. Limits, priority, umask.
+    for (res, lim) in plan.rlimits {
+        if libc::setrlimit(*res as _, lim) < 0 {
+            child_fail(err_fd, STEP_RLIMIT);
+        }
+    }
+    if let Some(nice) = plan.nice {
+        if libc::setpriority(libc::PRIO_PROCESS, 0, nice) < 0 {
+            child_fail(err_fd, STEP_NICE);
+        }
+    }
+    libc::umask(plan.umask);
+
+    // 7. Credentials: groups, then gid, then uid (dropping uid last).
+    if let Some(groups) = plan.setgroups {
+        if libc::setgroups(groups.len(), groups.as_ptr()) < 0 {
+            child_fail(err_fd, STEP_SETGROUPS);
+        }
+    }
+    if let Some((uid, gid)) = plan.ids {
+        if libc::setresgid(gid, gid, gid) < 0 {
+            child_fail(err_fd, STEP_SETGID);
+        }
+        if libc::setresuid(uid, uid, uid) < 0 {
+            child_fail(err_fd, STEP_SETUID);
+        }
+    }
+
+    // 8. Working directory (after the switch, so the user's permissions apply).
+    if !plan.cwd.is_null() && libc::chdir(plan.cwd) < 0 {
+        child_fail(err_fd, STEP_CHDIR);
+    }
+
+    // 9. LISTEN_PID is our own pid.
+    if !plan.pid_slot.is_null() {
+        write_decimal(plan.pid_slot, libc::getpid() as u64);
+    }
+
+    libc::execve(plan.path, plan.argv, plan.envp);
+    child_fail(err_fd, STEP_EXEC);
+}

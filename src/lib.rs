@@ -17,3 +17,5 @@ pub mod sys;
 pub mod verify;
 pub mod daemon;
 pub mod logging;
+pub mod bus;
+pub mod ctl;

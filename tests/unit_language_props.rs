@@ -53,12 +53,55 @@ fn timespan_matches_systemd_analyze() {
         return;
     };
     let inputs = [
-        "5min 20s", "5min20", "1s5", "1.5h", "infinity", " infinity ", "0.5", ".5", "0", "-1",
-        "1e3", "+5", "5.", "5 20", "1.5.2", "1.5 .2", "1h30", "3 min", "5sx", " 5s ", "007",
-        "0x10", "2 weeks", "1M", "1month", "2months", "1y", "3years", "1µs", "1μs", "10us",
-        "10usec", "5ms", "5msec", "1m", "1hr", "2 days 3 hours", "1w2d", "1.25s", "0.000001",
-        "0.0000001", "18446744073709551615", "18446744073709551615us", "999999999999y", "",
-        "abc", "1 s 2", "4 seconds 2 minutes", "1d12h",
+        "5min 20s",
+        "5min20",
+        "1s5",
+        "1.5h",
+        "infinity",
+        " infinity ",
+        "0.5",
+        ".5",
+        "0",
+        "-1",
+        "1e3",
+        "+5",
+        "5.",
+        "5 20",
+        "1.5.2",
+        "1.5 .2",
+        "1h30",
+        "3 min",
+        "5sx",
+        " 5s ",
+        "007",
+        "0x10",
+        "2 weeks",
+        "1M",
+        "1month",
+        "2months",
+        "1y",
+        "3years",
+        "1µs",
+        "1μs",
+        "10us",
+        "10usec",
+        "5ms",
+        "5msec",
+        "1m",
+        "1hr",
+        "2 days 3 hours",
+        "1w2d",
+        "1.25s",
+        "0.000001",
+        "0.0000001",
+        "18446744073709551615",
+        "18446744073709551615us",
+        "999999999999y",
+        "",
+        "abc",
+        "1 s 2",
+        "4 seconds 2 minutes",
+        "1d12h",
     ];
     let mut compared = 0;
     for input in inputs {
@@ -105,13 +148,23 @@ fn escape_matches_systemd_escape() {
     };
     let run = |args: &[&str]| -> Option<String> {
         let out = Command::new(&bin).args(args).output().ok()?;
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).trim_end_matches('\n').to_string())
+        out.status.success().then(|| {
+            String::from_utf8_lossy(&out.stdout)
+                .trim_end_matches('\n')
+                .to_string()
+        })
     };
     let strings = [
-        "/run/foo.sock", "hello world", "a-b\\c", ".hidden", "tmp/x:y_z.w", "é ü", "---",
-        "a\tb", "x@y", "100%",
+        "/run/foo.sock",
+        "hello world",
+        "a-b\\c",
+        ".hidden",
+        "tmp/x:y_z.w",
+        "é ü",
+        "---",
+        "a\tb",
+        "x@y",
+        "100%",
     ];
     for s in strings {
         let expected = run(&["--", s]).expect("systemd-escape failed");
@@ -119,7 +172,14 @@ fn escape_matches_systemd_escape() {
         let back = run(&["--unescape", "--", &expected]).expect("unescape failed");
         assert_eq!(name::unescape(&expected), back, "unescape {expected:?}");
     }
-    let paths = ["/run/foo.sock", "/", "//a//b/./c/", "/dev/disk/by-label/x y", "/.dot", "rel/p"];
+    let paths = [
+        "/run/foo.sock",
+        "/",
+        "//a//b/./c/",
+        "/dev/disk/by-label/x y",
+        "/.dot",
+        "rel/p",
+    ];
     for p in paths {
         let Some(expected) = run(&["--path", "--", p]) else {
             continue;
@@ -165,7 +225,10 @@ fn deep_continuations_are_linear() {
     let start = Instant::now();
     let (a, d) = lex(&s, Path::new("deep.socket"), SECTIONS);
     assert!(start.elapsed() < Duration::from_secs(2));
-    assert_eq!(triples(&a), vec![("Unit".into(), "Documentation".into(), "ok".into())]);
+    assert_eq!(
+        triples(&a),
+        vec![("Unit".into(), "Documentation".into(), "ok".into())]
+    );
     assert_eq!(d.len(), 1);
 }
 

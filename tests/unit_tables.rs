@@ -54,17 +54,21 @@ fn service(text: &str) -> (ServiceUnit, Vec<String>) {
 
 #[test]
 fn listen_entries_keep_file_order_across_kinds_and_reset_together() {
-    let (s, d) = socket(
-        "[Socket]\nListenStream=80\nListenDatagram=0.0.0.0:81\nListenFIFO=/run/a.fifo\n",
-    );
+    let (s, d) =
+        socket("[Socket]\nListenStream=80\nListenDatagram=0.0.0.0:81\nListenFIFO=/run/a.fifo\n");
     assert!(d.is_empty(), "{d:?}");
     assert_eq!(s.listen.len(), 3);
     assert_eq!(s.listen[0].directive(), "ListenStream");
     assert_eq!(s.listen[1].directive(), "ListenDatagram");
     assert_eq!(s.listen[2], Listen::Fifo("/run/a.fifo".into()));
 
-    let (s, _) = socket("[Socket]\nListenStream=80\nListenFIFO=/run/a\nListenDatagram=\nListenStream=/run/b.sock\n");
-    assert_eq!(s.listen, vec![Listen::Stream(SocketAddress::Unix("/run/b.sock".into()))]);
+    let (s, _) = socket(
+        "[Socket]\nListenStream=80\nListenFIFO=/run/a\nListenDatagram=\nListenStream=/run/b.sock\n",
+    );
+    assert_eq!(
+        s.listen,
+        vec![Listen::Stream(SocketAddress::Unix("/run/b.sock".into()))]
+    );
 }
 
 #[test]
@@ -136,10 +140,14 @@ fn trigger_limit_defaults_follow_accept() {
 
 #[test]
 fn builtin_extension_and_x_keys() {
-    let (s, d) = socket("[Socket]\nListenStream=7\nAccept=yes\nX-Activator-Builtin=echo\nX-Other=1\n");
+    let (s, d) =
+        socket("[Socket]\nListenStream=7\nAccept=yes\nX-Activator-Builtin=echo\nX-Other=1\n");
     assert!(d.is_empty(), "{d:?}");
     assert_eq!(s.builtin, Some(Builtin::Echo));
-    let (s, d) = build("t.socket", "[Socket]\nListenStream=7\nX-Activator-Builtin=gopher\n");
+    let (s, d) = build(
+        "t.socket",
+        "[Socket]\nListenStream=7\nX-Activator-Builtin=gopher\n",
+    );
     assert!(matches!(s, Unit::Socket(ref s) if s.builtin.is_none()));
     assert_eq!(d.len(), 1);
     assert!(is_activator_only(&d[0]), "{}", d[0]);
@@ -189,7 +197,10 @@ fn specifiers_expand_in_description_and_listen() {
     let (s, d) = socket("[Unit]\nDescription=Socket %n of %p\n[Socket]\nListenStream=/run/%p.sock\nFileDescriptorName=%p-fd\n");
     assert!(d.is_empty(), "{d:?}");
     assert_eq!(s.unit.description.as_deref(), Some("Socket t.socket of t"));
-    assert_eq!(s.listen, vec![Listen::Stream(SocketAddress::Unix("/run/t.sock".into()))]);
+    assert_eq!(
+        s.listen,
+        vec![Listen::Stream(SocketAddress::Unix("/run/t.sock".into()))]
+    );
     assert_eq!(s.file_descriptor_name.as_deref(), Some("t-fd"));
 }
 
@@ -200,7 +211,10 @@ fn exec_lines_append_reset_and_expand() {
     );
     assert!(d.is_empty(), "{d:?}");
     assert_eq!(s.exec_start_pre.len(), 1);
-    assert_eq!(s.exec_start_pre[0].argv, vec!["/bin/echo", "a b", "t.service"]);
+    assert_eq!(
+        s.exec_start_pre[0].argv,
+        vec!["/bin/echo", "a b", "t.service"]
+    );
     assert!(s.exec_start_pre[0].ignore_failure);
     assert_eq!(s.exec_start[0].path, "/usr/sbin/in.tftpd");
     assert_eq!(s.exec_start[0].argv, vec!["in.tftpd", "-s", "/srv"]);
@@ -230,7 +244,10 @@ fn service_settings_are_typed() {
     let (s, d) = service(
         "[Service]\nType=notify\nExecStart=/usr/bin/food\nRemainAfterExit=yes\nRestart=on-failure\nRestartSec=5\nSuccessExitStatus=75 SIGHUP\nTimeoutStartSec=0\nTimeoutStopSec=10s\nWatchdogSec=30\nNotifyAccess=all\nPIDFile=food.pid\nSockets=a.socket b.service\nNonBlocking=yes\nFileDescriptorStoreMax=4\nUser=food\nGroup=food\nSupplementaryGroups=adm wheel\nWorkingDirectory=-~\nEnvironment=A=1 \"B=2 3\"\nEnvironment=A=4\nEnvironmentFile=-/etc/default/food\nUMask=0077\nLimitNOFILE=1024:4096\nNice=5\nStandardInput=socket\nStandardError=journal\nKillMode=mixed\nKillSignal=SIGINT\nSendSIGHUP=yes\n",
     );
-    assert_eq!(d, vec!["/test/t.service:13: Unit must be of type socket, ignoring: b.service"]);
+    assert_eq!(
+        d,
+        vec!["/test/t.service:13: Unit must be of type socket, ignoring: b.service"]
+    );
     assert_eq!(s.service_type, Some(ServiceType::Notify));
     assert!(s.remain_after_exit);
     assert_eq!(s.restart, RestartPolicy::OnFailure);
@@ -252,13 +269,22 @@ fn service_settings_are_typed() {
     assert!(wd.home && wd.optional);
     assert_eq!(
         e.environment,
-        vec![("B".to_string(), "2 3".to_string()), ("A".to_string(), "4".to_string())]
+        vec![
+            ("B".to_string(), "2 3".to_string()),
+            ("A".to_string(), "4".to_string())
+        ]
     );
     assert!(e.environment_files[0].optional);
     assert_eq!(e.umask, 0o077);
     assert_eq!(
         e.limits,
-        vec![(Resource::Nofile, ResourceLimit { soft: Some(1024), hard: Some(4096) })]
+        vec![(
+            Resource::Nofile,
+            ResourceLimit {
+                soft: Some(1024),
+                hard: Some(4096)
+            }
+        )]
     );
     assert_eq!(e.nice, Some(5));
     assert_eq!(e.standard_input, StdInput::Socket);
@@ -302,13 +328,20 @@ fn service_validation_sets_bad_setting() {
 #[test]
 fn directive_list_covers_the_tables() {
     let socket = directives(UnitKind::Socket);
-    let find = |key: &str| socket.iter().find(|d| d.key == key).map(|d| (d.section, d.support));
+    let find = |key: &str| {
+        socket
+            .iter()
+            .find(|d| d.key == key)
+            .map(|d| (d.section, d.support))
+    };
     assert_eq!(find("ListenStream"), Some(("Socket", Support::Supported)));
     assert_eq!(find("User"), Some(("Socket", Support::Supported)));
     assert_eq!(find("WantedBy"), Some(("Install", Support::Supported)));
     assert_eq!(find("ProtectSystem"), Some(("Socket", Support::Ignored)));
     let service = directives(UnitKind::Service);
-    assert!(service.iter().any(|d| d.key == "ExecStart" && d.section == "Service"));
+    assert!(service
+        .iter()
+        .any(|d| d.key == "ExecStart" && d.section == "Service"));
     assert!(!service.iter().any(|d| d.key == "ListenStream"));
 }
 
@@ -332,12 +365,27 @@ fn dump_shows_effective_values() {
         "\t\t-> ExecStartPre:",
         "\t\t\tCommand Line: /bin/echo \"a b\"",
     ] {
-        assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in\n{text}"
+        );
     }
-    let (u, _) = build("t.service", "[Service]\nExecStart=/bin/true\nUser=nobody\nLimitNOFILE=1024:4096\n");
+    let (u, _) = build(
+        "t.service",
+        "[Service]\nExecStart=/bin/true\nUser=nobody\nLimitNOFILE=1024:4096\n",
+    );
     let text = activator::unit::dump::dump_unit(&u);
-    for line in ["\t\tType: simple", "\t\tUser: nobody", "\t\tLimitNOFILE: 4096", "\t\tLimitNOFILESoft: 1024", "\t\tTimeoutStartSec: 1min 30s"] {
-        assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
+    for line in [
+        "\t\tType: simple",
+        "\t\tUser: nobody",
+        "\t\tLimitNOFILE: 4096",
+        "\t\tLimitNOFILESoft: 1024",
+        "\t\tTimeoutStartSec: 1min 30s",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in\n{text}"
+        );
     }
     // JSON comes from serde on the model.
     let json = serde_json::to_string(&u).expect("json");
@@ -428,7 +476,11 @@ fn systemd_lines(dir: &Path, unit: &str) -> Option<(Vec<String>, bool)> {
 
 #[test]
 fn differential_against_systemd_analyze() {
-    if Command::new("systemd-analyze").arg("--version").output().is_err() {
+    if Command::new("systemd-analyze")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         eprintln!("SKIP: systemd-analyze not installed; differential test not run");
         return;
     }
@@ -467,4 +519,14 @@ fn differential_against_systemd_analyze() {
         }
     }
     assert!(failures.is_empty(), "differences:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn environment_keeps_words_before_a_quoting_error() {
+    let (s, d) = service("[Service]\nExecStart=/bin/true\nEnvironment=C=1 \"B=2\n");
+    assert_eq!(
+        d,
+        vec!["/test/t.service:3: Invalid syntax, ignoring: C=1 \"B=2"]
+    );
+    assert_eq!(s.exec.environment, vec![("C".to_string(), "1".to_string())]);
 }

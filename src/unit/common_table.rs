@@ -8,12 +8,12 @@
 
 use std::path::PathBuf;
 
-use super::exec::{parse_exec_line_expand, split_words};
-use super::specifier::expand_specifiers;
+use super::exec::{env_name_is_valid, parse_exec_line_expand, split_words};
 use super::model::{
-    CollectMode, EnvironmentFile, ExecCommand, ExecContext, InstallSection, KillContext,
-    KillMode, StdInput, StdOutput, UnitSection, WorkingDirectory,
+    CollectMode, EnvironmentFile, ExecCommand, ExecContext, InstallSection, KillContext, KillMode,
+    StdInput, StdOutput, UnitSection, WorkingDirectory,
 };
+use super::specifier::expand_specifiers;
 use super::table::{
     abs_path, bool_value, mode_value, sec_value, signal_value, u32_value, valid_dependency_name,
     valid_fd_name, valid_user_group, warn, Ctx, Entry, Expand, Ignored, ParseResult, Reject, Sec,
@@ -25,6 +25,7 @@ use Sec::{Install as I, Type as T, Unit as U};
 
 // ---------------------------------------------------------------- [Unit]
 
+#[rustfmt::skip]
 pub(crate) static UNIT_TABLE: &[Entry<UnitSection>] = &[
     Entry::new(U, "Description", XQ, description, "Human-readable name shown by status"),
     Entry::new(U, "Documentation", XN, documentation, "Documentation URLs (http, https, file, info, man)"),
@@ -146,6 +147,7 @@ fn success_action(_: &mut UnitSection, ctx: &mut Ctx, v: &str) -> ParseResult {
 
 // ---------------------------------------------------------------- [Install]
 
+#[rustfmt::skip]
 pub(crate) static INSTALL_TABLE: &[Entry<InstallSection>] = &[
     Entry::new(I, "WantedBy", XN, |i, c, v| install_list(&mut i.wanted_by, c, v), "Add Wants= from these units on enable"),
     Entry::new(I, "RequiredBy", XN, |i, c, v| install_list(&mut i.required_by, c, v), "Add Requires= from these units on enable"),
@@ -165,6 +167,7 @@ fn install_list(list: &mut Vec<String>, _: &mut Ctx, v: &str) -> ParseResult {
 
 // ---------------------------------------------------------------- exec
 
+#[rustfmt::skip]
 pub(crate) static EXEC_TABLE: &[Entry<ExecContext>] = &[
     Entry::new(T, "User", XF, user, "Run processes as this user"),
     Entry::new(T, "Group", XF, group, "Run processes with this primary group"),
@@ -287,18 +290,11 @@ fn root_directory(e: &mut ExecContext, ctx: &mut Ctx, v: &str) -> ParseResult {
         e.root_directory = None;
         return Ok(());
     }
-    let expanded = ctx.expand(v).map_err(|r| {
-        Reject::Fatal(format!("Failed to resolve unit specifiers in '{v}': {r}"))
-    })?;
+    let expanded = ctx
+        .expand(v)
+        .map_err(|r| Reject::Fatal(format!("Failed to resolve unit specifiers in '{v}': {r}")))?;
     e.root_directory = Some(PathBuf::from(abs_path(&expanded, "RootDirectory", true)?));
     Ok(())
-}
-
-/// env_name_is_valid().
-pub(crate) fn valid_env_name(n: &str) -> bool {
-    !n.is_empty()
-        && !n.starts_with(|c: char| c.is_ascii_digit())
-        && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// config_parse_environ: quoted `VAR=value` words; words before a syntax error are kept.
@@ -307,19 +303,22 @@ fn environment(e: &mut ExecContext, ctx: &mut Ctx, v: &str) -> ParseResult {
         e.environment.clear();
         return Ok(());
     }
-    let Ok((list, _)) = split_words(v) else {
-        return Err(warn(format!("Invalid syntax, ignoring: {v}")));
+    let (list, syntax_error) = match split_words(v) {
+        Ok((list, _)) => (list, false),
+        Err(_) => (words_before_syntax_error(v), true),
     };
     for word in list {
         let word = match ctx.expand(&word) {
             Ok(w) => w,
             Err(r) => {
-                ctx.warn(format!("Failed to resolve specifiers in {word}, ignoring: {r}"));
+                ctx.warn(format!(
+                    "Failed to resolve specifiers in {word}, ignoring: {r}"
+                ));
                 continue;
             }
         };
         match word.split_once('=') {
-            Some((name, value)) if valid_env_name(name) => {
+            Some((name, value)) if env_name_is_valid(name) => {
                 // Later assignments of the same name replace earlier ones (strv_env_replace).
                 e.environment.retain(|(n, _)| n != name);
                 e.environment.push((name.to_string(), value.to_string()));
@@ -327,7 +326,23 @@ fn environment(e: &mut ExecContext, ctx: &mut Ctx, v: &str) -> ParseResult {
             _ => ctx.warn(format!("Invalid environment assignment, ignoring: {word}")),
         }
     }
+    if syntax_error {
+        return Err(warn(format!("Invalid syntax, ignoring: {v}")));
+    }
     Ok(())
+}
+
+/// The words systemd extracted before hitting a quoting error: it applies them one by
+/// one, so `Environment=A=1 "B=2` still sets A. They are the words of the longest
+/// prefix, cut at whitespace, that splits cleanly.
+fn words_before_syntax_error(v: &str) -> Vec<String> {
+    v.char_indices()
+        .filter(|(_, c)| c.is_whitespace())
+        .map(|(i, _)| i)
+        .rev()
+        .find_map(|i| split_words(&v[..i]).ok())
+        .map(|(w, _)| w)
+        .unwrap_or_default()
 }
 
 fn environment_file(e: &mut ExecContext, _: &mut Ctx, v: &str) -> ParseResult {
@@ -361,11 +376,13 @@ fn pass_environment(e: &mut ExecContext, ctx: &mut Ctx, v: &str) -> ParseResult 
         let name = match ctx.expand(&word) {
             Ok(w) => w,
             Err(r) => {
-                ctx.warn(format!("Failed to resolve specifiers in {word}, ignoring: {r}"));
+                ctx.warn(format!(
+                    "Failed to resolve specifiers in {word}, ignoring: {r}"
+                ));
                 continue;
             }
         };
-        if !valid_env_name(&name) {
+        if !env_name_is_valid(&name) {
             ctx.warn(format!(
                 "Invalid environment name for PassEnvironment, ignoring: {name}"
             ));
@@ -385,12 +402,14 @@ fn unset_environment(e: &mut ExecContext, ctx: &mut Ctx, v: &str) -> ParseResult
         let item = match ctx.expand(&word) {
             Ok(w) => w,
             Err(r) => {
-                ctx.warn(format!("Failed to resolve specifiers in {word}, ignoring: {r}"));
+                ctx.warn(format!(
+                    "Failed to resolve specifiers in {word}, ignoring: {r}"
+                ));
                 continue;
             }
         };
         let name = item.split_once('=').map_or(item.as_str(), |(n, _)| n);
-        if !valid_env_name(name) {
+        if !env_name_is_valid(name) {
             ctx.warn(format!(
                 "Invalid environment name or assignment UnsetEnvironment, ignoring: {item}"
             ));
@@ -412,7 +431,9 @@ fn nice(e: &mut ExecContext, _: &mut Ctx, v: &str) -> ParseResult {
         return Ok(());
     }
     let n = parse_int(v).map_err(|err| {
-        warn(format!("Failed to parse nice priority '{v}', ignoring: {err}"))
+        warn(format!(
+            "Failed to parse nice priority '{v}', ignoring: {err}"
+        ))
     })?;
     if !(-20..=19).contains(&n) {
         return Err(warn(format!("Nice priority out of range, ignoring: {v}")));
@@ -449,7 +470,11 @@ fn no_new_privileges(e: &mut ExecContext, _: &mut Ctx, v: &str) -> ParseResult {
 fn standard_input(e: &mut ExecContext, ctx: &mut Ctx, v: &str) -> ParseResult {
     e.standard_input = if let Some(name) = v.strip_prefix("fd:") {
         fd_name(ctx, v, name)?;
-        StdInput::Fd(if name.is_empty() { "stdin".into() } else { name.into() })
+        StdInput::Fd(if name.is_empty() {
+            "stdin".into()
+        } else {
+            name.into()
+        })
     } else if let Some(path) = v.strip_prefix("file:") {
         StdInput::File(stdio_path(ctx, "StandardInput", path)?)
     } else {
@@ -473,7 +498,11 @@ fn standard_output(field: &mut StdOutput, ctx: &mut Ctx, v: &str) -> ParseResult
     let key = ctx.key.to_string();
     *field = if let Some(name) = v.strip_prefix("fd:") {
         fd_name(ctx, v, name)?;
-        StdOutput::Fd(if name.is_empty() { "stdout".into() } else { name.into() })
+        StdOutput::Fd(if name.is_empty() {
+            "stdout".into()
+        } else {
+            name.into()
+        })
     } else if let Some(p) = v.strip_prefix("file:") {
         StdOutput::File(stdio_path(ctx, &key, p)?)
     } else if let Some(p) = v.strip_prefix("append:") {
@@ -515,7 +544,10 @@ fn fd_name(ctx: &mut Ctx, v: &str, name: &str) -> ParseResult {
     if valid_fd_name(name) {
         Ok(())
     } else {
-        Err(warn(format!("Invalid file descriptor name, ignoring: {}", &v[3..])))
+        Err(warn(format!(
+            "Invalid file descriptor name, ignoring: {}",
+            &v[3..]
+        )))
     }
 }
 
@@ -523,7 +555,9 @@ fn fd_name(ctx: &mut Ctx, v: &str, name: &str) -> ParseResult {
 /// without "ignoring" but does not use the value).
 fn stdio_path(ctx: &mut Ctx, key: &str, p: &str) -> Result<PathBuf, Reject> {
     let p = ctx.expand(p).map_err(|r| {
-        warn(format!("Failed to resolve unit specifiers in {p}, ignoring: {r}"))
+        warn(format!(
+            "Failed to resolve unit specifiers in {p}, ignoring: {r}"
+        ))
     })?;
     if !p.starts_with('/') {
         return Err(warn(format!("{key}= path is not absolute: {p}")));
@@ -561,7 +595,9 @@ fn limit(e: &mut ExecContext, ctx: &mut Ctx, v: &str) -> ParseResult {
                     }
                 }
             }
-            Err(warn(format!("Failed to parse resource value, ignoring: {v}")))
+            Err(warn(format!(
+                "Failed to parse resource value, ignoring: {v}"
+            )))
         }
     }
 }
@@ -574,6 +610,7 @@ fn soft_above_hard(v: &str) -> Reject {
 
 // ---------------------------------------------------------------- kill
 
+#[rustfmt::skip]
 pub(crate) static KILL_TABLE: &[Entry<KillContext>] = &[
     Entry::new(T, "KillMode", XN, kill_mode, "control-group | mixed | process | none"),
     Entry::new(T, "KillSignal", XN, |k, _, v| { k.kill_signal = signal_value(v)?; Ok(()) }, "First signal of the stop sequence (SIGTERM)"),
@@ -633,7 +670,9 @@ pub(crate) fn exec_lines(list: &mut Vec<ExecCommand>, ctx: &mut Ctx, v: &str) ->
             Ok(())
         }
         Err(ValueError::Other(msg)) => Err(Reject::Fatal(msg)),
-        Err(e) => Err(Reject::Fatal(format!("Invalid command line, ignoring: {e}"))),
+        Err(e) => Err(Reject::Fatal(format!(
+            "Invalid command line, ignoring: {e}"
+        ))),
     }
 }
 
@@ -650,40 +689,105 @@ pub(crate) static COMMON_IGNORED: &[Ignored] = &[
     Ignored {
         section: U,
         keys: &[
-            "Requisite", "Upholds", "OnFailure", "OnSuccess", "PropagatesReloadTo",
-            "ReloadPropagatedFrom", "PropagatesStopTo", "StopPropagatedFrom", "JoinsNamespaceOf",
-            "RequiresMountsFor", "OnFailureJobMode", "OnSuccessJobMode", "IgnoreOnIsolate",
-            "StopWhenUnneeded", "RefuseManualStart", "RefuseManualStop", "AllowIsolate",
-            "JobTimeoutSec", "JobRunningTimeoutSec", "JobTimeoutAction",
-            "JobTimeoutRebootArgument", "StartLimitAction", "FailureAction",
-            "FailureActionExitStatus", "SuccessActionExitStatus", "RebootArgument", "SourcePath",
+            "Requisite",
+            "Upholds",
+            "OnFailure",
+            "OnSuccess",
+            "PropagatesReloadTo",
+            "ReloadPropagatedFrom",
+            "PropagatesStopTo",
+            "StopPropagatedFrom",
+            "JoinsNamespaceOf",
+            "RequiresMountsFor",
+            "OnFailureJobMode",
+            "OnSuccessJobMode",
+            "IgnoreOnIsolate",
+            "StopWhenUnneeded",
+            "RefuseManualStart",
+            "RefuseManualStop",
+            "AllowIsolate",
+            "JobTimeoutSec",
+            "JobRunningTimeoutSec",
+            "JobTimeoutAction",
+            "JobTimeoutRebootArgument",
+            "StartLimitAction",
+            "FailureAction",
+            "FailureActionExitStatus",
+            "SuccessActionExitStatus",
+            "RebootArgument",
+            "SourcePath",
         ],
         summary: "Manager job/dependency feature (accepted, ignored)",
     },
     Ignored {
         section: U,
         keys: &[
-            "ConditionArchitecture", "ConditionFirmware", "ConditionVirtualization",
-            "ConditionHost", "ConditionKernelCommandLine", "ConditionKernelVersion",
-            "ConditionCredential", "ConditionEnvironment", "ConditionSecurity",
-            "ConditionCapability", "ConditionACPower", "ConditionNeedsUpdate",
-            "ConditionFirstBoot", "ConditionPathExists", "ConditionPathExistsGlob",
-            "ConditionPathIsDirectory", "ConditionPathIsSymbolicLink",
-            "ConditionPathIsMountPoint", "ConditionPathIsReadWrite",
-            "ConditionPathIsEncrypted", "ConditionDirectoryNotEmpty", "ConditionFileNotEmpty",
-            "ConditionFileIsExecutable", "ConditionUser", "ConditionGroup",
-            "ConditionControlGroupController", "ConditionMemory", "ConditionCPUs",
-            "ConditionCPUFeature", "ConditionOSRelease", "ConditionMemoryPressure",
-            "ConditionCPUPressure", "ConditionIOPressure", "AssertArchitecture",
-            "AssertFirmware", "AssertVirtualization", "AssertHost", "AssertKernelCommandLine",
-            "AssertKernelVersion", "AssertCredential", "AssertEnvironment", "AssertSecurity",
-            "AssertCapability", "AssertACPower", "AssertNeedsUpdate", "AssertFirstBoot",
-            "AssertPathExists", "AssertPathExistsGlob", "AssertPathIsDirectory",
-            "AssertPathIsSymbolicLink", "AssertPathIsMountPoint", "AssertPathIsReadWrite",
-            "AssertPathIsEncrypted", "AssertDirectoryNotEmpty", "AssertFileNotEmpty",
-            "AssertFileIsExecutable", "AssertUser", "AssertGroup",
-            "AssertControlGroupController", "AssertMemory", "AssertCPUs", "AssertCPUFeature",
-            "AssertOSRelease", "AssertMemoryPressure", "AssertCPUPressure", "AssertIOPressure",
+            "ConditionArchitecture",
+            "ConditionFirmware",
+            "ConditionVirtualization",
+            "ConditionHost",
+            "ConditionKernelCommandLine",
+            "ConditionKernelVersion",
+            "ConditionCredential",
+            "ConditionEnvironment",
+            "ConditionSecurity",
+            "ConditionCapability",
+            "ConditionACPower",
+            "ConditionNeedsUpdate",
+            "ConditionFirstBoot",
+            "ConditionPathExists",
+            "ConditionPathExistsGlob",
+            "ConditionPathIsDirectory",
+            "ConditionPathIsSymbolicLink",
+            "ConditionPathIsMountPoint",
+            "ConditionPathIsReadWrite",
+            "ConditionPathIsEncrypted",
+            "ConditionDirectoryNotEmpty",
+            "ConditionFileNotEmpty",
+            "ConditionFileIsExecutable",
+            "ConditionUser",
+            "ConditionGroup",
+            "ConditionControlGroupController",
+            "ConditionMemory",
+            "ConditionCPUs",
+            "ConditionCPUFeature",
+            "ConditionOSRelease",
+            "ConditionMemoryPressure",
+            "ConditionCPUPressure",
+            "ConditionIOPressure",
+            "AssertArchitecture",
+            "AssertFirmware",
+            "AssertVirtualization",
+            "AssertHost",
+            "AssertKernelCommandLine",
+            "AssertKernelVersion",
+            "AssertCredential",
+            "AssertEnvironment",
+            "AssertSecurity",
+            "AssertCapability",
+            "AssertACPower",
+            "AssertNeedsUpdate",
+            "AssertFirstBoot",
+            "AssertPathExists",
+            "AssertPathExistsGlob",
+            "AssertPathIsDirectory",
+            "AssertPathIsSymbolicLink",
+            "AssertPathIsMountPoint",
+            "AssertPathIsReadWrite",
+            "AssertPathIsEncrypted",
+            "AssertDirectoryNotEmpty",
+            "AssertFileNotEmpty",
+            "AssertFileIsExecutable",
+            "AssertUser",
+            "AssertGroup",
+            "AssertControlGroupController",
+            "AssertMemory",
+            "AssertCPUs",
+            "AssertCPUFeature",
+            "AssertOSRelease",
+            "AssertMemoryPressure",
+            "AssertCPUPressure",
+            "AssertIOPressure",
         ],
         summary: "Start condition/assertion (not checked: the unit always starts)",
     },
@@ -695,52 +799,174 @@ pub(crate) static COMMON_IGNORED: &[Ignored] = &[
     Ignored {
         section: T,
         keys: &[
-            "CapabilityBoundingSet", "AmbientCapabilities", "SecureBits", "ProtectSystem",
-            "ProtectHome", "PrivateTmp", "PrivateDevices", "PrivateNetwork", "PrivateUsers",
-            "PrivateMounts", "PrivateIPC", "ProtectKernelTunables", "ProtectKernelModules",
-            "ProtectKernelLogs", "ProtectControlGroups", "ProtectClock", "ProtectHostname",
-            "ProtectProc", "ProcSubset", "RestrictNamespaces", "RestrictRealtime",
-            "RestrictSUIDSGID", "RestrictAddressFamilies", "RestrictFileSystems",
-            "RestrictNetworkInterfaces", "LockPersonality", "MemoryDenyWriteExecute",
-            "SystemCallFilter", "SystemCallArchitectures", "SystemCallErrorNumber",
-            "SystemCallLog", "ReadWritePaths", "ReadOnlyPaths", "InaccessiblePaths",
-            "ExecPaths", "NoExecPaths", "BindPaths", "BindReadOnlyPaths", "TemporaryFileSystem",
-            "MountFlags", "MountAPIVFS", "RootImage", "RootImageOptions", "RootHash",
-            "RootHashSignature", "RootVerity", "MountImages", "ExtensionImages",
-            "ExtensionDirectories", "NetworkNamespacePath", "IPCNamespacePath", "RemoveIPC",
-            "KeyringMode", "Personality", "SELinuxContext", "AppArmorProfile",
-            "SmackProcessLabel", "DynamicUser", "PAMName", "RuntimeDirectory",
-            "RuntimeDirectoryMode", "RuntimeDirectoryPreserve", "StateDirectory",
-            "StateDirectoryMode", "CacheDirectory", "CacheDirectoryMode", "LogsDirectory",
-            "LogsDirectoryMode", "ConfigurationDirectory", "ConfigurationDirectoryMode",
-            "TimeoutCleanSec", "LoadCredential", "LoadCredentialEncrypted", "SetCredential",
-            "SetCredentialEncrypted", "ImportCredential", "StandardInputText",
-            "StandardInputData", "TTYPath", "TTYReset", "TTYVHangup", "TTYVTDisallocate",
-            "TTYRows", "TTYColumns", "SyslogIdentifier", "SyslogFacility", "SyslogLevel",
-            "SyslogLevelPrefix", "LogLevelMax", "LogExtraFields", "LogRateLimitIntervalSec",
-            "LogRateLimitBurst", "LogFilterPatterns", "LogNamespace", "CPUSchedulingPolicy",
-            "CPUSchedulingPriority", "CPUSchedulingResetOnFork", "CPUAffinity", "NUMAPolicy",
-            "NUMAMask", "IOSchedulingClass", "IOSchedulingPriority", "IgnoreSIGPIPE",
-            "UtmpIdentifier", "UtmpMode", "TimerSlackNSec", "CoredumpFilter", "WatchdogSignal",
+            "CapabilityBoundingSet",
+            "AmbientCapabilities",
+            "SecureBits",
+            "ProtectSystem",
+            "ProtectHome",
+            "PrivateTmp",
+            "PrivateDevices",
+            "PrivateNetwork",
+            "PrivateUsers",
+            "PrivateMounts",
+            "PrivateIPC",
+            "ProtectKernelTunables",
+            "ProtectKernelModules",
+            "ProtectKernelLogs",
+            "ProtectControlGroups",
+            "ProtectClock",
+            "ProtectHostname",
+            "ProtectProc",
+            "ProcSubset",
+            "RestrictNamespaces",
+            "RestrictRealtime",
+            "RestrictSUIDSGID",
+            "RestrictAddressFamilies",
+            "RestrictFileSystems",
+            "RestrictNetworkInterfaces",
+            "LockPersonality",
+            "MemoryDenyWriteExecute",
+            "SystemCallFilter",
+            "SystemCallArchitectures",
+            "SystemCallErrorNumber",
+            "SystemCallLog",
+            "ReadWritePaths",
+            "ReadOnlyPaths",
+            "InaccessiblePaths",
+            "ExecPaths",
+            "NoExecPaths",
+            "BindPaths",
+            "BindReadOnlyPaths",
+            "TemporaryFileSystem",
+            "MountFlags",
+            "MountAPIVFS",
+            "RootImage",
+            "RootImageOptions",
+            "RootHash",
+            "RootHashSignature",
+            "RootVerity",
+            "MountImages",
+            "ExtensionImages",
+            "ExtensionDirectories",
+            "NetworkNamespacePath",
+            "IPCNamespacePath",
+            "RemoveIPC",
+            "KeyringMode",
+            "Personality",
+            "SELinuxContext",
+            "AppArmorProfile",
+            "SmackProcessLabel",
+            "DynamicUser",
+            "PAMName",
+            "RuntimeDirectory",
+            "RuntimeDirectoryMode",
+            "RuntimeDirectoryPreserve",
+            "StateDirectory",
+            "StateDirectoryMode",
+            "CacheDirectory",
+            "CacheDirectoryMode",
+            "LogsDirectory",
+            "LogsDirectoryMode",
+            "ConfigurationDirectory",
+            "ConfigurationDirectoryMode",
+            "TimeoutCleanSec",
+            "LoadCredential",
+            "LoadCredentialEncrypted",
+            "SetCredential",
+            "SetCredentialEncrypted",
+            "ImportCredential",
+            "StandardInputText",
+            "StandardInputData",
+            "TTYPath",
+            "TTYReset",
+            "TTYVHangup",
+            "TTYVTDisallocate",
+            "TTYRows",
+            "TTYColumns",
+            "SyslogIdentifier",
+            "SyslogFacility",
+            "SyslogLevel",
+            "SyslogLevelPrefix",
+            "LogLevelMax",
+            "LogExtraFields",
+            "LogRateLimitIntervalSec",
+            "LogRateLimitBurst",
+            "LogFilterPatterns",
+            "LogNamespace",
+            "CPUSchedulingPolicy",
+            "CPUSchedulingPriority",
+            "CPUSchedulingResetOnFork",
+            "CPUAffinity",
+            "NUMAPolicy",
+            "NUMAMask",
+            "IOSchedulingClass",
+            "IOSchedulingPriority",
+            "IgnoreSIGPIPE",
+            "UtmpIdentifier",
+            "UtmpMode",
+            "TimerSlackNSec",
+            "CoredumpFilter",
+            "WatchdogSignal",
         ],
         summary: "systemd.exec(5) sandboxing/logging/scheduling (accepted, ignored)",
     },
     Ignored {
         section: T,
         keys: &[
-            "Slice", "Delegate", "CPUAccounting", "CPUWeight", "StartupCPUWeight", "CPUShares",
-            "StartupCPUShares", "CPUQuota", "CPUQuotaPeriodSec", "AllowedCPUs",
-            "StartupAllowedCPUs", "AllowedMemoryNodes", "StartupAllowedMemoryNodes",
-            "MemoryAccounting", "MemoryMin", "MemoryLow", "MemoryHigh", "MemoryMax",
-            "MemorySwapMax", "MemoryLimit", "TasksAccounting", "TasksMax", "IOAccounting",
-            "IOWeight", "StartupIOWeight", "IODeviceWeight", "IOReadBandwidthMax",
-            "IOWriteBandwidthMax", "IOReadIOPSMax", "IOWriteIOPSMax", "IODeviceLatencyTargetSec",
-            "BlockIOAccounting", "BlockIOWeight", "StartupBlockIOWeight", "BlockIODeviceWeight",
-            "BlockIOReadBandwidth", "BlockIOWriteBandwidth", "IPAccounting", "IPAddressAllow",
-            "IPAddressDeny", "IPIngressFilterPath", "IPEgressFilterPath", "DeviceAllow",
-            "DevicePolicy", "DisableControllers", "ManagedOOMSwap", "ManagedOOMMemoryPressure",
-            "ManagedOOMMemoryPressureLimit", "ManagedOOMPreference", "SocketBindAllow",
-            "SocketBindDeny", "BPFProgram", "MemoryPressureWatch", "MemoryPressureThresholdSec",
+            "Slice",
+            "Delegate",
+            "CPUAccounting",
+            "CPUWeight",
+            "StartupCPUWeight",
+            "CPUShares",
+            "StartupCPUShares",
+            "CPUQuota",
+            "CPUQuotaPeriodSec",
+            "AllowedCPUs",
+            "StartupAllowedCPUs",
+            "AllowedMemoryNodes",
+            "StartupAllowedMemoryNodes",
+            "MemoryAccounting",
+            "MemoryMin",
+            "MemoryLow",
+            "MemoryHigh",
+            "MemoryMax",
+            "MemorySwapMax",
+            "MemoryLimit",
+            "TasksAccounting",
+            "TasksMax",
+            "IOAccounting",
+            "IOWeight",
+            "StartupIOWeight",
+            "IODeviceWeight",
+            "IOReadBandwidthMax",
+            "IOWriteBandwidthMax",
+            "IOReadIOPSMax",
+            "IOWriteIOPSMax",
+            "IODeviceLatencyTargetSec",
+            "BlockIOAccounting",
+            "BlockIOWeight",
+            "StartupBlockIOWeight",
+            "BlockIODeviceWeight",
+            "BlockIOReadBandwidth",
+            "BlockIOWriteBandwidth",
+            "IPAccounting",
+            "IPAddressAllow",
+            "IPAddressDeny",
+            "IPIngressFilterPath",
+            "IPEgressFilterPath",
+            "DeviceAllow",
+            "DevicePolicy",
+            "DisableControllers",
+            "ManagedOOMSwap",
+            "ManagedOOMMemoryPressure",
+            "ManagedOOMMemoryPressureLimit",
+            "ManagedOOMPreference",
+            "SocketBindAllow",
+            "SocketBindDeny",
+            "BPFProgram",
+            "MemoryPressureWatch",
+            "MemoryPressureThresholdSec",
         ],
         summary: "systemd.resource-control(5) cgroup setting (accepted, ignored)",
     },

@@ -90,7 +90,10 @@ fn header(d: &mut Dump, name: &str, load: &str, source: &UnitSource, u: &UnitSec
     let _ = writeln!(d.0, "\t-> Unit {name}:");
     d.opt("Description", u.description.as_deref());
     d.kv("Unit Load State", load);
-    d.opt("Fragment Path", source.fragment.as_ref().map(|p| p.display()));
+    d.opt(
+        "Fragment Path",
+        source.fragment.as_ref().map(|p| p.display()),
+    );
     if source.line > 0 {
         d.kv("Fragment Line", source.line);
     }
@@ -151,7 +154,10 @@ fn dump_socket(d: &mut Dump, s: &SocketUnit) {
     d.flag("PassSecurity", o.pass_security);
     d.flag("PassPacketInfo", o.pass_packet_info);
     d.flag("ReusePort", o.reuse_port);
-    d.kv("TCPCongestion", o.tcp_congestion.as_deref().unwrap_or("n/a"));
+    d.kv(
+        "TCPCongestion",
+        o.tcp_congestion.as_deref().unwrap_or("n/a"),
+    );
     d.flag("RemoveOnStop", o.remove_on_stop);
     d.flag("Writable", o.writable);
     d.kv("FileDescriptorName", s.fd_name());
@@ -221,7 +227,11 @@ fn dump_service(d: &mut Dump, s: &ServiceUnit) {
     d.flag("NonBlocking", s.non_blocking);
     d.kv("FileDescriptorStoreMax", s.file_descriptor_store_max);
     exit_set(d, "SuccessExitStatus", &s.success_exit_status);
-    exit_set(d, "RestartPreventExitStatus", &s.restart_prevent_exit_status);
+    exit_set(
+        d,
+        "RestartPreventExitStatus",
+        &s.restart_prevent_exit_status,
+    );
     exit_set(d, "RestartForceExitStatus", &s.restart_force_exit_status);
     exec_context(d, &s.exec);
     kill_context(d, &s.kill);
@@ -289,19 +299,28 @@ fn exec_context(d: &mut Dump, e: &ExecContext) {
             format_args!(
                 "{}{}",
                 if w.optional { "-" } else { "" },
-                if w.home { "~".into() } else { w.path.display().to_string() }
+                if w.home {
+                    "~".into()
+                } else {
+                    w.path.display().to_string()
+                }
             ),
         ),
         None => d.kv("WorkingDirectory", "/"),
     }
     d.kv(
         "RootDirectory",
-        e.root_directory.as_ref().map_or("/".into(), |p| p.display().to_string()),
+        e.root_directory
+            .as_ref()
+            .map_or("/".into(), |p| p.display().to_string()),
     );
     d.flag("NoNewPrivileges", e.no_new_privileges);
     d.opt("Nice", e.nice);
     d.opt("OOMScoreAdjust", e.oom_score_adjust);
-    d.each("Environment", e.environment.iter().map(|(k, v)| format!("{k}={v}")));
+    d.each(
+        "Environment",
+        e.environment.iter().map(|(k, v)| format!("{k}={v}")),
+    );
     d.each(
         "EnvironmentFile",
         e.environment_files
@@ -378,7 +397,10 @@ fn kill_context(d: &mut Dump, k: &KillContext) {
         },
     );
     d.kv("KillSignal", sig(k.kill_signal));
-    d.kv("RestartKillSignal", sig(k.restart_kill_signal.unwrap_or(k.kill_signal)));
+    d.kv(
+        "RestartKillSignal",
+        sig(k.restart_kill_signal.unwrap_or(k.kill_signal)),
+    );
     d.kv("FinalKillSignal", sig(k.final_kill_signal));
     d.flag("SendSIGKILL", k.send_sigkill);
     d.flag("SendSIGHUP", k.send_sighup);

@@ -206,7 +206,10 @@ enum WordError {
 
 /// `extract_first_word_and_warn()`: retries with `EXTRACT_UNESCAPE_RELAX` and warns
 /// "Ignoring unknown escape sequences: "…"" when that helped.
-fn extract_and_warn(p: &mut &[u8], warnings: &mut Vec<String>) -> Result<Option<String>, WordError> {
+fn extract_and_warn(
+    p: &mut &[u8],
+    warnings: &mut Vec<String>,
+) -> Result<Option<String>, WordError> {
     let save = *p;
     if let Ok(w) = extract_word(p, EXEC_FLAGS) {
         return Ok(w.map(bytes_to_string));
@@ -262,7 +265,10 @@ fn filename_is_valid(s: &str) -> bool {
 /// `path_simplify()`: drop duplicate slashes, `.` components and a trailing slash.
 fn path_simplify(p: &str) -> String {
     let absolute = p.starts_with('/');
-    let parts: Vec<&str> = p.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    let parts: Vec<&str> = p
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
     let joined = parts.join("/");
     match (absolute, joined.is_empty()) {
         (true, _) => format!("/{joined}"),
@@ -408,7 +414,10 @@ pub fn parse_exec_line_expand(
                 Ok(Some(w)) => w,
                 Ok(None) => break,
                 Err(WordError::Unbalanced) => {
-                    return fail(&mut out, format!("Unbalanced quoting, ignoring: \"{rvalue}\""))
+                    return fail(
+                        &mut out,
+                        format!("Unbalanced quoting, ignoring: \"{rvalue}\""),
+                    )
                 }
             };
             match expand(&word) {
@@ -467,12 +476,15 @@ pub fn parse_environment(value: &str) -> Result<Vec<(String, String)>, ValueErro
     parse_environment_expand(value, &|w: &str| Ok(w.to_string())).map(|(v, _)| v)
 }
 
+/// Environment assignments in order, plus warnings about skipped words.
+pub type EnvironmentWords = (Vec<(String, String)>, Vec<String>);
+
 /// `config_parse_environ()`: like `parse_environment`, with specifier expansion per
 /// word and the warnings systemd prints for skipped words.
 pub fn parse_environment_expand(
     value: &str,
     expand: &dyn Fn(&str) -> Result<String, ValueError>,
-) -> Result<(Vec<(String, String)>, Vec<String>), ValueError> {
+) -> Result<EnvironmentWords, ValueError> {
     let mut p = value.as_bytes();
     let mut vars: Vec<(String, String)> = Vec::new();
     let mut warnings = Vec::new();
@@ -480,7 +492,11 @@ pub fn parse_environment_expand(
         let word = match extract_word(&mut p, EXEC_FLAGS) {
             Ok(Some(w)) => bytes_to_string(w),
             Ok(None) => return Ok((vars, warnings)),
-            Err(()) => return Err(ValueError::Other(format!("Invalid syntax, ignoring: {value}"))),
+            Err(()) => {
+                return Err(ValueError::Other(format!(
+                    "Invalid syntax, ignoring: {value}"
+                )))
+            }
         };
         let resolved = match expand(&word) {
             Ok(r) => r,
@@ -543,7 +559,8 @@ pub fn shell_maybe_quote(s: &str) -> String {
         return "\"\"".to_string();
     }
     let needs = s.chars().any(|c| {
-        char_is_cc(c) || (c.is_ascii() && (is_ws(c as u8) || SHELL_NEED_QUOTES.contains(&(c as u8))))
+        char_is_cc(c)
+            || (c.is_ascii() && (is_ws(c as u8) || SHELL_NEED_QUOTES.contains(&(c as u8))))
     });
     if !needs {
         return s.to_string();
@@ -692,7 +709,10 @@ mod tests {
             render_exec_argv(c),
             r#"/bin/echo "a b" "c d" "e\\ f" "x\"y" A "\$FOO" "\${FOO}" "\$\$" % q.service "" """#
         );
-        assert_eq!(p.warnings, vec![r#"Ignoring unknown escape sequences: "e\ f""#]);
+        assert_eq!(
+            p.warnings,
+            vec![r#"Ignoring unknown escape sequences: "e\ f""#]
+        );
 
         let p = parse_exec_line("@/bin/true argv0name --flag=1 ;").unwrap();
         assert_eq!(p.commands.len(), 1);
@@ -711,7 +731,9 @@ mod tests {
         );
         assert_eq!(
             r,
-            vec![r#"/bin/echo "a\\;b" "" "\\x00" "x\\ é" its "*?" "[a]" "(b)" "<c>" "|" "&" "!" "\`" ~ # = "7;""#]
+            vec![
+                r#"/bin/echo "a\\;b" "" "\\x00" "x\\ é" its "*?" "[a]" "(b)" "<c>" "|" "&" "!" "\`" ~ # = "7;""#
+            ]
         );
         assert_eq!(
             w,
@@ -733,11 +755,7 @@ mod tests {
         let argvs: Vec<_> = p.commands.iter().map(|c| c.argv.clone()).collect();
         assert_eq!(
             argvs,
-            vec![
-                vec!["/bin/a", "1"],
-                vec!["/bin/b", "2;x"],
-                vec!["b", "3"]
-            ]
+            vec![vec!["/bin/a", "1"], vec!["/bin/b", "2;x"], vec!["b", "3"]]
         );
         assert_eq!(p.commands[2].path, "b");
     }
@@ -848,8 +866,19 @@ mod tests {
             _ => None,
         };
         let argv: Vec<String> = [
-            "/bin/echo", "$FOO", "${FOO}", "pre${X}post", "$$", "a$$b", "$NOPE", "${NOPE}", "$E",
-            "x$X", "${X:-d}", "${X", "$X-y",
+            "/bin/echo",
+            "$FOO",
+            "${FOO}",
+            "pre${X}post",
+            "$$",
+            "a$$b",
+            "$NOPE",
+            "${NOPE}",
+            "$E",
+            "x$X",
+            "${X:-d}",
+            "${X",
+            "$X-y",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -875,7 +904,10 @@ mod tests {
 
     #[test]
     fn quoting() {
-        assert_eq!(shell_maybe_quote("plain-word_1.2/x=y~#"), "plain-word_1.2/x=y~#");
+        assert_eq!(
+            shell_maybe_quote("plain-word_1.2/x=y~#"),
+            "plain-word_1.2/x=y~#"
+        );
         assert_eq!(shell_maybe_quote(""), "\"\"");
         assert_eq!(shell_maybe_quote("a\nb"), "\"a\\nb\"");
         assert_eq!(shell_maybe_quote("\x01"), "\"\\001\"");

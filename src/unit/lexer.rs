@@ -313,7 +313,9 @@ mod tests {
 
     const SOCKET: &[&str] = &["Unit", "Socket", "Install"];
 
-    fn run(s: &[u8]) -> (Vec<(String, String, String, u32)>, Vec<String>) {
+    type Lexed = (Vec<(String, String, String, u32)>, Vec<String>);
+
+    fn run(s: &[u8]) -> Lexed {
         let (a, d) = lex(s, Path::new("x.socket"), SOCKET);
         (
             a.into_iter()
@@ -422,7 +424,8 @@ mod tests {
         let (a, d) = run(b"[Socket]\nBacklog=\xff\xfe\nAccept=yes\n");
         assert_eq!(kv(&a), vec![("Accept", "yes", 3)]);
         assert_eq!(d.len(), 1);
-        assert!(d[0].starts_with("x.socket:2: String is not UTF-8 clean, ignoring assignment: Backlog="));
+        assert!(d[0]
+            .starts_with("x.socket:2: String is not UTF-8 clean, ignoring assignment: Backlog="));
     }
 
     #[test]
@@ -436,7 +439,10 @@ mod tests {
         assert_eq!(a[0].key, "C");
         assert!(d.iter().all(|d| d.is_error()));
         assert_eq!(d[0].message, "Invalid section header '[Socket'");
-        assert_eq!(d[1].message, "Bad characters in section header '[So\"cket]'");
+        assert_eq!(
+            d[1].message,
+            "Bad characters in section header '[So\"cket]'"
+        );
     }
 
     #[test]

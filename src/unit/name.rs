@@ -13,8 +13,17 @@ pub const UNIT_NAME_MAX: usize = 256;
 
 /// Unit type suffixes systemd knows (`unit_type_from_string()`).
 pub const UNIT_TYPES: &[&str] = &[
-    "service", "mount", "swap", "socket", "target", "device", "automount", "timer", "path",
-    "slice", "scope",
+    "service",
+    "mount",
+    "swap",
+    "socket",
+    "target",
+    "device",
+    "automount",
+    "timer",
+    "path",
+    "slice",
+    "scope",
 ];
 
 /// A parsed unit name: `prefix[@instance].suffix`.
@@ -126,7 +135,10 @@ pub fn escape(s: &str) -> String {
 
 /// `path_simplify()`: drop repeated slashes, `.` components and trailing slashes.
 fn path_simplify(p: &str) -> String {
-    let parts: Vec<&str> = p.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    let parts: Vec<&str> = p
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
     let joined = parts.join("/");
     if p.starts_with('/') {
         format!("/{joined}")
@@ -215,7 +227,9 @@ pub fn unit_name_path_unescape(s: &str) -> Option<String> {
         return None;
     }
     let p = format!("/{w}");
-    let normalized = !p[1..].split('/').any(|c| c.is_empty() || c == "." || c == "..");
+    let normalized = !p[1..]
+        .split('/')
+        .any(|c| c.is_empty() || c == "." || c == "..");
     normalized.then_some(p)
 }
 
@@ -271,7 +285,10 @@ mod tests {
     #[test]
     fn names() {
         let n = parse_unit_name("foo.socket").unwrap();
-        assert_eq!((n.prefix.as_str(), n.instance.as_deref(), n.suffix.as_str()), ("foo", None, ".socket"));
+        assert_eq!(
+            (n.prefix.as_str(), n.instance.as_deref(), n.suffix.as_str()),
+            ("foo", None, ".socket")
+        );
         assert!(!n.is_template() && !n.is_instance());
         let t = parse_unit_name("echo@.service").unwrap();
         assert!(t.is_template());
@@ -279,17 +296,31 @@ mod tests {
         assert_eq!(t.with_instance("1"), "echo@1.service");
         let i = parse_unit_name("echo@0-127.0.0.1:7777-127.0.0.1:5555.service").unwrap();
         assert!(i.is_instance());
-        assert_eq!(i.instance.as_deref(), Some("0-127.0.0.1:7777-127.0.0.1:5555"));
+        assert_eq!(
+            i.instance.as_deref(),
+            Some("0-127.0.0.1:7777-127.0.0.1:5555")
+        );
         assert_eq!(i.template_name(), "echo@.service");
-        assert_eq!(i.to_string(), "echo@0-127.0.0.1:7777-127.0.0.1:5555.service");
+        assert_eq!(
+            i.to_string(),
+            "echo@0-127.0.0.1:7777-127.0.0.1:5555.service"
+        );
         assert_eq!(i.unit_type(), "service");
         let multi = parse_unit_name("a@b@c.service").unwrap();
         assert_eq!(multi.instance.as_deref(), Some("b@c"));
         assert!(parse_unit_name(r"a-b\x2dc.mount").is_some());
 
         for bad in [
-            "", "foo", ".service", "foo.bogus", "@x.service", "a b.service", "a/b.service",
-            "é.service", "foo.service.", "foo.Service",
+            "",
+            "foo",
+            ".service",
+            "foo.bogus",
+            "@x.service",
+            "a b.service",
+            "a/b.service",
+            "é.service",
+            "foo.service.",
+            "foo.Service",
         ] {
             assert!(parse_unit_name(bad).is_none(), "{bad:?}");
         }
@@ -313,7 +344,10 @@ mod tests {
         assert_eq!(unescape(r"a\x20b\x2dc-d"), "a b-c/d");
         assert_eq!(unescape(r"bad\q"), r"bad\q");
         assert_eq!(try_unescape(r"bad\x2"), None);
-        assert_eq!(unit_name_path_unescape("run-foo.sock").as_deref(), Some("/run/foo.sock"));
+        assert_eq!(
+            unit_name_path_unescape("run-foo.sock").as_deref(),
+            Some("/run/foo.sock")
+        );
         assert_eq!(unit_name_path_unescape("-").as_deref(), Some("/"));
         assert_eq!(unit_name_path_unescape("-a"), None);
         assert_eq!(unit_name_path_unescape(""), None);

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use super::common_table::{exec_lines, words};
 use super::model::{ExitStatusSet, NotifyAccess, RestartPolicy, ServiceType, ServiceUnit};
 use super::table::{
-    bool_value, not_implemented, sec_fix_0, sec_value, u32_value, valid_dependency_name, warn,
-    Ctx, Entry, Expand, Ignored, ParseResult, Sec,
+    bool_value, not_implemented, sec_fix_0, sec_value, u32_value, valid_dependency_name, warn, Ctx,
+    Entry, Expand, Ignored, ParseResult, Sec,
 };
 use super::values::{parse_exit_status_list, parse_timespan, Usec};
 
@@ -19,6 +19,7 @@ use Sec::Type as S;
 
 type E = Entry<ServiceUnit>;
 
+#[rustfmt::skip]
 pub(crate) static SERVICE_TABLE: &[E] = &[
     E::new(S, "Type", XN, service_type, "simple | exec | forking | oneshot | notify | notify-reload | dbus | idle"),
     E::new(S, "ExecStart", XN, |s, c, v| exec_lines(&mut s.exec_start, c, v), "Main command (several only for Type=oneshot)"),
@@ -74,11 +75,26 @@ pub(crate) static SERVICE_TABLE: &[E] = &[
 pub(crate) static SERVICE_IGNORED: &[Ignored] = &[Ignored {
     section: S,
     keys: &[
-        "GuessMainPID", "ExitType", "RestartMode", "RestartSteps", "RestartMaxDelaySec",
-        "TimeoutAbortSec", "TimeoutStartFailureMode", "TimeoutStopFailureMode",
-        "RuntimeRandomizedExtraSec", "OOMPolicy", "FileDescriptorStorePreserve", "OpenFile",
-        "USBFunctionDescriptors", "USBFunctionStrings", "ReloadSignal", "RootDirectoryStartOnly",
-        "PermissionsStartOnly", "SysVStartPriority", "StartLimitAction", "FailureAction",
+        "GuessMainPID",
+        "ExitType",
+        "RestartMode",
+        "RestartSteps",
+        "RestartMaxDelaySec",
+        "TimeoutAbortSec",
+        "TimeoutStartFailureMode",
+        "TimeoutStopFailureMode",
+        "RuntimeRandomizedExtraSec",
+        "OOMPolicy",
+        "FileDescriptorStorePreserve",
+        "OpenFile",
+        "USBFunctionDescriptors",
+        "USBFunctionStrings",
+        "ReloadSignal",
+        "RootDirectoryStartOnly",
+        "PermissionsStartOnly",
+        "SysVStartPriority",
+        "StartLimitAction",
+        "FailureAction",
         "RebootArgument",
     ],
     summary: "systemd.service(5) option activator does not implement (accepted, ignored)",
@@ -149,7 +165,9 @@ fn timeout(key: &str, v: &str) -> Result<Usec, super::table::Reject> {
     match parse_timespan(v) {
         Ok(t) if t.0 == 0 => Ok(Usec::INFINITY),
         Ok(t) => Ok(t),
-        Err(_) => Err(warn(format!("Failed to parse {key}= parameter, ignoring: {v}"))),
+        Err(_) => Err(warn(format!(
+            "Failed to parse {key}= parameter, ignoring: {v}"
+        ))),
     }
 }
 

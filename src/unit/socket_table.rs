@@ -21,6 +21,7 @@ use Sec::Type as S;
 
 type E = Entry<SocketUnit>;
 
+#[rustfmt::skip]
 pub(crate) static SOCKET_TABLE: &[E] = &[
     E::new(S, "ListenStream", XQ, |s, c, v| listen_socket(s, c, v, Listen::Stream), "SOCK_STREAM socket: port, IP:port, [IPv6]:port, /path, @abstract, vsock:CID:PORT"),
     E::new(S, "ListenDatagram", XQ, |s, c, v| listen_socket(s, c, v, Listen::Datagram), "SOCK_DGRAM socket (same address grammar)"),
@@ -91,9 +92,17 @@ pub(crate) static SOCKET_TABLE: &[E] = &[
 pub(crate) static SOCKET_IGNORED: &[Ignored] = &[Ignored {
     section: S,
     keys: &[
-        "SocketProtocol", "SmackLabel", "SmackLabelIPIn", "SmackLabelIPOut",
-        "SELinuxContextFromNet", "MessageQueueMaxMessages", "MessageQueueMessageSize",
-        "PassFileDescriptorsToExec", "DeferTriggerMaxSec", "PassPIDFD", "AcceptFileDescriptors",
+        "SocketProtocol",
+        "SmackLabel",
+        "SmackLabelIPIn",
+        "SmackLabelIPOut",
+        "SELinuxContextFromNet",
+        "MessageQueueMaxMessages",
+        "MessageQueueMessageSize",
+        "PassFileDescriptorsToExec",
+        "DeferTriggerMaxSec",
+        "PassPIDFD",
+        "AcceptFileDescriptors",
     ],
     summary: "systemd.socket(5) option activator does not implement (accepted, ignored)",
 }];
@@ -129,8 +138,11 @@ fn listen_socket(
         s.listen.clear();
         return Ok(());
     }
-    let addr = parse_socket_address(v)
-        .map_err(|e| warn(format!("Failed to parse address value in '{v}', ignoring: {e}")))?;
+    let addr = parse_socket_address(v).map_err(|e| {
+        warn(format!(
+            "Failed to parse address value in '{v}', ignoring: {e}"
+        ))
+    })?;
     s.listen.push(make(addr));
     Ok(())
 }
@@ -156,8 +168,11 @@ fn listen_netlink(s: &mut SocketUnit, _: &mut Ctx, v: &str) -> ParseResult {
         s.listen.clear();
         return Ok(());
     }
-    let nl = parse_netlink(v)
-        .map_err(|e| warn(format!("Failed to parse address value in '{v}', ignoring: {e}")))?;
+    let nl = parse_netlink(v).map_err(|e| {
+        warn(format!(
+            "Failed to parse address value in '{v}', ignoring: {e}"
+        ))
+    })?;
     s.listen.push(Listen::Netlink(nl));
     Ok(())
 }
@@ -265,8 +280,10 @@ fn size(v: &str) -> Result<u64, Reject> {
 }
 
 fn ip_tos(s: &mut SocketUnit, _: &mut Ctx, v: &str) -> ParseResult {
-    s.options.ip_tos =
-        Some(parse_ip_tos(v).map_err(|_| warn(format!("Failed to parse IP TOS value, ignoring: {v}")))?);
+    s.options.ip_tos = Some(
+        parse_ip_tos(v)
+            .map_err(|_| warn(format!("Failed to parse IP TOS value, ignoring: {v}")))?,
+    );
     Ok(())
 }
 

@@ -279,13 +279,13 @@ impl HostInfo {
             h.config_dir = "/etc".into();
         } else {
             // A user manager (systemd 252 src/core/manager.c prefixes).
-            let config = absolute_env("XDG_CONFIG_HOME")
-                .unwrap_or_else(|| format!("{}/.config", h.home));
-            h.runtime_dir = absolute_env("XDG_RUNTIME_DIR")
-                .unwrap_or_else(|| format!("/run/user/{}", h.uid));
+            let config =
+                absolute_env("XDG_CONFIG_HOME").unwrap_or_else(|| format!("{}/.config", h.home));
+            h.runtime_dir =
+                absolute_env("XDG_RUNTIME_DIR").unwrap_or_else(|| format!("/run/user/{}", h.uid));
             h.state_dir = config.clone();
-            h.cache_dir = absolute_env("XDG_CACHE_HOME")
-                .unwrap_or_else(|| format!("{}/.cache", h.home));
+            h.cache_dir =
+                absolute_env("XDG_CACHE_HOME").unwrap_or_else(|| format!("{}/.cache", h.home));
             h.log_dir = format!("{config}/log");
             h.config_dir = config;
         }
@@ -475,7 +475,11 @@ mod tests {
     fn unit_specifiers_match_systemd_252() {
         let unit = r"a-b\x2dc-d@x\x2dy-z.service";
         assert_eq!(
-            expand(unit, "n=%n N=%N p=%p P=%P i=%i I=%I j=%j J=%J f=%f y=%y Y=%Y").unwrap(),
+            expand(
+                unit,
+                "n=%n N=%N p=%p P=%P i=%i I=%I j=%j J=%J f=%f y=%y Y=%Y"
+            )
+            .unwrap(),
             r"n=a-b\x2dc-d@x\x2dy-z.service N=a-b\x2dc-d@x\x2dy-z p=a-b\x2dc-d P=a/b-c/d i=x\x2dy-z I=x-y/z j=d J=d f=/x-y/z y=/tmp/h1sd/sub/a-b\x2dc-d@x\x2dy-z.service Y=/tmp/h1sd/sub"
         );
         assert_eq!(
@@ -499,7 +503,10 @@ mod tests {
 
     #[test]
     fn plain_names_and_errors() {
-        assert_eq!(expand("foo.socket", "%p|%i|%I|%f|%j").unwrap(), "foo|||/foo|foo");
+        assert_eq!(
+            expand("foo.socket", "%p|%i|%I|%f|%j").unwrap(),
+            "foo|||/foo|foo"
+        );
         assert_eq!(expand("echo@q.service", "%f %i %p").unwrap(), "/q q echo");
         assert_eq!(
             expand("x.socket", "%z"),
@@ -509,7 +516,10 @@ mod tests {
             expand("x.socket", "[fe80::1]:85%1"),
             Err(ValueError::Other("Invalid slot".into()))
         );
-        assert_eq!(expand("x.socket", "[fe80::1]:85%%lo").unwrap(), "[fe80::1]:85%lo");
+        assert_eq!(
+            expand("x.socket", "[fe80::1]:85%%lo").unwrap(),
+            "[fe80::1]:85%lo"
+        );
         assert_eq!(expand("x.socket", "100%").unwrap(), "100%");
         assert_eq!(expand("x.socket", "é%é").unwrap(), "é%é");
         let host = HostInfo::default();

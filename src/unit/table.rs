@@ -491,7 +491,10 @@ pub fn directives(kind: UnitKind) -> Vec<DirectiveInfo> {
         UnitKind::Socket => socket_table::SOCKET_IGNORED,
         UnitKind::Service => service_table::SERVICE_IGNORED,
     };
-    for ig in own_ignored.iter().chain(common_table::COMMON_IGNORED.iter()) {
+    for ig in own_ignored
+        .iter()
+        .chain(common_table::COMMON_IGNORED.iter())
+    {
         out.extend(ig.keys.iter().map(|k| DirectiveInfo {
             section: ig.section.name(kind),
             key: k,
@@ -574,7 +577,10 @@ pub(crate) fn abs_path(v: &str, what: &str, fatal: bool) -> Result<String, Rejec
     if v.split('/').any(|c| c == "..") {
         return Err(reject("not normalized"));
     }
-    let parts: Vec<&str> = v.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    let parts: Vec<&str> = v
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
     Ok(format!("/{}", parts.join("/")))
 }
 
@@ -628,7 +634,10 @@ mod tests {
                 "ListenFIFO= path is not absolute, ignoring: rel".into()
             ))
         );
-        assert!(matches!(abs_path("/a/../b", "X", true), Err(Reject::Fatal(_))));
+        assert!(matches!(
+            abs_path("/a/../b", "X", true),
+            Err(Reject::Fatal(_))
+        ));
     }
 
     #[test]

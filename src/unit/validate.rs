@@ -16,7 +16,9 @@ pub(crate) fn validate_socket(s: &SocketUnit, state: &BuildState) -> Result<(), 
         );
     }
     if s.accept && !s.listen.iter().all(|l| l.is_accepting()) {
-        return Err("Unit configured for accepting sockets, but sockets are non-accepting. Refusing.");
+        return Err(
+            "Unit configured for accepting sockets, but sockets are non-accepting. Refusing.",
+        );
     }
     if s.accept && s.max_connections == 0 {
         return Err("MaxConnection= setting too small. Refusing.");
@@ -28,7 +30,9 @@ pub(crate) fn validate_socket(s: &SocketUnit, state: &BuildState) -> Result<(), 
     }
     if s.accept && state.defer_trigger {
         // v258+ socket_verify(); systemd 252 does not know DeferTrigger=.
-        return Err("Socket unit is configured to be accepting with DeferTrigger= enabled. Refusing.");
+        return Err(
+            "Socket unit is configured to be accepting with DeferTrigger= enabled. Refusing.",
+        );
     }
     if !s.options.symlinks.is_empty()
         && s.listen.iter().filter(|l| l.fs_path().is_some()).count() != 1
@@ -99,16 +103,25 @@ mod tests {
     fn socket_rules_in_systemd_order() {
         let st = BuildState::default();
         let mut s = SocketUnit::new("a.socket");
-        assert!(validate_socket(&s, &st).unwrap_err().starts_with("Unit has no Listen"));
-        s.listen.push(Listen::Datagram(SocketAddress::Unix("/run/a".into())));
+        assert!(validate_socket(&s, &st)
+            .unwrap_err()
+            .starts_with("Unit has no Listen"));
+        s.listen
+            .push(Listen::Datagram(SocketAddress::Unix("/run/a".into())));
         s.accept = true;
         s.max_connections = 0;
-        assert!(validate_socket(&s, &st).unwrap_err().contains("non-accepting"));
+        assert!(validate_socket(&s, &st)
+            .unwrap_err()
+            .contains("non-accepting"));
         s.listen = vec![Listen::Stream(SocketAddress::Unix("/run/a".into()))];
-        assert!(validate_socket(&s, &st).unwrap_err().starts_with("MaxConnection="));
+        assert!(validate_socket(&s, &st)
+            .unwrap_err()
+            .starts_with("MaxConnection="));
         s.max_connections = 1;
         s.service = Some("b.service".into());
-        assert!(validate_socket(&s, &st).unwrap_err().starts_with("Explicit service"));
+        assert!(validate_socket(&s, &st)
+            .unwrap_err()
+            .starts_with("Explicit service"));
         s.service = None;
         s.options.symlinks.push("/run/link".into());
         assert_eq!(validate_socket(&s, &st), Ok(()));
@@ -121,15 +134,23 @@ mod tests {
     fn service_rules() {
         let st = BuildState::default();
         let mut s = ServiceUnit::new("a.service");
-        assert!(validate_service(&s, &st).unwrap_err().contains("no ExecStart=, ExecStop="));
+        assert!(validate_service(&s, &st)
+            .unwrap_err()
+            .contains("no ExecStart=, ExecStop="));
         s.exec_stop.push(cmd());
-        assert!(validate_service(&s, &st).unwrap_err().contains("RemainAfterExit=yes"));
+        assert!(validate_service(&s, &st)
+            .unwrap_err()
+            .contains("RemainAfterExit=yes"));
         s.remain_after_exit = true;
         assert_eq!(validate_service(&s, &st), Ok(()));
         s.service_type = Some(ServiceType::Simple);
-        assert!(validate_service(&s, &st).unwrap_err().contains("no ExecStart= setting"));
+        assert!(validate_service(&s, &st)
+            .unwrap_err()
+            .contains("no ExecStart= setting"));
         s.exec_start = vec![cmd(), cmd()];
-        assert!(validate_service(&s, &st).unwrap_err().contains("more than one"));
+        assert!(validate_service(&s, &st)
+            .unwrap_err()
+            .contains("more than one"));
         s.service_type = Some(ServiceType::Oneshot);
         assert_eq!(validate_service(&s, &st), Ok(()));
         s.restart = RestartPolicy::OnSuccess;

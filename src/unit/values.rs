@@ -507,16 +507,39 @@ pub fn parse_signal(s: &str) -> Result<i32, ValueError> {
 /// invalid numbers.
 pub fn signal_name(sig: i32) -> Option<&'static str> {
     const FULL: &[&str] = &[
-        "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE",
-        "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
-        "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU",
-        "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR",
+        "SIGHUP",
+        "SIGINT",
+        "SIGQUIT",
+        "SIGILL",
+        "SIGTRAP",
+        "SIGABRT",
+        "SIGBUS",
+        "SIGFPE",
+        "SIGKILL",
+        "SIGUSR1",
+        "SIGSEGV",
+        "SIGUSR2",
+        "SIGPIPE",
+        "SIGALRM",
+        "SIGTERM",
+        "SIGSTKFLT",
+        "SIGCHLD",
+        "SIGCONT",
+        "SIGSTOP",
+        "SIGTSTP",
+        "SIGTTIN",
+        "SIGTTOU",
+        "SIGURG",
+        "SIGXCPU",
+        "SIGXFSZ",
+        "SIGVTALRM",
+        "SIGPROF",
+        "SIGWINCH",
+        "SIGIO",
+        "SIGPWR",
         "SIGSYS",
     ];
-    SIGNALS
-        .iter()
-        .position(|(_, n)| *n == sig)
-        .map(|i| FULL[i])
+    SIGNALS.iter().position(|(_, n)| *n == sig).map(|i| FULL[i])
 }
 
 /// systemd's exit-status name table (src/basic/exit-status.c, v252; same list as
@@ -850,7 +873,10 @@ mod tests {
         assert_eq!(parse_int("-17"), Ok(-17));
         assert_eq!(parse_int("+3"), Ok(3));
         assert_eq!(parse_int("-9223372036854775808"), Ok(i64::MIN));
-        assert_eq!(parse_int("9223372036854775808"), Err(ValueError::OutOfRange));
+        assert_eq!(
+            parse_int("9223372036854775808"),
+            Err(ValueError::OutOfRange)
+        );
         assert_eq!(parse_int("--1"), Err(ValueError::Invalid));
     }
 
@@ -903,7 +929,10 @@ mod tests {
         assert!(parse_rlimit("4096:1024", Nofile).is_err());
         assert!(parse_rlimit("1:2:3", Nofile).is_err());
         assert!(parse_rlimit("", Nofile).is_err());
-        assert_eq!(parse_rlimit("8M", Stack), Ok(rl(Some(8 << 20), Some(8 << 20))));
+        assert_eq!(
+            parse_rlimit("8M", Stack),
+            Ok(rl(Some(8 << 20), Some(8 << 20)))
+        );
         assert_eq!(parse_rlimit("1min", Cpu), Ok(rl(Some(60), Some(60))));
         assert_eq!(parse_rlimit("1500ms", Cpu), Ok(rl(Some(2), Some(2))));
         assert_eq!(parse_rlimit("5", Rttime), Ok(rl(Some(5), Some(5))));

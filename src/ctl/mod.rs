@@ -1,0 +1,4 @@
+//! activatorctl's client side.
+pub fn main() -> i32 {
+    0
+}

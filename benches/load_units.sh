@@ -6,7 +6,7 @@ set -eu
 N=${1:-1000}
 cd "$(dirname "$0")/.."
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+[ -n "${KEEP_WORK:-}" ] && echo "work dir: $WORK" || trap 'rm -rf "$WORK"' EXIT
 UNITS=$WORK/units
 STUBS=$WORK/stubs
 mkdir -p "$UNITS" "$STUBS"

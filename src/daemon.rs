@@ -91,9 +91,23 @@ pub fn load_configuration(opts: &DaemonOptions) -> EngineConfig {
             start_sockets.retain(|n| n != &socket);
         }
     }
+    let start_services = match &opts.wanted_by {
+        Some(target) => units
+            .wanted_by(target)
+            .into_iter()
+            .filter(|n| n.ends_with(".service") && !n.contains("@."))
+            .collect(),
+        None => opts
+            .units
+            .iter()
+            .map(|u| u.rsplit('/').next().unwrap_or(u).to_string())
+            .filter(|n| n.ends_with(".service") && !n.contains("@."))
+            .collect(),
+    };
     EngineConfig {
         units,
         start_sockets,
+        start_services,
     }
 }
 

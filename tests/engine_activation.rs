@@ -210,7 +210,8 @@ fn bad_runtime_input_fails_only_that_unit() {
     // The refused connections just close; the daemon and the good unit carry on.
     assert_eq!(exchange(nobin, b""), b"");
     assert_eq!(exchange(nouser, b""), b"");
-    assert!(d.wait_log("nobin@0-", Duration::from_secs(5)));
+    assert!(d.wait_log("/nonexistent/server", Duration::from_secs(5)));
+    assert!(d.wait_log("no-such-user-xyz", Duration::from_secs(5)));
     let log = d.log_text();
     assert!(log.contains("/nonexistent/server"), "{log}");
     assert!(log.contains("no-such-user-xyz"), "{log}");

@@ -166,3 +166,56 @@ fn uncommented_freebsd_corpus() {
         .unwrap();
     assert_eq!(finger.max_connections, 3);
 }
+
+#[test]
+fn uncommented_corpus_converts_and_loads_back() {
+    let Some((_dir, path, _text)) = corpus_copy() else {
+        return;
+    };
+    let o = InetdOptions {
+        dialect: Dialect::FreeBsd,
+        services_file: services_fixture(),
+    };
+    let out = tempfile::tempdir().unwrap();
+    activator::inetd::convert(std::slice::from_ref(&path), &o, out.path()).unwrap();
+    let u = load_inetd(&[path], &o);
+    let set = activator::unit::loader::load_all(&activator::unit::loader::LoaderOptions {
+        unit_paths: vec![out.path().to_path_buf()],
+    });
+    for s in &u.sockets {
+        let l = &set.sockets[&s.name];
+        assert_eq!(
+            (
+                &l.listen,
+                l.accept,
+                l.builtin,
+                l.trigger_limit(),
+                l.max_connections
+            ),
+            (
+                &s.listen,
+                s.accept,
+                s.builtin,
+                s.trigger_limit(),
+                s.max_connections
+            )
+        );
+    }
+    for s in &u.services {
+        let l = &set.services[&s.name];
+        assert_eq!(
+            (
+                &l.exec_start,
+                &l.exec.user,
+                &l.exec.group,
+                &l.exec.standard_input
+            ),
+            (
+                &s.exec_start,
+                &s.exec.user,
+                &s.exec.group,
+                &s.exec.standard_input
+            )
+        );
+    }
+}

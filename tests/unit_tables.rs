@@ -530,3 +530,11 @@ fn environment_keeps_words_before_a_quoting_error() {
     );
     assert_eq!(s.exec.environment, vec![("C".to_string(), "1".to_string())]);
 }
+
+#[test]
+fn zz_print_directives() {
+    if std::env::var("H2_PRINT").is_err() { return; }
+    for kind in [UnitKind::Socket, UnitKind::Service] {
+        for d in directives(kind) { println!("[{}]{}", d.section, d.key); }
+    }
+}

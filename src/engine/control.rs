@@ -9,6 +9,7 @@
 //! signals.
 
 use std::os::fd::{AsFd, BorrowedFd};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
 use std::time::Duration;
@@ -182,6 +183,7 @@ impl std::fmt::Debug for ControlMessage {
 pub struct ControlHandle {
     tx: Sender<ControlMessage>,
     wake: Arc<EventFd>,
+    subscribed: Arc<AtomicBool>,
 }
 
 /// How long a control caller waits for the loop (the loop answers between two
@@ -189,6 +191,12 @@ pub struct ControlHandle {
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl ControlHandle {
+    /// Whether any control client has subscribed to signals (systemd's
+    /// `Subscribe()`): the engine only builds notifications while one has.
+    pub fn set_subscribed(&self, on: bool) {
+        self.subscribed.store(on, Ordering::Relaxed);
+    }
+
     /// Send a request and wait for the reply (blocking; call from the control thread,
     /// e.g. with `tokio::task::spawn_blocking` or a dedicated thread).
     pub fn call(&self, request: ControlRequest) -> Result<ControlReply, ControlError> {
@@ -234,7 +242,36 @@ pub fn channel() -> std::io::Result<(ControlHandle, ControlInbox)> {
         ControlHandle {
             tx,
             wake: wake.clone(),
+            subscribed: Arc::new(AtomicBool::new(false)),
         },
         ControlInbox { rx, wake },
     ))
+}
+
+/// The engine's end of the notification stream.
+pub struct Notifier {
+    tx: Sender<Notification>,
+    wanted: Arc<AtomicBool>,
+}
+
+impl Notifier {
+    pub fn wanted(&self) -> bool {
+        self.wanted.load(Ordering::Relaxed)
+    }
+
+    pub fn send(&self, n: Notification) -> Result<(), mpsc::SendError<Notification>> {
+        self.tx.send(n)
+    }
+}
+
+/// A notification stream tied to `handle`'s subscription flag.
+pub fn notification_channel(handle: &ControlHandle) -> (Notifier, Receiver<Notification>) {
+    let (tx, rx) = mpsc::channel();
+    (
+        Notifier {
+            tx,
+            wanted: handle.subscribed.clone(),
+        },
+        rx,
+    )
 }

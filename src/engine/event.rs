@@ -19,12 +19,19 @@ pub enum Event {
     Timer(Timer),
     /// A signal arrived through the signalfd (SIGCHLD is turned into ChildExited).
     Signal(i32),
+    /// A request from the control plane.
+    Control(super::control::ControlMessage),
 }
 
 /// epoll token kinds (top byte of the u64).
 pub const TOKEN_SIGNAL: u64 = 1;
 pub const TOKEN_LISTENER: u64 = 2;
 pub const TOKEN_BUILTIN: u64 = 3;
+pub const TOKEN_CONTROL: u64 = 4;
+
+pub fn control_token() -> u64 {
+    TOKEN_CONTROL << 56
+}
 
 pub fn listener_token(socket: usize, fd: usize) -> u64 {
     (TOKEN_LISTENER << 56) | ((socket as u64) << 16) | (fd as u64 & 0xffff)

@@ -12,14 +12,20 @@
 //! the engine makes no syscalls of its own beyond what `sys` offers.
 
 mod builtins;
+mod commands;
+pub mod control;
 mod event;
 pub mod exec_plan;
 mod instance;
 mod ratelimit;
+mod reload;
+mod service;
 mod services;
 mod shutdown;
 mod socket;
 mod sockets;
+pub mod state;
+mod status;
 mod timers;
 
 use std::collections::HashMap;
@@ -34,8 +40,9 @@ pub use socket::{SocketResult, SocketState};
 use crate::sys::signals::{reap_children, SignalFd};
 use crate::unit::loader::UnitSet;
 use builtins::BuiltinConn;
+use control::{ControlInbox, Notifier};
 use exec_plan::CredentialCache;
-use services::{Child, ServiceRuntime};
+use service::{ChildRole, ServiceRuntime};
 use socket::SocketRuntime;
 use timers::{Timer, Timers};
 
@@ -48,12 +55,17 @@ pub enum EngineError {
     Signals(String),
 }
 
-/// What to run: the loaded units and which sockets to start.
+/// What to run: the loaded units and which units to start.
 pub struct EngineConfig {
     pub units: UnitSet,
     /// Socket units to start, in order.
     pub start_sockets: Vec<String>,
+    /// Service units to start at once (`--wanted-by`, units named on the command line).
+    pub start_services: Vec<String>,
 }
+
+/// Re-reads the configuration for a daemon reload (SIGHUP, `daemon-reload`).
+pub type ConfigLoader = Box<dyn FnMut() -> EngineConfig>;
 
 pub struct Engine {
     epoll: Epoll,
@@ -62,7 +74,18 @@ pub struct Engine {
     sockets: Vec<SocketRuntime>,
     socket_index: HashMap<String, usize>,
     services: HashMap<String, ServiceRuntime>,
-    children: HashMap<i32, Child>,
+    children: HashMap<i32, ChildRole>,
+    /// `-` prefix of the running control commands, by pid.
+    control_ignore: HashMap<i32, bool>,
+    invocations: u64,
+    /// Path of the notify socket given to services as `NOTIFY_SOCKET`.
+    notify_path: Option<String>,
+    notifier: Option<Notifier>,
+    control: Option<ControlInbox>,
+    job_counter: u32,
+    reexec_requested: bool,
+    startup_timestamp: u64,
+    loader: Option<ConfigLoader>,
     conns: Vec<Option<BuiltinConn>>,
     free_conns: Vec<usize>,
     timers: Timers,
@@ -90,6 +113,15 @@ impl Engine {
             socket_index: HashMap::new(),
             services: HashMap::new(),
             children: HashMap::new(),
+            control_ignore: HashMap::new(),
+            invocations: 0,
+            notify_path: None,
+            notifier: None,
+            control: None,
+            job_counter: 0,
+            reexec_requested: false,
+            startup_timestamp: state::now_usec(),
+            loader: None,
             conns: Vec::new(),
             free_conns: Vec::new(),
             timers: Timers::default(),
@@ -99,6 +131,9 @@ impl Engine {
         };
         for name in &config.start_sockets {
             engine.start_socket(name);
+        }
+        for name in &config.start_services {
+            engine.start_service(name, None);
         }
         for (fd, name) in engine.adopted.drain(..) {
             log::warn!(
@@ -126,12 +161,29 @@ impl Engine {
             .count()
     }
 
+    /// Connect the control plane: requests arrive through `inbox`, state changes
+    /// leave through `notifier`.
+    pub fn attach_control(&mut self, inbox: ControlInbox, notifier: Notifier) -> Result<(), EngineError> {
+        self.epoll.add(
+            inbox.fd(),
+            EpollEvent::new(EpollFlags::EPOLLIN, event::control_token()),
+        )?;
+        self.control = Some(inbox);
+        self.notifier = Some(notifier);
+        Ok(())
+    }
+
+    /// How to re-read the configuration on reload.
+    pub fn set_loader(&mut self, loader: ConfigLoader) {
+        self.loader = Some(loader);
+    }
+
     /// Run until a stop signal has been handled and every child is gone.
     /// Returns the process exit code (0 after an orderly stop).
     pub fn run(&mut self) -> i32 {
         let mut events = vec![EpollEvent::empty(); 256];
         loop {
-            if self.stopping && self.children.is_empty() {
+            if self.shutdown_complete() {
                 return 0;
             }
             let now = Instant::now();
@@ -155,6 +207,12 @@ impl Engine {
                 let (kind, id, sub) = event::decode(ev.data());
                 match kind {
                     event::TOKEN_SIGNAL => self.on_signals(),
+                    event::TOKEN_CONTROL => {
+                        let msgs = self.control.as_ref().map(|c| c.drain()).unwrap_or_default();
+                        for m in msgs {
+                            self.handle(Event::Control(m));
+                        }
+                    }
                     event::TOKEN_LISTENER => {
                         self.handle(Event::ListenerReadable { socket: id, fd: sub })
                     }
@@ -201,6 +259,7 @@ impl Engine {
             Event::ChildExited { pid, status } => self.on_child_exited(pid, status),
             Event::Timer(t) => self.on_timer(t),
             Event::Signal(sig) => self.on_signal(sig),
+            Event::Control(msg) => self.on_control(msg),
         }
     }
 
@@ -211,7 +270,15 @@ impl Engine {
                 service,
                 generation,
             } => self.restart_service_timer(&service, generation),
-            Timer::StopTimeout { pid } => self.stop_timeout(pid),
+            Timer::ServiceTimeout {
+                service,
+                generation,
+            } => self.service_timeout(&service, generation),
+            Timer::GroupCheck {
+                service,
+                generation,
+            } => self.group_check(&service, generation),
+            Timer::SocketTimeout { socket, generation } => self.socket_timeout(socket, generation),
             Timer::ShutdownDeadline => self.shutdown_deadline(),
         }
     }
@@ -219,9 +286,7 @@ impl Engine {
     fn on_signal(&mut self, sig: i32) {
         match sig {
             libc::SIGTERM | libc::SIGINT | libc::SIGQUIT => self.begin_shutdown(sig),
-            libc::SIGHUP => {
-                log::warn!("SIGHUP: configuration reload is not implemented yet; ignoring.")
-            }
+            libc::SIGHUP => self.reload_configuration(),
             _ => log::debug!("ignoring signal {sig}"),
         }
     }

@@ -1,62 +1,35 @@
-//! Services in the loop: per-connection instances (Accept=yes), socket-activated
-//! services (Accept=no), their exits, `Restart=` and the start limit
-//! (systemd.service(5), systemd.md §3 and §4).
+//! The service state machine (systemd.md §7.2): condition → start-pre → start →
+//! start-post → running/exited → stop → stop-sigterm → stop-sigkill → stop-post →
+//! dead/failed, with `Restart=`, the start limit, timeouts, and Accept=yes
+//! instances run through the same machine. Every state change goes through
+//! `set_service_state`, which records timestamps and notifies the control plane.
 
 use std::net::IpAddr;
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
-use std::time::Instant;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{kill, killpg, Signal};
+use nix::unistd::Pid;
 
 use super::exec_plan::{plan, SpawnInputs};
 use super::instance::{instance_name, instance_unit_name};
-use super::ratelimit::RateLimiter;
+use super::service::{ChildRole, Phase, ServiceRuntime};
 use super::socket::{SocketResult, SocketState};
+use super::state::{now_usec, ServiceResult, ServiceState};
 use super::timers::Timer;
 use super::Engine;
 use crate::sys::signals::ExitStatus;
 use crate::sys::socket::{remote_env, SockName};
 use crate::sys::spawn::spawn;
-use crate::unit::{ExecCommand, KillContext, RestartPolicy, ServiceUnit, StdInput};
+use crate::unit::{ExecCommand, KillMode, RestartPolicy, ServiceType, ServiceUnit, StdInput};
 
-/// State of a named (Accept=no or directly started) service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ServiceState {
-    Inactive,
-    Running,
-    /// Waiting for `RestartSec=` before starting again.
-    AutoRestart,
-    Failed,
-}
-
-pub struct ServiceRuntime {
-    pub state: ServiceState,
-    pub main_pid: Option<i32>,
-    pub start_limit: RateLimiter,
-    pub n_restarts: u32,
-    pub restart_generation: u64,
-    /// Sockets whose fds the running service holds.
-    pub holding: Vec<usize>,
-}
-
-/// Who a child process is.
-pub enum ChildRole {
-    /// Accept=yes instance for one connection.
-    Instance {
-        socket: usize,
-        unit_name: String,
-        source: Option<IpAddr>,
-    },
-    /// Main process of a named service.
-    Main { service: String },
-}
-
-pub struct Child {
-    pub role: ChildRole,
-    pub kill: KillContext,
-    pub timeout_stop: crate::unit::values::Usec,
-}
+/// How often leftover processes are checked for during stop.
+const GROUP_POLL: Duration = Duration::from_millis(20);
 
 impl Engine {
-    /// Spawn `template`'s instance for one accepted connection.
+    // ----------------------------------------------------------------- entry points
+
+    /// Accept=yes: make the instance for one accepted connection and start it.
     pub(super) fn spawn_connection_instance(
         &mut self,
         idx: usize,
@@ -68,7 +41,7 @@ impl Engine {
         let nr = rt.n_accepted;
         rt.n_accepted += 1;
         let template = rt.unit.service_name();
-        let instance = instance_name(nr, std::os::fd::AsFd::as_fd(&conn), peer.as_ref());
+        let instance = instance_name(nr, conn.as_fd(), peer.as_ref());
         let unit_name = instance_unit_name(&template, &instance);
         let service = self.units.instantiate(&template, &instance).or_else(|| {
             // Templates merged from inetd.conf have no specifiers to re-apply.
@@ -78,7 +51,7 @@ impl Engine {
                 s
             })
         });
-        let Some(service) = service else {
+        let Some(mut service) = service else {
             // systemd.md §4.4 step 4: a missing template fails the socket.
             log::error!(
                 "{}: Failed to load {unit_name}: Unit {template} not found. (Maybe the service is missing or is a template unit?)",
@@ -87,66 +60,747 @@ impl Engine {
             self.fail_socket(idx, SocketResult::Resources);
             return;
         };
-        let Some(command) = service.exec_start.first() else {
-            log::error!("{unit_name}: Service has no ExecStart= setting, refusing.");
+        // systemd: the instance's description names the peer (socket.c).
+        if let Some(SockName::Ip(a)) = &peer {
+            let base = service.unit.description.clone().unwrap_or_else(|| unit_name.clone());
+            service.unit.description = Some(format!("{base} ({a})"));
+        }
+        let rt = &mut self.sockets[idx];
+        rt.n_connections += 1;
+        if let Some(ip) = source {
+            *rt.per_source.entry(ip).or_insert(0) += 1;
+        }
+        let mut srv = ServiceRuntime::new(unit_name.clone(), service);
+        srv.remote_env = remote_env(conn.as_fd());
+        srv.conn = Some(conn);
+        srv.instance_of = Some(idx);
+        srv.source = source;
+        self.services.insert(unit_name.clone(), srv);
+        self.notify_unit_new(&unit_name);
+        self.enter_start(&unit_name);
+    }
+
+    /// Start a named service (socket activation, control request, restart).
+    /// `trigger` is the socket whose traffic caused it.
+    pub(super) fn start_service(&mut self, name: &str, trigger: Option<usize>) {
+        if !self.services.contains_key(name) {
+            let Some(unit) = self.units.services.get(name).cloned() else {
+                log::error!("{name}: Unit not found, cannot start it.");
+                if let Some(idx) = trigger {
+                    self.fail_socket(idx, SocketResult::Resources);
+                }
+                return;
+            };
+            self.services
+                .insert(name.to_string(), ServiceRuntime::new(name.to_string(), unit));
+            self.notify_unit_new(name);
+        }
+        let state = self.services[name].state;
+        if !matches!(state, ServiceState::Dead | ServiceState::Failed | ServiceState::AutoRestart) {
+            return;
+        }
+        self.enter_start(name);
+    }
+
+    /// Stop a service on request (activatorctl stop, shutdown).
+    pub(super) fn stop_service(&mut self, name: &str) {
+        let Some(srv) = self.services.get_mut(name) else {
             return;
         };
-        let fd_name = self.sockets[idx].unit.fd_name();
-        let mut env = remote_env(std::os::fd::AsFd::as_fd(&conn));
-        env.push(("INVOCATION_ID".into(), invocation_id(nr)));
-        let stdio_socket = matches!(service.exec.standard_input, StdInput::Socket);
-        let raw = conn.as_raw_fd();
-        let listen_fds: Vec<(RawFd, String)> = if stdio_socket {
-            Vec::new()
-        } else {
-            vec![(raw, fd_name)]
-        };
-        match self.spawn_command(&service, command, &listen_fds, Some(raw), &env) {
-            Ok(pid) => {
-                let rt = &mut self.sockets[idx];
-                rt.n_connections += 1;
-                if let Some(ip) = source {
-                    *rt.per_source.entry(ip).or_insert(0) += 1;
-                }
-                log::debug!("{unit_name}: started as pid {pid}");
-                self.children.insert(
-                    pid,
-                    Child {
-                        role: ChildRole::Instance {
-                            socket: idx,
-                            unit_name,
-                            source,
-                        },
-                        kill: service.kill.clone(),
-                        timeout_stop: service.timeout_stop,
-                    },
-                );
+        srv.stop_requested = true;
+        match srv.state {
+            ServiceState::Dead | ServiceState::Failed => {}
+            ServiceState::AutoRestart => {
+                srv.generation += 1;
+                self.set_service_state(name, ServiceState::Dead);
             }
-            Err(e) => {
-                log::error!("{unit_name}: Failed to start: {e}");
-                log::error!("{unit_name}: Failed with result 'resources'.");
+            s if s.is_stopping() => {}
+            _ => {
+                // A control process of the start phase is killed with the rest.
+                if let Some(pid) = srv.control_pid {
+                    let _ = killpg(Pid::from_raw(pid), Signal::SIGTERM);
+                }
+                self.enter_stop(name, ServiceResult::Success);
             }
         }
-        // The connection is the child's now (systemd.md §4.4 step 8).
+    }
+
+    // ---------------------------------------------------------------- transitions
+
+    /// The one function that changes a service's state: records timestamps and
+    /// tells the control plane.
+    pub(super) fn set_service_state(&mut self, name: &str, new: ServiceState) {
+        let Some(srv) = self.services.get_mut(name) else {
+            return;
+        };
+        let old = srv.state;
+        if old == new {
+            return;
+        }
+        srv.state = new;
+        srv.timestamps.record(old.active_state(), new.active_state());
+        log::trace!("{name}: {} -> {}", old.as_str(), new.as_str());
+        self.notify_service_changed(name);
+    }
+
+    fn arm_timeout(&mut self, name: &str, timeout: crate::unit::values::Usec) {
+        let Some(srv) = self.services.get_mut(name) else {
+            return;
+        };
+        srv.generation += 1;
+        let generation = srv.generation;
+        if let Some(d) = timeout.to_duration().filter(|d| !d.is_zero()) {
+            self.timers.add(
+                Instant::now() + d,
+                Timer::ServiceTimeout {
+                    service: name.to_string(),
+                    generation,
+                },
+            );
+        }
+    }
+
+    fn enter_start(&mut self, name: &str) {
+        let now = Instant::now();
+        let srv = self.services.get_mut(name).expect("caller checked");
+        if !srv.start_limit.test(now) {
+            // systemd: start-limit-hit fails the service and its sockets.
+            log::error!("{name}: Start request repeated too quickly.");
+            srv.result = ServiceResult::StartLimitHit;
+            self.set_service_state(name, ServiceState::Failed);
+            log::error!("{name}: Failed with result 'start-limit-hit'.");
+            for idx in self.sockets_of_service(name) {
+                self.fail_socket(idx, SocketResult::ServiceStartLimitHit);
+            }
+            self.finish_instance(name);
+            return;
+        }
+        srv.result = ServiceResult::Success;
+        srv.started = false;
+        srv.stop_requested = false;
+        srv.status_text.clear();
+        srv.invocation_id = invocation_id(&mut self.invocations);
+        if srv.instance_of.is_none() {
+            // Accept=no: the sockets are the service's until it is gone again.
+            let holders = self.sockets_of_service(name);
+            for &idx in &holders {
+                if self.sockets[idx].state == SocketState::Listening {
+                    self.set_polled(idx, false);
+                    self.set_socket_state(idx, SocketState::Running);
+                }
+            }
+            self.services.get_mut(name).expect("exists").holding = holders;
+        }
+        let timeout = self.services[name].unit.effective_timeout_start();
+        self.arm_timeout(name, timeout);
+        let srv = self.services.get_mut(name).expect("exists");
+        if !srv.unit.exec_condition.is_empty() {
+            srv.pending = srv.unit.exec_condition.clone().into();
+            srv.phase = Some(Phase::Condition);
+            self.set_service_state(name, ServiceState::Condition);
+            self.run_next_control(name);
+        } else {
+            self.enter_start_pre(name);
+        }
+    }
+
+    fn enter_start_pre(&mut self, name: &str) {
+        let srv = self.services.get_mut(name).expect("exists");
+        if srv.unit.exec_start_pre.is_empty() {
+            return self.enter_main(name);
+        }
+        srv.pending = srv.unit.exec_start_pre.clone().into();
+        srv.phase = Some(Phase::StartPre);
+        self.set_service_state(name, ServiceState::StartPre);
+        self.run_next_control(name);
+    }
+
+    /// Spawn the main process (ExecStart=) with the socket fds.
+    fn enter_main(&mut self, name: &str) {
+        self.set_service_state(name, ServiceState::Start);
+        let srv = self.services.get_mut(name).expect("exists");
+        let ty = srv.unit.effective_type();
+        let mut commands: std::collections::VecDeque<ExecCommand> = srv.unit.exec_start.clone().into();
+        let Some(first) = commands.pop_front() else {
+            // No ExecStart= (oneshot with RemainAfterExit=, systemd.service(5)).
+            return self.enter_start_post(name);
+        };
+        if ty == ServiceType::Oneshot {
+            srv.pending = commands;
+            srv.phase = Some(Phase::Start);
+        }
+        match self.spawn_main(name, &first) {
+            Ok(()) => match ty {
+                ServiceType::Oneshot | ServiceType::Forking => {}
+                ServiceType::Notify | ServiceType::NotifyReload => {}
+                _ => self.enter_start_post(name),
+            },
+            Err(e) => {
+                log::error!("{name}: Failed to start: {e}");
+                self.services.get_mut(name).expect("exists").result = ServiceResult::Resources;
+                self.enter_stop_post(name);
+            }
+        }
+    }
+
+    pub(super) fn enter_start_post(&mut self, name: &str) {
+        let srv = self.services.get_mut(name).expect("exists");
+        if srv.unit.exec_start_post.is_empty() {
+            return self.enter_running(name);
+        }
+        srv.pending = srv.unit.exec_start_post.clone().into();
+        srv.phase = Some(Phase::StartPost);
+        self.set_service_state(name, ServiceState::StartPost);
+        self.run_next_control(name);
+    }
+
+    fn enter_running(&mut self, name: &str) {
+        let srv = self.services.get_mut(name).expect("exists");
+        srv.started = true;
+        srv.phase = None;
+        srv.generation += 1; // the start timeout no longer applies
+        let main_alive = srv.main_pid.is_some();
+        let rae = srv.unit.remain_after_exit;
+        if main_alive {
+            self.set_service_state(name, ServiceState::Running);
+        } else if rae {
+            self.set_service_state(name, ServiceState::Exited);
+        } else {
+            self.enter_stop(name, ServiceResult::Success);
+        }
+    }
+
+    /// ExecStop= (only when the start succeeded), then the kill sequence.
+    pub(super) fn enter_stop(&mut self, name: &str, result: ServiceResult) {
+        let srv = self.services.get_mut(name).expect("exists");
+        if srv.result == ServiceResult::Success {
+            srv.result = result;
+        }
+        let timeout = srv.unit.timeout_stop;
+        srv.pending = if srv.started {
+            srv.unit.exec_stop.clone().into()
+        } else {
+            Default::default()
+        };
+        srv.phase = Some(Phase::Stop);
+        self.set_service_state(name, ServiceState::Stop);
+        self.arm_timeout(name, timeout);
+        self.run_next_control(name);
+    }
+
+    /// Send KillSignal= to what is left of the service (systemd.kill(5)).
+    fn enter_sigterm(&mut self, name: &str) {
+        let srv = self.services.get_mut(name).expect("exists");
+        let kill_ctx = srv.unit.kill.clone();
+        let timeout = srv.unit.timeout_stop;
+        let targets = (srv.main_pid, srv.main_pgid);
+        self.set_service_state(name, ServiceState::StopSigterm);
+        let sig = Signal::try_from(kill_ctx.kill_signal).unwrap_or(Signal::SIGTERM);
+        if !signal_service(targets, kill_ctx.kill_mode, sig) {
+            return self.enter_stop_post(name);
+        }
+        if kill_ctx.send_sighup {
+            signal_service(targets, kill_ctx.kill_mode, Signal::SIGHUP);
+        }
+        self.arm_timeout(name, timeout);
+        self.schedule_group_check(name);
+    }
+
+    fn enter_sigkill(&mut self, name: &str) {
+        let srv = self.services.get_mut(name).expect("exists");
+        let kill_ctx = srv.unit.kill.clone();
+        let targets = (srv.main_pid, srv.main_pgid);
+        if !kill_ctx.send_sigkill {
+            return self.enter_stop_post(name);
+        }
+        log::warn!("{name}: State 'stop-sigterm' timed out. Killing.");
+        self.set_service_state(name, ServiceState::StopSigkill);
+        let sig = Signal::try_from(kill_ctx.final_kill_signal).unwrap_or(Signal::SIGKILL);
+        // mixed: the SIGKILL stage goes to the whole group (systemd.kill(5)).
+        let mode = if kill_ctx.kill_mode == KillMode::Mixed {
+            KillMode::ControlGroup
+        } else {
+            kill_ctx.kill_mode
+        };
+        if !signal_service(targets, mode, sig) {
+            return self.enter_stop_post(name);
+        }
+        self.arm_timeout(name, crate::unit::values::Usec::from_secs(10));
+        self.schedule_group_check(name);
+    }
+
+    fn schedule_group_check(&mut self, name: &str) {
+        let generation = self.services[name].generation;
+        self.timers.add(
+            Instant::now() + GROUP_POLL,
+            Timer::GroupCheck {
+                service: name.to_string(),
+                generation,
+            },
+        );
+    }
+
+    pub(super) fn group_check(&mut self, name: &str, generation: u64) {
+        let Some(srv) = self.services.get(name) else {
+            return;
+        };
+        if srv.generation != generation
+            || !matches!(srv.state, ServiceState::StopSigterm | ServiceState::StopSigkill)
+        {
+            return;
+        }
+        if processes_left(srv.main_pid, srv.main_pgid) {
+            self.schedule_group_check(name);
+        } else {
+            self.enter_stop_post(name);
+        }
+    }
+
+    fn enter_stop_post(&mut self, name: &str) {
+        let srv = self.services.get_mut(name).expect("exists");
+        srv.main_pgid = None;
+        if srv.unit.exec_stop_post.is_empty() {
+            return self.enter_dead(name);
+        }
+        srv.pending = srv.unit.exec_stop_post.clone().into();
+        srv.phase = Some(Phase::StopPost);
+        let timeout = srv.unit.timeout_stop;
+        self.set_service_state(name, ServiceState::StopPost);
+        self.arm_timeout(name, timeout);
+        self.run_next_control(name);
+    }
+
+    fn enter_dead(&mut self, name: &str) {
+        let srv = self.services.get_mut(name).expect("exists");
+        srv.phase = None;
+        srv.pending.clear();
+        srv.generation += 1;
+        let result = srv.result;
+        let holding = std::mem::take(&mut srv.holding);
+        let restart = !self.stopping
+            && !srv.stop_requested
+            && srv.instance_of.is_none()
+            && should_restart(&srv.unit, srv.exec_main, result);
+        let restart_after_stop = std::mem::take(&mut srv.restart_after_stop);
+        let delay = srv.unit.restart_sec.to_duration().unwrap_or_default();
+        if result == ServiceResult::Success {
+            self.set_service_state(name, ServiceState::Dead);
+        } else {
+            log::warn!("{name}: Failed with result '{}'.", result.as_str());
+            self.set_service_state(name, ServiceState::Failed);
+        }
+        // The sockets go back to listening (systemd.md §4.3 step 3); pending
+        // connections retrigger at once.
+        for idx in holding {
+            if self.sockets[idx].state == SocketState::Running && !self.stopping {
+                self.set_socket_state(idx, SocketState::Listening);
+                self.set_polled(idx, true);
+            }
+        }
+        if restart || (restart_after_stop && !self.stopping) {
+            let srv = self.services.get_mut(name).expect("exists");
+            let generation = srv.generation;
+            self.set_service_state(name, ServiceState::AutoRestart);
+            let at = if restart { Instant::now() + delay } else { Instant::now() };
+            self.timers.add(
+                at,
+                Timer::RestartService {
+                    service: name.to_string(),
+                    generation,
+                },
+            );
+            if restart_after_stop {
+                // A manual restart is not an automatic one (NRestarts counts those).
+                self.services.get_mut(name).expect("exists").n_restarts =
+                    self.services[name].n_restarts.wrapping_sub(1);
+            }
+        }
+        self.finish_instance(name);
+    }
+
+    /// Accept=yes instances are forgotten once dead (CollectMode= is moot: a failed
+    /// instance never keeps counting against MaxConnections=, systemd #20685).
+    fn finish_instance(&mut self, name: &str) {
+        let Some(srv) = self.services.get(name) else {
+            return;
+        };
+        let Some(idx) = srv.instance_of else {
+            return;
+        };
+        if !matches!(srv.state, ServiceState::Dead | ServiceState::Failed) {
+            return;
+        }
+        let Some(srv) = self.services.remove(name) else {
+            return;
+        };
+        if let Some(rt) = self.sockets.get_mut(idx) {
+            rt.n_connections = rt.n_connections.saturating_sub(1);
+            if let Some(ip) = srv.source {
+                if let Some(n) = rt.per_source.get_mut(&ip) {
+                    *n -= 1;
+                    if *n == 0 {
+                        rt.per_source.remove(&ip);
+                    }
+                }
+            }
+        }
+        self.notify_socket_changed(idx);
+        self.notify_unit_removed(name);
+    }
+
+    pub(super) fn restart_service_timer(&mut self, name: &str, generation: u64) {
+        let Some(srv) = self.services.get_mut(name) else {
+            return;
+        };
+        if srv.generation != generation || srv.state != ServiceState::AutoRestart || self.stopping {
+            return;
+        }
+        srv.n_restarts += 1;
+        log::info!("{name}: Scheduled restart job, restart counter is at {}.", srv.n_restarts);
+        self.enter_start(name);
+    }
+
+    pub(super) fn service_timeout(&mut self, name: &str, generation: u64) {
+        let Some(srv) = self.services.get_mut(name) else {
+            return;
+        };
+        if srv.generation != generation {
+            return;
+        }
+        let state = srv.state;
+        if state.is_starting() {
+            log::warn!("{name}: {} operation timed out. Terminating.", phase_word(state));
+            srv.result = ServiceResult::Timeout;
+            if let Some(pid) = srv.control_pid {
+                let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
+            }
+            self.enter_sigterm(name);
+        } else {
+            match state {
+                ServiceState::Stop => {
+                    if let Some(pid) = srv.control_pid {
+                        let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
+                    }
+                    if srv.result == ServiceResult::Success {
+                        srv.result = ServiceResult::Timeout;
+                    }
+                    self.enter_sigterm(name);
+                }
+                ServiceState::StopSigterm => {
+                    if srv.result == ServiceResult::Success {
+                        srv.result = ServiceResult::Timeout;
+                    }
+                    self.enter_sigkill(name);
+                }
+                ServiceState::StopSigkill => {
+                    log::warn!("{name}: Processes still around after SIGKILL. Ignoring.");
+                    self.enter_stop_post(name);
+                }
+                ServiceState::StopPost => {
+                    if let Some(pid) = srv.control_pid.take() {
+                        let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
+                    }
+                    self.enter_dead(name);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    // ------------------------------------------------------------- processes
+
+    /// Run the next command of the current phase, or move to the next phase.
+    pub(super) fn run_next_control(&mut self, name: &str) {
+        let srv = self.services.get_mut(name).expect("exists");
+        let Some(cmd) = srv.pending.pop_front() else {
+            return self.phase_done(name);
+        };
+        let phase = srv.phase;
+        if phase == Some(Phase::Start) {
+            // Type=oneshot: every ExecStart= runs as the main process in turn.
+            if let Err(e) = self.spawn_main(name, &cmd) {
+                log::error!("{name}: Failed to start: {e}");
+                self.services.get_mut(name).expect("exists").result = ServiceResult::Resources;
+                self.enter_stop_post(name);
+            }
+            return;
+        }
+        let mut env: Vec<(String, String)> = Vec::new();
+        let srv = &self.services[name];
+        if let Some(pid) = srv.main_pid {
+            env.push(("MAINPID".into(), pid.to_string()));
+        }
+        if phase == Some(Phase::StopPost) {
+            env.push(("SERVICE_RESULT".into(), srv.result.as_str().into()));
+            let (code, status) = exit_code_env(srv.exec_main);
+            if !code.is_empty() {
+                env.push(("EXIT_CODE".into(), code));
+                env.push(("EXIT_STATUS".into(), status));
+            }
+        }
+        env.push(("INVOCATION_ID".into(), srv.invocation_id.clone()));
+        let unit = srv.unit.clone();
+        match self.spawn_process(&unit.exec, unit.non_blocking, &cmd, &[], None, &env) {
+            Ok(pid) => {
+                let srv = self.services.get_mut(name).expect("exists");
+                srv.control_pid = Some(pid);
+                self.control_ignore.insert(pid, cmd.ignore_failure);
+                self.children.insert(pid, ChildRole::ServiceControl(name.to_string()));
+            }
+            Err(e) => {
+                log::error!("{name}: Failed to run {}: {e}", cmd.path);
+                let st = ExitStatus::Exited(203);
+                self.control_exited(name, st, cmd.ignore_failure);
+            }
+        }
+    }
+
+    fn phase_done(&mut self, name: &str) {
+        let phase = self.services[name].phase;
+        match phase {
+            Some(Phase::Condition) => self.enter_start_pre(name),
+            Some(Phase::StartPre) => self.enter_main(name),
+            Some(Phase::Start) => self.enter_start_post(name),
+            Some(Phase::StartPost) => self.enter_running(name),
+            Some(Phase::Reload) => {
+                self.services.get_mut(name).expect("exists").phase = None;
+                self.set_service_state(name, ServiceState::Running);
+            }
+            Some(Phase::Stop) => self.enter_sigterm(name),
+            Some(Phase::StopPost) => self.enter_dead(name),
+            None => {}
+        }
+    }
+
+    fn control_exited(&mut self, name: &str, status: ExitStatus, ignore: bool) {
+        let Some(srv) = self.services.get_mut(name) else {
+            return;
+        };
+        srv.control_pid = None;
+        let ok = status == ExitStatus::Exited(0) || ignore;
+        if ok {
+            return self.run_next_control(name);
+        }
+        let result = result_of(status);
+        match srv.phase {
+            Some(Phase::Condition) => {
+                // ExecCondition=: 1-254 skips the unit, 255 or a signal fails it.
+                if matches!(status, ExitStatus::Exited(c) if (1..=254).contains(&c)) {
+                    log::info!("{name}: Skipped due to 'exec-condition'.");
+                    srv.stop_requested = true;
+                    self.enter_dead(name);
+                } else {
+                    srv.result = result;
+                    self.enter_dead(name);
+                }
+            }
+            Some(Phase::StartPre) => {
+                srv.result = result;
+                log::warn!("{name}: Control process exited, {}", describe(status));
+                self.enter_sigterm(name);
+            }
+            Some(Phase::StartPost) => {
+                log::warn!("{name}: Control process exited, {}", describe(status));
+                self.enter_stop(name, result);
+            }
+            Some(Phase::Reload) => {
+                log::warn!("{name}: Reload failed: {}", describe(status));
+                srv.phase = None;
+                self.set_service_state(name, ServiceState::Running);
+            }
+            Some(Phase::Stop) => self.run_next_control(name),
+            Some(Phase::StopPost) => self.run_next_control(name),
+            Some(Phase::Start) | None => {}
+        }
+    }
+
+    fn main_exited(&mut self, name: &str, status: ExitStatus) {
+        let Some(srv) = self.services.get_mut(name) else {
+            return;
+        };
+        srv.main_pid = None;
+        srv.exec_main.exit = now_usec();
+        let (code, st) = match status {
+            ExitStatus::Exited(c) => (1, c),
+            ExitStatus::Signaled(s, false) => (2, s),
+            ExitStatus::Signaled(s, true) => (3, s),
+        };
+        srv.exec_main.code = code;
+        srv.exec_main.status = st;
+        let ignore = srv
+            .unit
+            .exec_start
+            .first()
+            .map(|c| c.ignore_failure)
+            .unwrap_or(false);
+        let ty = srv.unit.effective_type();
+        let clean = is_clean(status, ty, &srv.unit.success_exit_status);
+        let success = clean || ignore;
+        if srv.instance_of.is_none() || !success {
+            if success {
+                log::info!("{name}: Main process exited, {}", describe(status));
+            } else {
+                log::warn!("{name}: Main process exited, {}", describe(status));
+            }
+        }
+        let result = if success { ServiceResult::Success } else { result_of(status) };
+        match srv.state {
+            ServiceState::Start => match ty {
+                ServiceType::Oneshot => {
+                    if success {
+                        self.run_next_control(name);
+                    } else {
+                        srv.result = result;
+                        self.enter_sigterm(name);
+                    }
+                }
+                ServiceType::Forking => {
+                    if success {
+                        let pid = srv.unit.pid_file.as_ref().and_then(|p| read_pid_file(p));
+                        if let Some(pid) = pid {
+                            srv.main_pid = Some(pid);
+                            srv.main_pgid = nix::unistd::getpgid(Some(Pid::from_raw(pid)))
+                                .ok()
+                                .map(|p| p.as_raw());
+                            self.children.insert(pid, ChildRole::ServiceMain(name.to_string()));
+                        }
+                        self.enter_start_post(name);
+                    } else {
+                        srv.result = result;
+                        self.enter_sigterm(name);
+                    }
+                }
+                _ => {
+                    // Type=notify died before READY=1.
+                    srv.result = if success { ServiceResult::Protocol } else { result };
+                    self.enter_sigterm(name);
+                }
+            },
+            ServiceState::StartPost | ServiceState::Running | ServiceState::Reload => {
+                if success && srv.unit.remain_after_exit && srv.state == ServiceState::Running {
+                    self.set_service_state(name, ServiceState::Exited);
+                } else if srv.state == ServiceState::StartPost {
+                    // The main process may go while ExecStartPost= runs; the stop
+                    // follows when the phase is done (enter_running).
+                    if !success {
+                        srv.result = result;
+                    }
+                } else {
+                    self.enter_stop(name, result);
+                }
+            }
+            ServiceState::StopSigterm | ServiceState::StopSigkill => {
+                if !processes_left(None, srv.main_pgid) {
+                    self.enter_stop_post(name);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn on_child_exited(&mut self, pid: i32, status: ExitStatus) {
+        let Some(role) = self.children.remove(&pid) else {
+            return;
+        };
+        match role {
+            ChildRole::ServiceMain(name) => self.main_exited(&name, status),
+            ChildRole::ServiceControl(name) => {
+                let ignore = self.control_ignore.remove(&pid).unwrap_or(false);
+                self.control_exited(&name, status, ignore)
+            }
+            ChildRole::SocketControl(idx) => {
+                let ignore = self.control_ignore.remove(&pid).unwrap_or(false);
+                self.socket_control_exited(idx, status, ignore)
+            }
+        }
+    }
+
+    /// Spawn the main process of `name` with its fds.
+    fn spawn_main(&mut self, name: &str, command: &ExecCommand) -> Result<(), String> {
+        let srv = self.services.get_mut(name).expect("exists");
+        let unit = srv.unit.clone();
+        let mut env = std::mem::take(&mut srv.remote_env);
+        env.push(("INVOCATION_ID".into(), srv.invocation_id.clone()));
+        if let Some(path) = &self.notify_path {
+            if unit.effective_notify_access() != crate::unit::NotifyAccess::None {
+                env.push(("NOTIFY_SOCKET".into(), path.clone()));
+            }
+        }
+        if unit.watchdog.0 > 0 && !unit.watchdog.is_infinity() {
+            env.push(("WATCHDOG_USEC".into(), unit.watchdog.0.to_string()));
+        }
+        let stdin_socket = matches!(unit.exec.standard_input, StdInput::Socket);
+        let conn = srv.conn.take();
+        let mut listen_fds: Vec<(RawFd, String)> = Vec::new();
+        let stdio_socket;
+        if let (Some(c), Some(idx)) = (&conn, srv.instance_of) {
+            let raw = c.as_raw_fd();
+            stdio_socket = Some(raw);
+            if !stdin_socket {
+                listen_fds.push((raw, self.sockets[idx].unit.fd_name()));
+            }
+        } else {
+            // Every socket that triggers this service contributes its fds, in
+            // Listen order (systemd.md §4.1).
+            for &idx in &srv.holding {
+                let s = &self.sockets[idx];
+                let fd_name = s.unit.fd_name();
+                for fd in &s.fds {
+                    listen_fds.push((fd.as_raw_fd(), fd_name.clone()));
+                }
+            }
+            stdio_socket = if stdin_socket {
+                if listen_fds.len() != 1 {
+                    return Err(if listen_fds.is_empty() {
+                        "Got no socket.".into()
+                    } else {
+                        "Got more than one socket.".into()
+                    });
+                }
+                let fd = listen_fds[0].0;
+                listen_fds.clear();
+                Some(fd)
+            } else {
+                None
+            };
+        }
+        if unit.file_descriptor_store_max > 0 {
+            env.push(("FDSTORE".into(), unit.file_descriptor_store_max.to_string()));
+        }
+        let pid = self.spawn_process(&unit.exec, unit.non_blocking, command, &listen_fds, stdio_socket, &env)?;
         drop(conn);
+        let srv = self.services.get_mut(name).expect("exists");
+        srv.main_pid = Some(pid);
+        srv.main_pgid = Some(pid);
+        srv.exec_main = super::service::ExecMain {
+            pid,
+            code: 0,
+            status: 0,
+            start: now_usec(),
+            exit: 0,
+        };
+        log::debug!("{name}: started as pid {pid}");
+        self.children.insert(pid, ChildRole::ServiceMain(name.to_string()));
+        Ok(())
     }
 
     /// Plan and spawn one command; returns the pid.
-    fn spawn_command(
+    pub(super) fn spawn_process(
         &mut self,
-        service: &ServiceUnit,
+        exec: &crate::unit::ExecContext,
+        non_blocking: bool,
         command: &ExecCommand,
         listen_fds: &[(RawFd, String)],
         stdio_socket: Option<RawFd>,
         env: &[(String, String)],
     ) -> Result<i32, String> {
         let inputs = SpawnInputs {
-            exec: &service.exec,
+            exec,
             command,
             listen_fds,
             stdio_socket,
             extra_env: env,
-            non_blocking: service.non_blocking,
+            non_blocking,
         };
         let plan = plan(&inputs, &mut self.creds).map_err(|e| e.to_string())?;
         let pid = spawn(&plan.request).map_err(|e| e.to_string())?;
@@ -154,117 +808,14 @@ impl Engine {
         Ok(pid.as_raw())
     }
 
-    /// Start a named service (Accept=no activation, or a restart). `trigger` is the
-    /// socket whose traffic caused it.
-    pub(super) fn start_service(&mut self, name: &str, trigger: Option<usize>) {
-        let Some(service) = self.units.services.get(name).cloned() else {
-            log::error!("{name}: Unit not found, socket cannot start it.");
-            if let Some(idx) = trigger {
-                self.fail_socket(idx, SocketResult::Resources);
-            }
-            return;
-        };
-        let rt = self
-            .services
-            .entry(name.to_string())
-            .or_insert_with(|| ServiceRuntime {
-                state: ServiceState::Inactive,
-                main_pid: None,
-                start_limit: RateLimiter::new(service.unit.start_limit),
-                n_restarts: 0,
-                restart_generation: 0,
-                holding: Vec::new(),
-            });
-        if rt.state == ServiceState::Running {
-            return;
-        }
-        if !rt.start_limit.test(Instant::now()) {
-            // systemd: start-limit-hit fails the service and its sockets.
-            rt.state = ServiceState::Failed;
-            log::error!("{name}: Start request repeated too quickly.");
-            log::error!("{name}: Failed with result 'start-limit-hit'.");
-            for idx in self.sockets_of_service(name) {
-                self.fail_socket(idx, SocketResult::ServiceStartLimitHit);
-            }
-            return;
-        }
-        // Every socket that triggers this service contributes its fds, in Listen
-        // order (systemd.md §4.1).
-        let holders = self.sockets_of_service(name);
-        let mut listen_fds: Vec<(RawFd, String)> = Vec::new();
-        for &idx in &holders {
-            let s = &self.sockets[idx];
-            if matches!(s.state, SocketState::Failed | SocketState::Dead) {
-                continue;
-            }
-            let fd_name = s.unit.fd_name();
-            for fd in &s.fds {
-                listen_fds.push((fd.as_raw_fd(), fd_name.clone()));
-            }
-        }
-        let Some(command) = service.exec_start.first() else {
-            log::error!("{name}: Service has no ExecStart= setting, refusing.");
-            return;
-        };
-        let stdio_socket = if matches!(service.exec.standard_input, StdInput::Socket) {
-            if listen_fds.len() != 1 {
-                log::error!(
-                    "{name}: {}",
-                    if listen_fds.is_empty() { "Got no socket." } else { "Got more than one socket." }
-                );
-                return;
-            }
-            let fd = listen_fds[0].0;
-            listen_fds.clear();
-            Some(fd)
-        } else {
-            None
-        };
-        let env = vec![("INVOCATION_ID".to_string(), invocation_id(0))];
-        match self.spawn_command(&service, command, &listen_fds, stdio_socket, &env) {
-            Ok(pid) => {
-                log::info!("{name}: started as pid {pid}");
-                for &idx in &holders {
-                    if self.sockets[idx].state == SocketState::Listening {
-                        self.set_polled(idx, false);
-                        self.sockets[idx].state = SocketState::Running;
-                    }
-                }
-                let rt = self.services.get_mut(name).expect("inserted above");
-                rt.state = ServiceState::Running;
-                rt.main_pid = Some(pid);
-                rt.holding = holders;
-                self.children.insert(
-                    pid,
-                    Child {
-                        role: ChildRole::Main {
-                            service: name.to_string(),
-                        },
-                        kill: service.kill.clone(),
-                        timeout_stop: service.timeout_stop,
-                    },
-                );
-            }
-            Err(e) => {
-                log::error!("{name}: Failed to start: {e}");
-                log::error!("{name}: Failed with result 'resources'.");
-                if let Some(rt) = self.services.get_mut(name) {
-                    rt.state = ServiceState::Failed;
-                }
-                // The socket keeps listening: the next activation tries again, and
-                // the trigger limit keeps that from spinning.
-            }
-        }
-    }
-
-    /// Sockets (by index) whose service is `name`, plus those named in `Sockets=`.
-    fn sockets_of_service(&self, name: &str) -> Vec<usize> {
-        let extra: Vec<String> = self
-            .units
+    /// Sockets (by index) that trigger `name`: Accept=no sockets naming it, plus
+    /// those listed in its `Sockets=`.
+    pub(super) fn sockets_of_service(&self, name: &str) -> Vec<usize> {
+        let extra: &[String] = self
             .services
             .get(name)
-            .map(|s| s.sockets.clone())
-            .unwrap_or_default();
+            .map(|s| s.unit.sockets.as_slice())
+            .unwrap_or(&[]);
         self.sockets
             .iter()
             .enumerate()
@@ -275,130 +826,53 @@ impl Engine {
             .map(|(i, _)| i)
             .collect()
     }
+}
 
-    pub(super) fn on_child_exited(&mut self, pid: i32, status: ExitStatus) {
-        let Some(child) = self.children.remove(&pid) else {
-            return;
-        };
-        match child.role {
-            ChildRole::Instance {
-                socket,
-                unit_name,
-                source,
-            } => {
-                if let Some(rt) = self.sockets.get_mut(socket) {
-                    rt.n_connections = rt.n_connections.saturating_sub(1);
-                    if let Some(ip) = source {
-                        if let Some(n) = rt.per_source.get_mut(&ip) {
-                            *n -= 1;
-                            if *n == 0 {
-                                rt.per_source.remove(&ip);
-                            }
-                        }
-                    }
-                }
-                if !is_clean(status, &[]) {
-                    log::info!("{unit_name}: Main process exited, {}", describe(status));
-                }
-            }
-            ChildRole::Main { service } => self.service_main_exited(&service, status),
+/// Signal the service's processes; false when there is nothing left to signal.
+fn signal_service(targets: (Option<i32>, Option<i32>), mode: KillMode, sig: Signal) -> bool {
+    let (main, pgid) = targets;
+    match mode {
+        KillMode::None => false,
+        KillMode::Process | KillMode::Mixed => match main {
+            Some(p) => kill(Pid::from_raw(p), sig).is_ok(),
+            None => false,
+        },
+        KillMode::ControlGroup => {
+            // Children run in their own session: the process group stands in for
+            // systemd's cgroup.
+            let group = pgid.is_some_and(|g| killpg(Pid::from_raw(g), sig).is_ok());
+            let main = main.is_some_and(|p| kill(Pid::from_raw(p), sig).is_ok());
+            group || main
         }
-    }
-
-    fn service_main_exited(&mut self, name: &str, status: ExitStatus) {
-        let unit = self.units.services.get(name).cloned();
-        let success_extra = unit
-            .as_ref()
-            .map(|u| u.success_exit_status.statuses.clone())
-            .unwrap_or_default();
-        let clean = is_clean(status, &success_extra);
-        let ignore = unit
-            .as_ref()
-            .and_then(|u| u.exec_start.first())
-            .map(|c| c.ignore_failure)
-            .unwrap_or(false);
-        let success = clean || ignore;
-        if success {
-            log::info!("{name}: Main process exited, {}", describe(status));
-        } else {
-            log::warn!("{name}: Main process exited, {}", describe(status));
-            log::warn!("{name}: Failed with result '{}'.", result_word(status));
-        }
-        let Some(rt) = self.services.get_mut(name) else {
-            return;
-        };
-        rt.main_pid = None;
-        let holding = std::mem::take(&mut rt.holding);
-        let restart = !self.stopping
-            && unit
-                .as_ref()
-                .map(|u| should_restart(u, status, success))
-                .unwrap_or(false);
-        if restart {
-            rt.state = ServiceState::AutoRestart;
-            rt.restart_generation += 1;
-            rt.n_restarts += 1;
-            let generation = rt.restart_generation;
-            let delay = unit
-                .as_ref()
-                .and_then(|u| u.restart_sec.to_duration())
-                .unwrap_or_default();
-            self.timers.add(
-                Instant::now() + delay,
-                Timer::RestartService {
-                    service: name.to_string(),
-                    generation,
-                },
-            );
-        } else {
-            rt.state = if success {
-                ServiceState::Inactive
-            } else {
-                ServiceState::Failed
-            };
-        }
-        // The sockets go back to listening (systemd.md §4.3 step 3); pending
-        // connections retrigger at once.
-        for idx in holding {
-            if self.sockets[idx].state == SocketState::Running && !self.stopping {
-                self.sockets[idx].state = SocketState::Listening;
-                self.set_polled(idx, true);
-            }
-        }
-    }
-
-    pub(super) fn restart_service_timer(&mut self, name: &str, generation: u64) {
-        let Some(rt) = self.services.get(name) else {
-            return;
-        };
-        if rt.restart_generation != generation || rt.state != ServiceState::AutoRestart {
-            return;
-        }
-        if self.stopping {
-            return;
-        }
-        log::info!("{name}: Scheduled restart job, restart counter is at {}.", rt.n_restarts);
-        self.start_service(name, None);
     }
 }
 
-/// systemd.service(5) Restart=: which exits count as clean. Non-oneshot services
-/// also treat SIGHUP, SIGINT, SIGTERM and SIGPIPE as clean.
-fn is_clean(status: ExitStatus, success_extra: &[u8]) -> bool {
+/// Whether the main process or anything in its process group still runs.
+fn processes_left(main: Option<i32>, pgid: Option<i32>) -> bool {
+    main.is_some_and(|p| kill(Pid::from_raw(p), None).is_ok())
+        || pgid.is_some_and(|g| killpg(Pid::from_raw(g), None).is_ok())
+}
+
+/// systemd.service(5) SuccessExitStatus=: exit 0, the listed codes/signals, and for
+/// non-oneshot services SIGHUP, SIGINT, SIGTERM and SIGPIPE are clean exits.
+fn is_clean(status: ExitStatus, ty: ServiceType, extra: &crate::unit::ExitStatusSet) -> bool {
     match status {
         ExitStatus::Exited(0) => true,
-        ExitStatus::Exited(c) => success_extra.contains(&(c as u8)),
+        ExitStatus::Exited(c) => u8::try_from(c).is_ok_and(|c| extra.statuses.contains(&c)),
         ExitStatus::Signaled(s, _) => {
-            matches!(s, libc::SIGHUP | libc::SIGINT | libc::SIGTERM | libc::SIGPIPE)
+            extra.signals.contains(&s)
+                || (ty != ServiceType::Oneshot
+                    && matches!(s, libc::SIGHUP | libc::SIGINT | libc::SIGTERM | libc::SIGPIPE))
         }
     }
 }
 
 /// The Restart= table of systemd.service(5).
-fn should_restart(unit: &ServiceUnit, status: ExitStatus, clean: bool) -> bool {
-    let code_in = |set: &crate::unit::ExitStatusSet| match status {
-        ExitStatus::Exited(c) => set.statuses.contains(&(c as u8)),
-        ExitStatus::Signaled(s, _) => set.signals.contains(&s),
+fn should_restart(unit: &ServiceUnit, main: super::service::ExecMain, result: ServiceResult) -> bool {
+    let code_in = |set: &crate::unit::ExitStatusSet| match main.code {
+        1 => u8::try_from(main.status).is_ok_and(|c| set.statuses.contains(&c)),
+        2 | 3 => set.signals.contains(&main.status),
+        _ => false,
     };
     if code_in(&unit.restart_prevent_exit_status) {
         return false;
@@ -406,42 +880,90 @@ fn should_restart(unit: &ServiceUnit, status: ExitStatus, clean: bool) -> bool {
     if code_in(&unit.restart_force_exit_status) {
         return true;
     }
-    let signaled = matches!(status, ExitStatus::Signaled(..));
-    let abort = matches!(status, ExitStatus::Signaled(s, core) if core || s == libc::SIGABRT);
+    if result == ServiceResult::StartLimitHit {
+        return false;
+    }
+    let clean = result == ServiceResult::Success;
+    let unclean_signal = matches!(result, ServiceResult::Signal | ServiceResult::CoreDump);
+    let abnormal = unclean_signal || matches!(result, ServiceResult::Timeout | ServiceResult::Watchdog);
     match unit.restart {
         RestartPolicy::No => false,
         RestartPolicy::Always => true,
         RestartPolicy::OnSuccess => clean,
         RestartPolicy::OnFailure => !clean,
-        RestartPolicy::OnAbnormal => signaled && !clean,
-        RestartPolicy::OnAbort => abort,
-        RestartPolicy::OnWatchdog => false,
+        RestartPolicy::OnAbnormal => abnormal,
+        RestartPolicy::OnAbort => unclean_signal,
+        RestartPolicy::OnWatchdog => result == ServiceResult::Watchdog,
     }
 }
 
-fn describe(status: ExitStatus) -> String {
+fn result_of(status: ExitStatus) -> ServiceResult {
+    match status {
+        ExitStatus::Exited(_) => ServiceResult::ExitCode,
+        ExitStatus::Signaled(_, true) => ServiceResult::CoreDump,
+        ExitStatus::Signaled(..) => ServiceResult::Signal,
+    }
+}
+
+/// `$EXIT_CODE`/`$EXIT_STATUS` for ExecStopPost= (systemd.exec(5)).
+fn exit_code_env(main: super::service::ExecMain) -> (String, String) {
+    match main.code {
+        1 => ("exited".into(), main.status.to_string()),
+        2 => (
+            "killed".into(),
+            crate::unit::values::signal_name(main.status)
+                .unwrap_or("?")
+                .trim_start_matches("SIG")
+                .to_string(),
+        ),
+        3 => (
+            "dumped".into(),
+            crate::unit::values::signal_name(main.status)
+                .unwrap_or("?")
+                .trim_start_matches("SIG")
+                .to_string(),
+        ),
+        _ => (String::new(), String::new()),
+    }
+}
+
+pub(super) fn describe(status: ExitStatus) -> String {
     match status {
         ExitStatus::Exited(0) => "code=exited, status=0/SUCCESS".to_string(),
+        ExitStatus::Exited(1) => "code=exited, status=1/FAILURE".to_string(),
         ExitStatus::Exited(c) => format!("code=exited, status={c}"),
         ExitStatus::Signaled(s, core) => format!(
             "code={}, signal={}",
             if core { "dumped" } else { "killed" },
-            crate::unit::values::signal_name(s).unwrap_or("?")
+            crate::unit::values::signal_name(s)
+                .unwrap_or("?")
+                .trim_start_matches("SIG")
         ),
     }
 }
 
-fn result_word(status: ExitStatus) -> &'static str {
-    match status {
-        ExitStatus::Exited(_) => "exit-code",
-        ExitStatus::Signaled(_, true) => "core-dump",
-        ExitStatus::Signaled(..) => "signal",
+fn phase_word(state: ServiceState) -> &'static str {
+    match state {
+        ServiceState::Condition => "condition",
+        ServiceState::StartPre => "start-pre",
+        ServiceState::StartPost => "start-post",
+        _ => "start",
     }
 }
 
-/// A 128-bit hex id per invocation ($INVOCATION_ID), unique enough without a
-/// random-number syscall per spawn: pid, time and a counter.
-fn invocation_id(nr: u64) -> String {
+fn read_pid_file(path: &std::path::Path) -> Option<i32> {
+    let path = if path.is_relative() {
+        std::path::Path::new("/run").join(path)
+    } else {
+        path.to_path_buf()
+    };
+    std::fs::read_to_string(path).ok()?.trim().parse().ok()
+}
+
+/// A 128-bit hex id per invocation ($INVOCATION_ID): pid, time and a counter, so no
+/// random-number syscall is needed per spawn.
+fn invocation_id(counter: &mut u64) -> String {
+    *counter += 1;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
@@ -449,6 +971,6 @@ fn invocation_id(nr: u64) -> String {
         "{:08x}{:08x}{:016x}",
         std::process::id(),
         now.subsec_nanos(),
-        (now.as_secs() << 20) ^ nr
+        (now.as_secs() << 24) ^ *counter
     )
 }

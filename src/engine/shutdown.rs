@@ -1,17 +1,15 @@
-//! Orderly stop on SIGTERM/SIGINT: close the listeners (removing RemoveOnStop=
-//! nodes), send every child its KillSignal= (systemd.kill(5)), SIGKILL what is left
-//! after TimeoutStopSec=, and let `run` return 0 once every child is reaped.
+//! Orderly stop on SIGTERM/SIGINT: every service goes through its stop sequence
+//! (ExecStop=, KillSignal=, SIGKILL after TimeoutStopSec=, ExecStopPost=), every
+//! socket closes (removing RemoveOnStop= nodes), and `run` returns 0 once nothing
+//! is left. A deadline SIGKILLs whatever ignores all of that.
 
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{kill, killpg, Signal};
+use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 
-use super::socket::SocketState;
 use super::timers::Timer;
 use super::Engine;
-use crate::sys::socket::remove_node;
-use crate::unit::KillMode;
 
 impl Engine {
     pub(super) fn begin_shutdown(&mut self, sig: i32) {
@@ -21,72 +19,47 @@ impl Engine {
         log::info!("Received signal {sig}, stopping.");
         self.stopping = true;
         for idx in 0..self.sockets.len() {
-            self.set_polled(idx, false);
-            let rt = &mut self.sockets[idx];
-            rt.fds.clear();
-            if rt.unit.options.remove_on_stop {
-                for l in &rt.unit.listen {
-                    remove_node(l);
-                }
-            }
-            rt.state = SocketState::Dead;
+            self.stop_socket(idx);
         }
         for slot in 0..self.conns.len() {
             self.close_builtin_conn(slot);
         }
-        let now = Instant::now();
-        let mut latest = now;
-        let pids: Vec<i32> = self.children.keys().copied().collect();
-        for pid in pids {
-            let child = &self.children[&pid];
-            let sig = Signal::try_from(child.kill.kill_signal).unwrap_or(Signal::SIGTERM);
-            send_stop_signal(pid, child.kill.kill_mode, sig);
-            if child.kill.send_sighup {
-                send_stop_signal(pid, child.kill.kill_mode, Signal::SIGHUP);
-            }
-            if let Some(d) = child.timeout_stop.to_duration().filter(|d| !d.is_zero()) {
-                let at = now + d;
-                latest = latest.max(at);
-                self.timers.add(at, Timer::StopTimeout { pid });
-            }
+        let names: Vec<String> = self.services.keys().cloned().collect();
+        let mut latest = Duration::from_secs(0);
+        for name in names {
+            let t = self.services[&name]
+                .unit
+                .timeout_stop
+                .to_duration()
+                .unwrap_or(Duration::from_secs(90));
+            latest = latest.max(t);
+            self.stop_service(&name);
         }
-        // Never wait forever for a child whose TimeoutStopSec= is infinity.
-        self.timers
-            .add(latest.max(now + Duration::from_secs(1)) + Duration::from_secs(5), Timer::ShutdownDeadline);
+        // Two stop timeouts (stop, then sigterm) plus slack: never wait forever.
+        self.timers.add(
+            Instant::now() + latest * 2 + Duration::from_secs(5),
+            Timer::ShutdownDeadline,
+        );
     }
 
-    pub(super) fn stop_timeout(&mut self, pid: i32) {
-        let Some(child) = self.children.get(&pid) else {
-            return;
-        };
-        if !child.kill.send_sigkill {
-            return;
-        }
-        log::warn!("Process {pid} did not stop in time, sending SIGKILL.");
-        let sig = Signal::try_from(child.kill.final_kill_signal).unwrap_or(Signal::SIGKILL);
-        send_stop_signal(pid, KillMode::ControlGroup, sig);
+    /// Whether the orderly stop is complete.
+    pub(super) fn shutdown_complete(&self) -> bool {
+        self.stopping
+            && self.children.is_empty()
+            && self
+                .services
+                .values()
+                .all(|s| !s.state.is_stopping() && !s.state.is_starting())
     }
 
     pub(super) fn shutdown_deadline(&mut self) {
         for &pid in self.children.keys() {
-            send_stop_signal(pid, KillMode::ControlGroup, Signal::SIGKILL);
+            let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
+            let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL);
         }
-    }
-}
-
-/// Children run in their own session, so their process group stands in for
-/// systemd's cgroup: control-group kills the group, mixed and process only the
-/// main process (mixed's SIGKILL stage goes to the group via `stop_timeout`).
-fn send_stop_signal(pid: i32, mode: KillMode, sig: Signal) {
-    match mode {
-        KillMode::ControlGroup => {
-            if killpg(Pid::from_raw(pid), sig).is_err() {
-                let _ = kill(Pid::from_raw(pid), sig);
-            }
+        self.children.clear();
+        for srv in self.services.values_mut() {
+            srv.state = super::state::ServiceState::Dead;
         }
-        KillMode::Mixed | KillMode::Process => {
-            let _ = kill(Pid::from_raw(pid), sig);
-        }
-        KillMode::None => {}
     }
 }

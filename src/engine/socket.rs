@@ -8,6 +8,7 @@ use std::os::fd::OwnedFd;
 use serde::Serialize;
 
 use super::ratelimit::RateLimiter;
+use super::state::{ActiveState, Timestamps};
 use crate::unit::SocketUnit;
 
 /// Socket sub-state (systemd's `SubState` for sockets, subset).
@@ -15,27 +16,43 @@ use crate::unit::SocketUnit;
 #[serde(rename_all = "kebab-case")]
 pub enum SocketState {
     Dead,
+    /// ExecStartPre= running (fds not open yet).
+    StartPre,
+    /// ExecStartPost= running (fds open, not polled yet).
+    StartPost,
     Listening,
     /// Accept=no: the service owns the fds; we do not poll them.
     Running,
     /// Not polled for a while (trigger limit or accept() back-off); resumes by itself.
     Paused,
+    /// ExecStopPre= running (fds still open).
+    StopPre,
+    /// ExecStopPost= running (fds closed).
+    StopPost,
     Failed,
 }
 
 impl SocketState {
     /// `ActiveState` for this sub-state.
-    pub fn active_state(self) -> &'static str {
+    pub fn active_state(self) -> ActiveState {
         match self {
-            SocketState::Dead => "inactive",
-            SocketState::Listening | SocketState::Running | SocketState::Paused => "active",
-            SocketState::Failed => "failed",
+            SocketState::Dead => ActiveState::Inactive,
+            SocketState::StartPre | SocketState::StartPost => ActiveState::Activating,
+            SocketState::Listening | SocketState::Running | SocketState::Paused => {
+                ActiveState::Active
+            }
+            SocketState::StopPre | SocketState::StopPost => ActiveState::Deactivating,
+            SocketState::Failed => ActiveState::Failed,
         }
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
             SocketState::Dead => "dead",
+            SocketState::StartPre => "start-pre",
+            SocketState::StartPost => "start-post",
+            SocketState::StopPre => "stop-pre",
+            SocketState::StopPost => "stop-post",
             SocketState::Listening => "listening",
             SocketState::Running => "running",
             SocketState::Paused => "paused",
@@ -50,7 +67,27 @@ impl SocketState {
 pub enum SocketResult {
     Success,
     Resources,
+    Timeout,
+    ExitCode,
+    Signal,
+    CoreDump,
+    StartLimitHit,
     ServiceStartLimitHit,
+}
+
+impl SocketResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SocketResult::Success => "success",
+            SocketResult::Resources => "resources",
+            SocketResult::Timeout => "timeout",
+            SocketResult::ExitCode => "exit-code",
+            SocketResult::Signal => "signal",
+            SocketResult::CoreDump => "core-dump",
+            SocketResult::StartLimitHit => "start-limit-hit",
+            SocketResult::ServiceStartLimitHit => "service-start-limit-hit",
+        }
+    }
 }
 
 pub struct SocketRuntime {
@@ -70,12 +107,21 @@ pub struct SocketRuntime {
     pub generation: u64,
     /// Local ports of the built-in's sockets (UDP loop protection).
     pub own_ports: Vec<u16>,
+    pub timestamps: Timestamps,
+    /// Times a rate limit paused the socket.
+    pub n_paused: u32,
+    /// Remaining commands of the current Exec phase, and the running one's pid.
+    pub pending: std::collections::VecDeque<crate::unit::ExecCommand>,
+    pub control_pid: Option<i32>,
+    /// Realtime µs when the unit was last started (for the start limit).
+    pub start_limit: RateLimiter,
 }
 
 impl SocketRuntime {
     pub fn new(unit: SocketUnit) -> Self {
         let trigger = RateLimiter::new(unit.trigger_limit());
         SocketRuntime {
+            start_limit: RateLimiter::new(unit.unit.start_limit),
             unit,
             fds: Vec::new(),
             state: SocketState::Dead,
@@ -88,6 +134,10 @@ impl SocketRuntime {
             per_source: HashMap::new(),
             generation: 0,
             own_ports: Vec::new(),
+            timestamps: Timestamps::default(),
+            n_paused: 0,
+            pending: Default::default(),
+            control_pid: None,
         }
     }
 }

@@ -14,7 +14,7 @@ use super::socket::{SocketResult, SocketRuntime, SocketState};
 use super::timers::Timer;
 use super::Engine;
 use crate::sys::socket::{
-    accept_connection, apply_connection_options, listen_matches, local_address, open_listen,
+    accept_connection, apply_connection_options, listen_matches, local_address, open_listen, remove_node,
     peer_address, SockName,
 };
 use crate::unit::Listen;
@@ -25,9 +25,13 @@ const ACCEPT_BATCH: usize = 64;
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
 impl Engine {
-    /// Bind every Listen entry of `name` and start polling it.
+    /// Start the socket unit `name` (systemd.md §7.1: start-pre → open → start-post
+    /// → listening). A socket that cannot be bound fails alone.
     pub(super) fn start_socket(&mut self, name: &str) {
-        if self.socket_index.contains_key(name) {
+        if let Some(&idx) = self.socket_index.get(name) {
+            if matches!(self.sockets[idx].state, SocketState::Dead | SocketState::Failed) {
+                self.socket_enter_start(idx);
+            }
             return;
         }
         let Some(unit) = self.units.sockets.get(name).cloned() else {
@@ -36,27 +40,46 @@ impl Engine {
         };
         let idx = self.sockets.len();
         self.socket_index.insert(name.to_string(), idx);
-        let mut rt = SocketRuntime::new(unit);
-        let mut ok = true;
-        for listen in &rt.unit.listen {
-            match self.adopt_or_open(listen, &rt) {
-                Ok(fd) => rt.fds.push(fd),
+        self.sockets.push(SocketRuntime::new(unit));
+        self.notify_unit_new(name);
+        self.socket_enter_start(idx);
+    }
+
+    fn socket_enter_start(&mut self, idx: usize) {
+        let rt = &mut self.sockets[idx];
+        rt.result = SocketResult::Success;
+        if !rt.start_limit.test(Instant::now()) {
+            log::error!("{}: Start request repeated too quickly.", rt.unit.name);
+            rt.result = SocketResult::StartLimitHit;
+            return self.socket_enter_dead(idx);
+        }
+        if rt.unit.exec_start_pre.is_empty() {
+            return self.socket_open(idx);
+        }
+        rt.pending = rt.unit.exec_start_pre.clone().into();
+        self.set_socket_state(idx, SocketState::StartPre);
+        self.run_next_socket_control(idx);
+    }
+
+    /// Bind (or adopt) every Listen entry.
+    fn socket_open(&mut self, idx: usize) {
+        let listens = self.sockets[idx].unit.listen.clone();
+        let mut fds = Vec::new();
+        for listen in &listens {
+            match self.adopt_or_open(listen, idx) {
+                Ok(fd) => fds.push(fd),
                 Err(e) => {
+                    let rt = &mut self.sockets[idx];
                     log::error!("{}: Failed to listen on {}: {e}", rt.unit.name, listen_text(listen));
-                    ok = false;
-                    break;
+                    // systemd: any bind failure stops the socket with result `resources`.
+                    rt.result = SocketResult::Resources;
+                    drop(fds);
+                    return self.socket_close(idx);
                 }
             }
         }
-        if !ok {
-            // systemd: any bind failure stops the socket with result `resources`.
-            rt.fds.clear();
-            rt.state = SocketState::Failed;
-            rt.result = SocketResult::Resources;
-            log::error!("{}: Failed with result 'resources'.", rt.unit.name);
-            self.sockets.push(rt);
-            return;
-        }
+        let rt = &mut self.sockets[idx];
+        rt.fds = fds;
         rt.own_ports = rt
             .fds
             .iter()
@@ -68,22 +91,188 @@ impl Engine {
         for (listen, fd) in rt.unit.listen.iter().zip(&rt.fds) {
             log::debug!("{}: listening on {} as fd {}", rt.unit.name, listen_text(listen), fd.as_raw_fd());
         }
-        rt.state = SocketState::Listening;
-        self.sockets.push(rt);
+        if rt.unit.exec_start_post.is_empty() {
+            return self.socket_enter_listening(idx);
+        }
+        rt.pending = rt.unit.exec_start_post.clone().into();
+        self.set_socket_state(idx, SocketState::StartPost);
+        self.run_next_socket_control(idx);
+    }
+
+    fn socket_enter_listening(&mut self, idx: usize) {
+        self.set_socket_state(idx, SocketState::Listening);
         self.set_polled(idx, true);
     }
 
-    fn adopt_or_open(&mut self, listen: &Listen, rt: &SocketRuntime) -> Result<OwnedFd, String> {
+    /// Stop the socket (systemd.md §7.1: stop-pre → close → stop-post → dead).
+    pub(super) fn stop_socket(&mut self, idx: usize) {
+        let rt = &mut self.sockets[idx];
+        match rt.state {
+            SocketState::Dead | SocketState::Failed | SocketState::StopPre | SocketState::StopPost => {
+                return
+            }
+            _ => {}
+        }
+        rt.generation += 1;
+        if let Some(pid) = rt.control_pid {
+            let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM);
+        }
+        self.set_polled(idx, false);
+        let rt = &mut self.sockets[idx];
+        if rt.unit.exec_stop_pre.is_empty() || rt.fds.is_empty() {
+            return self.socket_close(idx);
+        }
+        rt.pending = rt.unit.exec_stop_pre.clone().into();
+        self.set_socket_state(idx, SocketState::StopPre);
+        self.run_next_socket_control(idx);
+    }
+
+    fn socket_close(&mut self, idx: usize) {
+        self.set_polled(idx, false);
+        let rt = &mut self.sockets[idx];
+        rt.fds.clear();
+        if rt.unit.options.remove_on_stop {
+            for l in &rt.unit.listen {
+                remove_node(l);
+            }
+        }
+        if rt.unit.exec_stop_post.is_empty() {
+            return self.socket_enter_dead(idx);
+        }
+        rt.pending = rt.unit.exec_stop_post.clone().into();
+        self.set_socket_state(idx, SocketState::StopPost);
+        self.run_next_socket_control(idx);
+    }
+
+    fn socket_enter_dead(&mut self, idx: usize) {
+        let rt = &mut self.sockets[idx];
+        rt.pending.clear();
+        rt.generation += 1;
+        let state = if rt.result == SocketResult::Success {
+            SocketState::Dead
+        } else {
+            log::error!("{}: Failed with result '{}'.", rt.unit.name, rt.result.as_str());
+            SocketState::Failed
+        };
+        self.set_socket_state(idx, state);
+    }
+
+    fn run_next_socket_control(&mut self, idx: usize) {
+        let rt = &mut self.sockets[idx];
+        let Some(cmd) = rt.pending.pop_front() else {
+            return self.socket_phase_done(idx);
+        };
+        let exec = rt.unit.exec.clone();
+        let timeout = rt.unit.timeout;
+        rt.generation += 1;
+        let generation = rt.generation;
+        let env: Vec<(String, String)> = Vec::new();
+        match self.spawn_process(&exec, false, &cmd, &[], None, &env) {
+            Ok(pid) => {
+                self.sockets[idx].control_pid = Some(pid);
+                self.control_ignore.insert(pid, cmd.ignore_failure);
+                self.children.insert(pid, super::service::ChildRole::SocketControl(idx));
+                if let Some(d) = timeout.to_duration().filter(|d| !d.is_zero()) {
+                    self.timers.add(Instant::now() + d, Timer::SocketTimeout { socket: idx, generation });
+                }
+            }
+            Err(e) => {
+                log::error!("{}: Failed to run {}: {e}", self.sockets[idx].unit.name, cmd.path);
+                self.socket_control_exited(idx, crate::sys::signals::ExitStatus::Exited(203), cmd.ignore_failure);
+            }
+        }
+    }
+
+    fn socket_phase_done(&mut self, idx: usize) {
+        match self.sockets[idx].state {
+            SocketState::StartPre => self.socket_open(idx),
+            SocketState::StartPost => self.socket_enter_listening(idx),
+            SocketState::StopPre => self.socket_close(idx),
+            SocketState::StopPost => self.socket_enter_dead(idx),
+            _ => {}
+        }
+    }
+
+    pub(super) fn socket_control_exited(
+        &mut self,
+        idx: usize,
+        status: crate::sys::signals::ExitStatus,
+        ignore: bool,
+    ) {
+        let Some(rt) = self.sockets.get_mut(idx) else {
+            return;
+        };
+        rt.control_pid = None;
+        if status == crate::sys::signals::ExitStatus::Exited(0) || ignore {
+            return self.run_next_socket_control(idx);
+        }
+        log::warn!("{}: Control process exited, {}", rt.unit.name, super::services::describe(status));
+        let result = match status {
+            crate::sys::signals::ExitStatus::Exited(_) => SocketResult::ExitCode,
+            crate::sys::signals::ExitStatus::Signaled(_, true) => SocketResult::CoreDump,
+            crate::sys::signals::ExitStatus::Signaled(..) => SocketResult::Signal,
+        };
+        if rt.result == SocketResult::Success {
+            rt.result = result;
+        }
+        match rt.state {
+            SocketState::StartPre => {
+                rt.pending.clear();
+                self.socket_close(idx)
+            }
+            SocketState::StartPost => {
+                rt.pending.clear();
+                self.stop_socket_from_start(idx)
+            }
+            _ => self.run_next_socket_control(idx),
+        }
+    }
+
+    fn stop_socket_from_start(&mut self, idx: usize) {
+        // Leave start-post as if listening, then take the normal stop path.
+        self.sockets[idx].state = SocketState::Listening;
+        self.stop_socket(idx);
+    }
+
+    pub(super) fn socket_timeout(&mut self, idx: usize, generation: u64) {
+        let Some(rt) = self.sockets.get_mut(idx) else {
+            return;
+        };
+        if rt.generation != generation {
+            return;
+        }
+        if let Some(pid) = rt.control_pid {
+            log::warn!("{}: Control process timed out, killing.", rt.unit.name);
+            rt.result = SocketResult::Timeout;
+            let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+        }
+    }
+
+    /// The one function that changes a socket's state: records timestamps and
+    /// tells the control plane.
+    pub(super) fn set_socket_state(&mut self, idx: usize, new: SocketState) {
+        let rt = &mut self.sockets[idx];
+        let old = rt.state;
+        if old == new {
+            return;
+        }
+        rt.state = new;
+        rt.timestamps.record(old.active_state(), new.active_state());
+        log::trace!("{}: {} -> {}", rt.unit.name, old.as_str(), new.as_str());
+        self.notify_socket_changed(idx);
+    }
+
+    fn adopt_or_open(&mut self, listen: &Listen, idx: usize) -> Result<OwnedFd, String> {
         if let Some(pos) = self
             .adopted
             .iter()
             .position(|(fd, _)| listen_matches(fd.as_fd(), listen))
         {
             let (fd, _) = self.adopted.remove(pos);
-            log::info!("{}: adopted inherited fd for {}", rt.unit.name, listen_text(listen));
+            log::info!("{}: adopted inherited fd for {}", self.sockets[idx].unit.name, listen_text(listen));
             return Ok(fd);
         }
-        open_listen(listen, &rt.unit.options).map_err(|e| e.to_string())
+        open_listen(listen, &self.sockets[idx].unit.options).map_err(|e| e.to_string())
     }
 
     /// Add or remove a socket's fds from the epoll set.
@@ -114,8 +303,9 @@ impl Engine {
     /// replacement for systemd's trigger-limit failure, systemd #15633).
     pub(super) fn pause_socket(&mut self, idx: usize, until: Instant, why: &str) {
         self.set_polled(idx, false);
+        self.set_socket_state(idx, SocketState::Paused);
         let rt = &mut self.sockets[idx];
-        rt.state = SocketState::Paused;
+        rt.n_paused += 1;
         rt.generation += 1;
         log::warn!(
             "{}: {why}, pausing for {} ms.",
@@ -133,9 +323,8 @@ impl Engine {
         if rt.generation != generation || rt.state != SocketState::Paused || self.stopping {
             return;
         }
-        rt.state = SocketState::Listening;
         log::info!("{}: resuming.", rt.unit.name);
-        self.set_polled(idx, true);
+        self.socket_enter_listening(idx);
     }
 
     pub(super) fn on_listener_readable(&mut self, idx: usize, fd_idx: usize) {
@@ -235,18 +424,17 @@ impl Engine {
         self.start_service(&service, Some(idx));
     }
 
-    /// Mark a socket failed and stop polling it.
+    /// Stop a socket with a failure result (it stays failed until started again).
     pub(super) fn fail_socket(&mut self, idx: usize, result: SocketResult) {
-        self.set_polled(idx, false);
         let rt = &mut self.sockets[idx];
-        rt.state = SocketState::Failed;
-        rt.result = result;
-        let r = match result {
-            SocketResult::Success => "success",
-            SocketResult::Resources => "resources",
-            SocketResult::ServiceStartLimitHit => "service-start-limit-hit",
-        };
-        log::error!("{}: Failed with result '{r}'.", rt.unit.name);
+        if rt.result == SocketResult::Success {
+            rt.result = result;
+        }
+        if matches!(rt.state, SocketState::Running) {
+            // The fds are the service's right now; stop polling only.
+            rt.state = SocketState::Listening;
+        }
+        self.stop_socket(idx);
     }
 
     /// Index of the socket named `name`.

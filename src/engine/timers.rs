@@ -12,8 +12,12 @@ pub enum Timer {
     ResumeSocket { socket: usize, generation: u64 },
     /// `RestartSec=` elapsed for a service.
     RestartService { service: String, generation: u64 },
-    /// `TimeoutStopSec=` elapsed for a process being stopped: SIGKILL it.
-    StopTimeout { pid: i32 },
+    /// The timeout of the service's current state (TimeoutStartSec=/TimeoutStopSec=).
+    ServiceTimeout { service: String, generation: u64 },
+    /// Poll whether a stopping service's processes are gone.
+    GroupCheck { service: String, generation: u64 },
+    /// The timeout of a socket's Exec command (TimeoutSec=).
+    SocketTimeout { socket: usize, generation: u64 },
     /// Shutdown deadline: SIGKILL whatever is left.
     ShutdownDeadline,
 }

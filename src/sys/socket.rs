@@ -693,6 +693,9 @@ fn sock_kind(fd: BorrowedFd<'_>) -> Option<SockKind> {
 /// Apply the socket options to an accepted connection (Accept=yes; socket.c
 /// applies `socket_apply_socket_options` to each connection fd too).
 pub fn apply_connection_options(fd: BorrowedFd<'_>, opts: &SocketOptions) {
+    if !sockopt::has_socket_options(opts) {
+        return;
+    }
     if let Some(kind) = sock_kind(fd) {
         sockopt::apply_socket_options(fd, kind, opts);
     }

@@ -187,6 +187,29 @@ pub(crate) fn apply_pre_bind(
     }
 }
 
+/// Whether any option of `apply_socket_options` is configured (lets the
+/// per-connection path skip its getsockopt calls in the common case).
+pub(crate) fn has_socket_options(o: &SocketOptions) -> bool {
+    o.keep_alive
+        || o.keep_alive_time.is_some()
+        || o.keep_alive_interval.is_some()
+        || o.keep_alive_probes.is_some()
+        || o.defer_accept.is_some_and(|t| t.0 > 0)
+        || o.no_delay
+        || o.broadcast
+        || o.pass_credentials
+        || o.pass_security
+        || o.pass_packet_info
+        || o.timestamping != Timestamping::Off
+        || o.priority.is_some()
+        || o.receive_buffer.is_some()
+        || o.send_buffer.is_some()
+        || o.mark.is_some()
+        || o.ip_tos.is_some()
+        || o.ip_ttl.is_some()
+        || o.tcp_congestion.is_some()
+}
+
 /// Options applied after bind to the listening fd and, for Accept=yes, to every
 /// connection (socket.c `socket_apply_socket_options`).
 pub(crate) fn apply_socket_options(fd: BorrowedFd<'_>, kind: SockKind, opts: &SocketOptions) {

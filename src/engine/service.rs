@@ -1,0 +1,111 @@
+//! Runtime state of one service: a named service, or one Accept=yes instance.
+
+use std::collections::VecDeque;
+use std::net::IpAddr;
+use std::os::fd::OwnedFd;
+
+use super::ratelimit::RateLimiter;
+use super::state::{ServiceResult, ServiceState, Timestamps};
+use crate::unit::{ExecCommand, ServiceUnit};
+
+/// Which Exec phase a control process belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Condition,
+    StartPre,
+    /// Type=oneshot: the ExecStart= commands run one after another as main processes.
+    Start,
+    StartPost,
+    Reload,
+    Stop,
+    StopPost,
+}
+
+/// `ExecMain*` properties.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExecMain {
+    pub pid: i32,
+    /// CLD_EXITED=1, CLD_KILLED=2, CLD_DUMPED=3 (0 = not exited yet).
+    pub code: i32,
+    pub status: i32,
+    pub start: u64,
+    pub exit: u64,
+}
+
+pub struct ServiceRuntime {
+    pub name: String,
+    /// The configuration this run uses (instantiated for templates).
+    pub unit: ServiceUnit,
+    pub state: ServiceState,
+    pub result: ServiceResult,
+    pub main_pid: Option<i32>,
+    /// Process group of the main process (kept after it exits, for leftovers).
+    pub main_pgid: Option<i32>,
+    pub control_pid: Option<i32>,
+    pub phase: Option<Phase>,
+    pub pending: VecDeque<ExecCommand>,
+    /// Accept=yes: the socket that accepted the connection.
+    pub instance_of: Option<usize>,
+    /// Accept=yes: the connection, held until the main process has it.
+    pub conn: Option<OwnedFd>,
+    pub source: Option<IpAddr>,
+    pub remote_env: Vec<(String, String)>,
+    /// Accept=no: sockets whose fds the service holds.
+    pub holding: Vec<usize>,
+    pub timestamps: Timestamps,
+    pub n_restarts: u32,
+    pub start_limit: RateLimiter,
+    /// Bumped on every start/stop so stale timers are ignored.
+    pub generation: u64,
+    pub status_text: String,
+    pub status_errno: i32,
+    pub exec_main: ExecMain,
+    /// A stop was asked for (manual or shutdown): no Restart=.
+    pub stop_requested: bool,
+    /// ExecStart= finished successfully (so ExecStop= runs).
+    pub started: bool,
+    /// The stop path ends in a restart (activatorctl restart).
+    pub restart_after_stop: bool,
+    pub invocation_id: String,
+}
+
+impl ServiceRuntime {
+    pub fn new(name: String, unit: ServiceUnit) -> Self {
+        let start_limit = RateLimiter::new(unit.unit.start_limit);
+        ServiceRuntime {
+            name,
+            unit,
+            state: ServiceState::Dead,
+            result: ServiceResult::Success,
+            main_pid: None,
+            main_pgid: None,
+            control_pid: None,
+            phase: None,
+            pending: VecDeque::new(),
+            instance_of: None,
+            conn: None,
+            source: None,
+            remote_env: Vec::new(),
+            holding: Vec::new(),
+            timestamps: Timestamps::default(),
+            n_restarts: 0,
+            start_limit,
+            generation: 0,
+            status_text: String::new(),
+            status_errno: 0,
+            exec_main: ExecMain::default(),
+            stop_requested: false,
+            started: false,
+            restart_after_stop: false,
+            invocation_id: String::new(),
+        }
+    }
+}
+
+/// Who a child process is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChildRole {
+    ServiceMain(String),
+    ServiceControl(String),
+    SocketControl(usize),
+}

@@ -108,12 +108,21 @@ fn verify_argument(arg: &str) -> String {
 /// loaded ones cannot be started for lack of its service.
 fn named_units_failed(set: &UnitSet) -> bool {
     let bad_name = set.requested.iter().any(|(_, n)| n.is_none());
-    let bad_state = set.requested.iter().filter_map(|(_, n)| n.as_deref()).any(|n| {
-        matches!(
-            set.load_state(n),
-            Some(LoadState::NotFound | LoadState::Masked | LoadState::BadSetting | LoadState::Error)
-        )
-    });
+    let bad_state = set
+        .requested
+        .iter()
+        .filter_map(|(_, n)| n.as_deref())
+        .any(|n| {
+            matches!(
+                set.load_state(n),
+                Some(
+                    LoadState::NotFound
+                        | LoadState::Masked
+                        | LoadState::BadSetting
+                        | LoadState::Error
+                )
+            )
+        });
     bad_name || bad_state || !set.missing_service.is_empty()
 }
 
@@ -133,7 +142,11 @@ mod tests {
 
     #[test]
     fn notices_do_not_count() {
-        let d = Diagnostic::warning_at("/x.service", 3, "Special user nobody configured, this is not safe!");
+        let d = Diagnostic::warning_at(
+            "/x.service",
+            3,
+            "Special user nobody configured, this is not safe!",
+        );
         assert!(is_notice(&d));
         let unit_level = Diagnostic::unit_error("x.socket", "boom");
         assert!(!counts_as_syntax_error(&unit_level));

@@ -55,7 +55,10 @@ fn corpus_units_match_systemd_analyze() {
                 eprintln!("note: {key}: {n}");
             }
             for m in cmp.mismatches {
-                match KNOWN_DIFFERENCES.iter().find(|(k, sub, _)| *k == key && m.contains(sub)) {
+                match KNOWN_DIFFERENCES
+                    .iter()
+                    .find(|(k, sub, _)| *k == key && m.contains(sub))
+                {
                     Some((_, _, why)) => eprintln!("known difference: {key}: {m} ({why})"),
                     None => failures.push(format!("{key}: {m}")),
                 }
@@ -63,5 +66,10 @@ fn corpus_units_match_systemd_analyze() {
         }
     }
     eprintln!("{runs} corpus units compared");
-    assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

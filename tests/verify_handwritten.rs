@@ -35,10 +35,15 @@ struct Case {
 
 fn cases() -> Vec<Case> {
     let mut out = Vec::new();
-    let mut dirs: Vec<_> = fs::read_dir(fixtures()).expect("fixtures").flatten().collect();
+    let mut dirs: Vec<_> = fs::read_dir(fixtures())
+        .expect("fixtures")
+        .flatten()
+        .collect();
     dirs.sort_by_key(|d| d.file_name());
     for d in dirs {
-        let Ok(spec) = fs::read_to_string(d.path().join("CASE")) else { continue };
+        let Ok(spec) = fs::read_to_string(d.path().join("CASE")) else {
+            continue;
+        };
         let mut c = Case {
             name: d.file_name().to_string_lossy().into_owned(),
             path: vec![".".into()],
@@ -106,7 +111,12 @@ fn handwritten_units_match_systemd_analyze() {
         }
     }
     eprintln!("{runs} verify runs compared");
-    assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// Loader facts that do not need systemd-analyze.
@@ -122,18 +132,29 @@ fn loader_resolves_masks_aliases_and_templates() {
     let (_t, set) = run("mask-devnull", "m.socket");
     assert_eq!(set.load_state("m.socket"), Some(LoadState::Masked));
     let (_t, set) = run("alias-socket", "al.socket");
-    assert_eq!(set.aliases.get("al.socket").map(String::as_str), Some("real.socket"));
+    assert_eq!(
+        set.aliases.get("al.socket").map(String::as_str),
+        Some("real.socket")
+    );
     assert!(set.sockets.contains_key("real.socket"));
     let (_t, set) = run("alias-loop", "l1.socket");
     assert_eq!(set.load_state("l1.socket"), Some(LoadState::NotFound));
     let (_t, set) = run("accept-yes", "e.socket");
     assert!(set.services.contains_key("e@.service"));
-    let inst = set.instantiate("e@.service", "7-127.0.0.1:7001-127.0.0.1:5555").expect("instance");
+    let inst = set
+        .instantiate("e@.service", "7-127.0.0.1:7001-127.0.0.1:5555")
+        .expect("instance");
     assert_eq!(inst.name, "e@7-127.0.0.1:7001-127.0.0.1:5555.service");
     let (_t, set) = run("accept-no-missing-service", "n.socket");
-    assert_eq!(set.missing_service.get("n.socket").map(String::as_str), Some("n.service"));
+    assert_eq!(
+        set.missing_service.get("n.socket").map(String::as_str),
+        Some("n.service")
+    );
     let (_t, set) = run("wants-dir", "w.socket");
-    assert_eq!(set.wanted_by("sockets.target"), vec!["w.socket".to_string()]);
+    assert_eq!(
+        set.wanted_by("sockets.target"),
+        vec!["w.socket".to_string()]
+    );
     let (_t, set) = run("dropin-order", "d.socket");
     let names: Vec<String> = set.sockets["d.socket"]
         .source
@@ -147,7 +168,10 @@ fn loader_resolves_masks_aliases_and_templates() {
 /// Specifiers are re-applied per instance; a template without `%` is cloned.
 #[test]
 fn instantiate_reapplies_specifiers() {
-    let c = cases().into_iter().find(|c| c.name == "dropin-template").expect("case");
+    let c = cases()
+        .into_iter()
+        .find(|c| c.name == "dropin-template")
+        .expect("case");
     let (_tmp, search) = stage(&c);
     let arg = search[0].join("e.socket").display().to_string();
     let set = load_named(&LoaderOptions { unit_paths: search }, &[arg]);
@@ -162,11 +186,17 @@ fn instantiate_reapplies_specifiers() {
 /// An instance with its own drop-in directory or fragment is loaded from disk.
 #[test]
 fn instantiate_honours_instance_specific_files() {
-    let c = cases().into_iter().find(|c| c.name == "dropin-instance-specific").expect("case");
+    let c = cases()
+        .into_iter()
+        .find(|c| c.name == "dropin-instance-specific")
+        .expect("case");
     let (_tmp, search) = stage(&c);
     let dir = search[0].clone();
-    std::fs::write(dir.join("e.socket"), "[Socket]\nListenStream=127.0.0.1:7099\nAccept=yes\n")
-        .unwrap();
+    std::fs::write(
+        dir.join("e.socket"),
+        "[Socket]\nListenStream=127.0.0.1:7099\nAccept=yes\n",
+    )
+    .unwrap();
     let arg = dir.join("e.socket").display().to_string();
     let set = load_named(&LoaderOptions { unit_paths: search }, &[arg]);
     let x = set.instantiate("e@.service", "x").expect("x");

@@ -163,6 +163,14 @@ impl Engine {
     fn enter_start(&mut self, name: &str) {
         let now = Instant::now();
         let srv = self.services.get_mut(name).expect("caller checked");
+        if srv.instance_of.is_none() {
+            // A reload may have changed the definition since the last run.
+            if let Some(u) = self.units.services.get(name) {
+                if u.load_state == crate::unit::LoadState::Loaded && *u != srv.unit {
+                    srv.unit = u.clone();
+                }
+            }
+        }
         if !srv.start_limit.test(now) {
             // systemd: start-limit-hit fails the service and its sockets.
             log::error!("{name}: Start request repeated too quickly.");
@@ -389,12 +397,19 @@ impl Engine {
             log::warn!("{name}: Failed with result '{}'.", result.as_str());
             self.set_service_state(name, ServiceState::Failed);
         }
-        // The sockets go back to listening (systemd.md §4.3 step 3); pending
-        // connections retrigger at once.
-        for idx in holding {
-            if self.sockets[idx].state == SocketState::Running && !self.stopping {
-                self.set_socket_state(idx, SocketState::Listening);
-                self.set_polled(idx, true);
+        if restart || (restart_after_stop && !self.stopping) {
+            // The sockets stay with the service until it restarts: a pending
+            // connection must not retrigger it before RestartSec= (systemd keeps the
+            // start job waiting while the service is in auto-restart).
+            self.services.get_mut(name).expect("exists").holding = holding;
+        } else {
+            // The sockets go back to listening (systemd.md §4.3 step 3); pending
+            // connections retrigger at once.
+            for idx in holding {
+                if self.sockets[idx].state == SocketState::Running && !self.stopping {
+                    self.set_socket_state(idx, SocketState::Listening);
+                    self.set_polled(idx, true);
+                }
             }
         }
         if restart || (restart_after_stop && !self.stopping) {

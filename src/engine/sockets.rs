@@ -299,21 +299,47 @@ impl Engine {
         rt.polled = on;
     }
 
-    /// Stop polling `idx` until `until`; a timer resumes it (our recovering
-    /// replacement for systemd's trigger-limit failure, systemd #15633).
-    pub(super) fn pause_socket(&mut self, idx: usize, until: Instant, why: &str) {
-        self.set_polled(idx, false);
+    /// Pause `idx` until `until`; a timer resumes it (our recovering replacement
+    /// for systemd's trigger-limit failure, systemd #15633). With `refuse`, the
+    /// socket stays polled and every connection is accepted and closed at once
+    /// (NRefused++), so clients get a quick EOF instead of a full backlog;
+    /// otherwise it is not polled at all.
+    pub(super) fn pause_socket(&mut self, idx: usize, until: Instant, why: &str, refuse: bool) {
+        if !refuse {
+            self.set_polled(idx, false);
+        }
         self.set_socket_state(idx, SocketState::Paused);
         let rt = &mut self.sockets[idx];
         rt.n_paused += 1;
         rt.generation += 1;
         log::warn!(
-            "{}: {why}, pausing for {} ms.",
+            "{}: {why}, {} for {} ms.",
             rt.unit.name,
+            if refuse { "refusing connections" } else { "pausing" },
             until.saturating_duration_since(Instant::now()).as_millis()
         );
         let generation = rt.generation;
         self.timers.add(until, Timer::ResumeSocket { socket: idx, generation });
+    }
+
+    /// While paused with `refuse`: accept and close what is pending.
+    fn refuse_pending(&mut self, idx: usize, fd_idx: usize) {
+        for _ in 0..ACCEPT_BATCH {
+            let rt = &mut self.sockets[idx];
+            match accept_connection(rt.fds[fd_idx].as_fd()) {
+                Ok(Some(c)) => {
+                    rt.n_refused += 1;
+                    drop(c);
+                }
+                Ok(None) => return,
+                Err(Errno::EINTR | Errno::ECONNABORTED | Errno::EPROTO) => continue,
+                Err(_) => {
+                    // Out of fds or similar: stop polling until the resume timer.
+                    self.set_polled(idx, false);
+                    return;
+                }
+            }
+        }
     }
 
     pub(super) fn resume_socket(&mut self, idx: usize, generation: u64) {
@@ -323,6 +349,8 @@ impl Engine {
         if rt.generation != generation || rt.state != SocketState::Paused || self.stopping {
             return;
         }
+        self.set_polled(idx, false);
+        let rt = &mut self.sockets[idx];
         log::info!("{}: resuming.", rt.unit.name);
         self.socket_enter_listening(idx);
     }
@@ -331,6 +359,9 @@ impl Engine {
         let Some(rt) = self.sockets.get(idx) else {
             return;
         };
+        if rt.state == SocketState::Paused && rt.polled && !self.stopping {
+            return self.refuse_pending(idx, fd_idx);
+        }
         if rt.state != SocketState::Listening || self.stopping {
             return;
         }
@@ -359,7 +390,7 @@ impl Engine {
                 Ok(None) => return,
                 Err(Errno::EMFILE | Errno::ENFILE | Errno::ENOBUFS | Errno::ENOMEM) => {
                     let until = Instant::now() + ACCEPT_BACKOFF;
-                    self.pause_socket(idx, until, "accept() is out of file descriptors");
+                    self.pause_socket(idx, until, "accept() is out of file descriptors", false);
                     return;
                 }
                 Err(Errno::EINTR | Errno::ECONNABORTED | Errno::EPROTO) => continue,
@@ -376,7 +407,7 @@ impl Engine {
                 rt.n_refused += 1;
                 drop(conn);
                 let until = rt.trigger.window_end().unwrap_or(now + Duration::from_secs(1));
-                self.pause_socket(idx, until, "Trigger limit hit");
+                self.pause_socket(idx, until, "Trigger limit hit", true);
                 return;
             }
             if rt.n_connections >= rt.unit.max_connections {
@@ -417,7 +448,7 @@ impl Engine {
         let rt = &mut self.sockets[idx];
         if !rt.trigger.test(now) {
             let until = rt.trigger.window_end().unwrap_or(now + Duration::from_secs(1));
-            self.pause_socket(idx, until, "Trigger limit hit");
+            self.pause_socket(idx, until, "Trigger limit hit", false);
             return;
         }
         let service = rt.unit.service_name();

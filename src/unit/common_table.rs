@@ -13,9 +13,8 @@ use super::model::{
     CollectMode, EnvironmentFile, ExecCommand, ExecContext, InstallSection, KillContext, KillMode,
     StdInput, StdOutput, UnitSection, WorkingDirectory,
 };
-use super::specifier::expand_specifiers;
 use super::table::{
-    abs_path, bool_value, mode_value, sec_value, signal_value, u32_value, valid_dependency_name,
+    abs_path, bool_value, expand_word, mode_value, sec_value, signal_value, u32_value,
     valid_fd_name, valid_user_group, warn, Ctx, Entry, Expand, Ignored, ParseResult, Reject, Sec,
 };
 use super::values::{parse_int, parse_rlimit, resource_from_key, ValueError};
@@ -37,6 +36,8 @@ pub(crate) static UNIT_TABLE: &[Entry<UnitSection>] = &[
     Entry::new(U, "Requires", XN, |u, c, v| deps(&mut u.requires, c, v), "Start together; stop when it stops"),
     Entry::new(U, "Wants", XN, |u, c, v| deps(&mut u.wants, c, v), "Start together (weak)"),
     Entry::new(U, "BindsTo", XN, |u, c, v| deps(&mut u.binds_to, c, v), "Like Requires=, also stop when it goes inactive"),
+    Entry::new(U, "BindTo", XN, |u, c, v| deps(&mut u.binds_to, c, v), "Old name of BindsTo="),
+    Entry::new(U, "RequiresOverridable", XN, requires_overridable, "Obsolete; treated as Requires="),
     Entry::new(U, "PartOf", XN, |u, c, v| deps(&mut u.part_of, c, v), "Stop/restart with the listed units"),
     Entry::new(U, "After", XN, |u, c, v| deps(&mut u.after, c, v), "Start after the listed units"),
     Entry::new(U, "Before", XN, |u, c, v| deps(&mut u.before, c, v), "Start before the listed units"),
@@ -126,7 +127,8 @@ pub(crate) fn deps(list: &mut Vec<String>, ctx: &mut Ctx, v: &str) -> ParseResul
                 continue;
             }
         };
-        if valid_dependency_name(&name) {
+        // In a template, a name built from %i is only known once instantiated.
+        if ctx.valid_dependency(&name) || (ctx.template && word.contains('%')) {
             if !list.contains(&name) {
                 list.push(name);
             }
@@ -137,6 +139,14 @@ pub(crate) fn deps(list: &mut Vec<String>, ctx: &mut Ctx, v: &str) -> ParseResul
         }
     }
     Ok(())
+}
+
+fn requires_overridable(u: &mut UnitSection, ctx: &mut Ctx, v: &str) -> ParseResult {
+    ctx.warn(
+        "Unit dependency type RequiresOverridable= is obsolete, replacing by Requires=, \
+         please update your unit file",
+    );
+    deps(&mut u.requires, ctx, v)
 }
 
 fn success_action(_: &mut UnitSection, ctx: &mut Ctx, v: &str) -> ParseResult {
@@ -214,7 +224,8 @@ fn user_group(field: &mut Option<String>, ctx: &mut Ctx, v: &str) -> ParseResult
             "Invalid user/group name or numeric ID: {v}"
         )));
     }
-    if v == "nobody" {
+    // config_parse_user_group_compat warns for the nobody *user* only (User=, SocketUser=).
+    if v == "nobody" && ctx.key.ends_with("User") {
         ctx.warn("Special user nobody configured, this is not safe!");
     }
     *field = Some(v.to_string());
@@ -653,13 +664,10 @@ pub(crate) fn exec_lines(list: &mut Vec<ExecCommand>, ctx: &mut Ctx, v: &str) ->
         list.clear();
         return Ok(());
     }
-    let spec = ctx.spec;
+    let (spec, template) = (ctx.spec, ctx.template);
     let expand = |w: &str| -> Result<String, ValueError> {
-        if w.contains('%') {
-            expand_specifiers(w, spec)
-        } else {
-            Ok(w.to_string())
-        }
+        expand_word(w, spec, template)
+            .map_err(|e| ValueError::Other(super::table::specifier_reason(&e)))
     };
     match parse_exec_line_expand(v, &expand) {
         Ok(parsed) => {
@@ -688,286 +696,122 @@ pub(crate) fn words(v: &str) -> Result<Vec<String>, Reject> {
 pub(crate) static COMMON_IGNORED: &[Ignored] = &[
     Ignored {
         section: U,
-        keys: &[
-            "Requisite",
-            "Upholds",
-            "OnFailure",
-            "OnSuccess",
-            "PropagatesReloadTo",
-            "ReloadPropagatedFrom",
-            "PropagatesStopTo",
-            "StopPropagatedFrom",
-            "JoinsNamespaceOf",
-            "RequiresMountsFor",
-            "OnFailureJobMode",
-            "OnSuccessJobMode",
-            "IgnoreOnIsolate",
-            "StopWhenUnneeded",
-            "RefuseManualStart",
-            "RefuseManualStop",
-            "AllowIsolate",
-            "JobTimeoutSec",
-            "JobRunningTimeoutSec",
-            "JobTimeoutAction",
-            "JobTimeoutRebootArgument",
-            "StartLimitAction",
-            "FailureAction",
-            "FailureActionExitStatus",
-            "SuccessActionExitStatus",
-            "RebootArgument",
-            "SourcePath",
-        ],
+        keys: "RequisiteOverridable OnFailureIsolate PropagateReloadTo PropagateReloadFrom",
+        summary: "Obsolete dependency/job setting (accepted, ignored)",
+    },
+    Ignored {
+        section: T,
+        keys: "ExecSearchPath ReadOnlyDirectories ReadWriteDirectories InaccessibleDirectories \
+             DefaultMemoryMin DefaultMemoryLow",
+        summary: "systemd.exec(5)/resource-control(5) setting (accepted, ignored)",
+    },
+    Ignored {
+        section: U,
+        keys: "Requisite Upholds OnFailure OnSuccess PropagatesReloadTo ReloadPropagatedFrom \
+             PropagatesStopTo StopPropagatedFrom JoinsNamespaceOf RequiresMountsFor \
+             OnFailureJobMode OnSuccessJobMode IgnoreOnIsolate StopWhenUnneeded \
+             RefuseManualStart RefuseManualStop AllowIsolate JobTimeoutSec \
+             JobRunningTimeoutSec JobTimeoutAction JobTimeoutRebootArgument StartLimitAction \
+             FailureAction FailureActionExitStatus SuccessActionExitStatus RebootArgument \
+             SourcePath",
         summary: "Manager job/dependency feature (accepted, ignored)",
     },
     Ignored {
         section: U,
-        keys: &[
-            "ConditionArchitecture",
-            "ConditionFirmware",
-            "ConditionVirtualization",
-            "ConditionHost",
-            "ConditionKernelCommandLine",
-            "ConditionKernelVersion",
-            "ConditionCredential",
-            "ConditionEnvironment",
-            "ConditionSecurity",
-            "ConditionCapability",
-            "ConditionACPower",
-            "ConditionNeedsUpdate",
-            "ConditionFirstBoot",
-            "ConditionPathExists",
-            "ConditionPathExistsGlob",
-            "ConditionPathIsDirectory",
-            "ConditionPathIsSymbolicLink",
-            "ConditionPathIsMountPoint",
-            "ConditionPathIsReadWrite",
-            "ConditionPathIsEncrypted",
-            "ConditionDirectoryNotEmpty",
-            "ConditionFileNotEmpty",
-            "ConditionFileIsExecutable",
-            "ConditionUser",
-            "ConditionGroup",
-            "ConditionControlGroupController",
-            "ConditionMemory",
-            "ConditionCPUs",
-            "ConditionCPUFeature",
-            "ConditionOSRelease",
-            "ConditionMemoryPressure",
-            "ConditionCPUPressure",
-            "ConditionIOPressure",
-            "AssertArchitecture",
-            "AssertFirmware",
-            "AssertVirtualization",
-            "AssertHost",
-            "AssertKernelCommandLine",
-            "AssertKernelVersion",
-            "AssertCredential",
-            "AssertEnvironment",
-            "AssertSecurity",
-            "AssertCapability",
-            "AssertACPower",
-            "AssertNeedsUpdate",
-            "AssertFirstBoot",
-            "AssertPathExists",
-            "AssertPathExistsGlob",
-            "AssertPathIsDirectory",
-            "AssertPathIsSymbolicLink",
-            "AssertPathIsMountPoint",
-            "AssertPathIsReadWrite",
-            "AssertPathIsEncrypted",
-            "AssertDirectoryNotEmpty",
-            "AssertFileNotEmpty",
-            "AssertFileIsExecutable",
-            "AssertUser",
-            "AssertGroup",
-            "AssertControlGroupController",
-            "AssertMemory",
-            "AssertCPUs",
-            "AssertCPUFeature",
-            "AssertOSRelease",
-            "AssertMemoryPressure",
-            "AssertCPUPressure",
-            "AssertIOPressure",
-        ],
+        keys: "ConditionArchitecture ConditionFirmware ConditionVirtualization ConditionHost \
+             ConditionKernelCommandLine ConditionKernelVersion ConditionCredential \
+             ConditionEnvironment ConditionSecurity ConditionCapability ConditionACPower \
+             ConditionNeedsUpdate ConditionFirstBoot ConditionPathExists \
+             ConditionPathExistsGlob ConditionPathIsDirectory ConditionPathIsSymbolicLink \
+             ConditionPathIsMountPoint ConditionPathIsReadWrite ConditionPathIsEncrypted \
+             ConditionDirectoryNotEmpty ConditionFileNotEmpty ConditionFileIsExecutable \
+             ConditionUser ConditionGroup ConditionControlGroupController ConditionMemory \
+             ConditionCPUs ConditionCPUFeature ConditionOSRelease ConditionMemoryPressure \
+             ConditionCPUPressure ConditionIOPressure AssertArchitecture AssertFirmware \
+             AssertVirtualization AssertHost AssertKernelCommandLine AssertKernelVersion \
+             AssertCredential AssertEnvironment AssertSecurity AssertCapability AssertACPower \
+             AssertNeedsUpdate AssertFirstBoot AssertPathExists AssertPathExistsGlob \
+             AssertPathIsDirectory AssertPathIsSymbolicLink AssertPathIsMountPoint \
+             AssertPathIsReadWrite AssertPathIsEncrypted AssertDirectoryNotEmpty \
+             AssertFileNotEmpty AssertFileIsExecutable AssertUser AssertGroup \
+             AssertControlGroupController AssertMemory AssertCPUs AssertCPUFeature \
+             AssertOSRelease AssertMemoryPressure AssertCPUPressure AssertIOPressure",
         summary: "Start condition/assertion (not checked: the unit always starts)",
     },
     Ignored {
         section: I,
-        keys: &["DefaultInstance", "UpheldBy"],
+        keys: "DefaultInstance UpheldBy",
         summary: "Install-time setting (accepted, ignored)",
     },
     Ignored {
         section: T,
-        keys: &[
-            "CapabilityBoundingSet",
-            "AmbientCapabilities",
-            "SecureBits",
-            "ProtectSystem",
-            "ProtectHome",
-            "PrivateTmp",
-            "PrivateDevices",
-            "PrivateNetwork",
-            "PrivateUsers",
-            "PrivateMounts",
-            "PrivateIPC",
-            "ProtectKernelTunables",
-            "ProtectKernelModules",
-            "ProtectKernelLogs",
-            "ProtectControlGroups",
-            "ProtectClock",
-            "ProtectHostname",
-            "ProtectProc",
-            "ProcSubset",
-            "RestrictNamespaces",
-            "RestrictRealtime",
-            "RestrictSUIDSGID",
-            "RestrictAddressFamilies",
-            "RestrictFileSystems",
-            "RestrictNetworkInterfaces",
-            "LockPersonality",
-            "MemoryDenyWriteExecute",
-            "SystemCallFilter",
-            "SystemCallArchitectures",
-            "SystemCallErrorNumber",
-            "SystemCallLog",
-            "ReadWritePaths",
-            "ReadOnlyPaths",
-            "InaccessiblePaths",
-            "ExecPaths",
-            "NoExecPaths",
-            "BindPaths",
-            "BindReadOnlyPaths",
-            "TemporaryFileSystem",
-            "MountFlags",
-            "MountAPIVFS",
-            "RootImage",
-            "RootImageOptions",
-            "RootHash",
-            "RootHashSignature",
-            "RootVerity",
-            "MountImages",
-            "ExtensionImages",
-            "ExtensionDirectories",
-            "NetworkNamespacePath",
-            "IPCNamespacePath",
-            "RemoveIPC",
-            "KeyringMode",
-            "Personality",
-            "SELinuxContext",
-            "AppArmorProfile",
-            "SmackProcessLabel",
-            "DynamicUser",
-            "PAMName",
-            "RuntimeDirectory",
-            "RuntimeDirectoryMode",
-            "RuntimeDirectoryPreserve",
-            "StateDirectory",
-            "StateDirectoryMode",
-            "CacheDirectory",
-            "CacheDirectoryMode",
-            "LogsDirectory",
-            "LogsDirectoryMode",
-            "ConfigurationDirectory",
-            "ConfigurationDirectoryMode",
-            "TimeoutCleanSec",
-            "LoadCredential",
-            "LoadCredentialEncrypted",
-            "SetCredential",
-            "SetCredentialEncrypted",
-            "ImportCredential",
-            "StandardInputText",
-            "StandardInputData",
-            "TTYPath",
-            "TTYReset",
-            "TTYVHangup",
-            "TTYVTDisallocate",
-            "TTYRows",
-            "TTYColumns",
-            "SyslogIdentifier",
-            "SyslogFacility",
-            "SyslogLevel",
-            "SyslogLevelPrefix",
-            "LogLevelMax",
-            "LogExtraFields",
-            "LogRateLimitIntervalSec",
-            "LogRateLimitBurst",
-            "LogFilterPatterns",
-            "LogNamespace",
-            "CPUSchedulingPolicy",
-            "CPUSchedulingPriority",
-            "CPUSchedulingResetOnFork",
-            "CPUAffinity",
-            "NUMAPolicy",
-            "NUMAMask",
-            "IOSchedulingClass",
-            "IOSchedulingPriority",
-            "IgnoreSIGPIPE",
-            "UtmpIdentifier",
-            "UtmpMode",
-            "TimerSlackNSec",
-            "CoredumpFilter",
-            "WatchdogSignal",
-        ],
+        keys: "CapabilityBoundingSet AmbientCapabilities SecureBits ProtectSystem ProtectHome \
+             PrivateTmp PrivateDevices PrivateNetwork PrivateUsers PrivateMounts PrivateIPC \
+             ProtectKernelTunables ProtectKernelModules ProtectKernelLogs \
+             ProtectControlGroups ProtectClock ProtectHostname ProtectProc ProcSubset \
+             RestrictNamespaces RestrictRealtime RestrictSUIDSGID RestrictAddressFamilies \
+             RestrictFileSystems RestrictNetworkInterfaces LockPersonality \
+             MemoryDenyWriteExecute SystemCallFilter SystemCallArchitectures \
+             SystemCallErrorNumber SystemCallLog ReadWritePaths ReadOnlyPaths \
+             InaccessiblePaths ExecPaths NoExecPaths BindPaths BindReadOnlyPaths \
+             TemporaryFileSystem MountFlags MountAPIVFS RootImage RootImageOptions RootHash \
+             RootHashSignature RootVerity MountImages ExtensionImages ExtensionDirectories \
+             NetworkNamespacePath IPCNamespacePath RemoveIPC KeyringMode Personality \
+             SELinuxContext AppArmorProfile SmackProcessLabel DynamicUser PAMName \
+             RuntimeDirectory RuntimeDirectoryMode RuntimeDirectoryPreserve StateDirectory \
+             StateDirectoryMode CacheDirectory CacheDirectoryMode LogsDirectory \
+             LogsDirectoryMode ConfigurationDirectory ConfigurationDirectoryMode \
+             TimeoutCleanSec LoadCredential LoadCredentialEncrypted SetCredential \
+             SetCredentialEncrypted ImportCredential StandardInputText StandardInputData \
+             TTYPath TTYReset TTYVHangup TTYVTDisallocate TTYRows TTYColumns SyslogIdentifier \
+             SyslogFacility SyslogLevel SyslogLevelPrefix LogLevelMax LogExtraFields \
+             LogRateLimitIntervalSec LogRateLimitBurst LogFilterPatterns LogNamespace \
+             CPUSchedulingPolicy CPUSchedulingPriority CPUSchedulingResetOnFork CPUAffinity \
+             NUMAPolicy NUMAMask IOSchedulingClass IOSchedulingPriority IgnoreSIGPIPE \
+             UtmpIdentifier UtmpMode TimerSlackNSec CoredumpFilter WatchdogSignal",
         summary: "systemd.exec(5) sandboxing/logging/scheduling (accepted, ignored)",
     },
     Ignored {
         section: T,
-        keys: &[
-            "Slice",
-            "Delegate",
-            "CPUAccounting",
-            "CPUWeight",
-            "StartupCPUWeight",
-            "CPUShares",
-            "StartupCPUShares",
-            "CPUQuota",
-            "CPUQuotaPeriodSec",
-            "AllowedCPUs",
-            "StartupAllowedCPUs",
-            "AllowedMemoryNodes",
-            "StartupAllowedMemoryNodes",
-            "MemoryAccounting",
-            "MemoryMin",
-            "MemoryLow",
-            "MemoryHigh",
-            "MemoryMax",
-            "MemorySwapMax",
-            "MemoryLimit",
-            "TasksAccounting",
-            "TasksMax",
-            "IOAccounting",
-            "IOWeight",
-            "StartupIOWeight",
-            "IODeviceWeight",
-            "IOReadBandwidthMax",
-            "IOWriteBandwidthMax",
-            "IOReadIOPSMax",
-            "IOWriteIOPSMax",
-            "IODeviceLatencyTargetSec",
-            "BlockIOAccounting",
-            "BlockIOWeight",
-            "StartupBlockIOWeight",
-            "BlockIODeviceWeight",
-            "BlockIOReadBandwidth",
-            "BlockIOWriteBandwidth",
-            "IPAccounting",
-            "IPAddressAllow",
-            "IPAddressDeny",
-            "IPIngressFilterPath",
-            "IPEgressFilterPath",
-            "DeviceAllow",
-            "DevicePolicy",
-            "DisableControllers",
-            "ManagedOOMSwap",
-            "ManagedOOMMemoryPressure",
-            "ManagedOOMMemoryPressureLimit",
-            "ManagedOOMPreference",
-            "SocketBindAllow",
-            "SocketBindDeny",
-            "BPFProgram",
-            "MemoryPressureWatch",
-            "MemoryPressureThresholdSec",
-        ],
+        keys: "Slice Delegate CPUAccounting CPUWeight StartupCPUWeight CPUShares \
+             StartupCPUShares CPUQuota CPUQuotaPeriodSec AllowedCPUs StartupAllowedCPUs \
+             AllowedMemoryNodes StartupAllowedMemoryNodes MemoryAccounting MemoryMin \
+             MemoryLow MemoryHigh MemoryMax MemorySwapMax MemoryLimit TasksAccounting \
+             TasksMax IOAccounting IOWeight StartupIOWeight IODeviceWeight IOReadBandwidthMax \
+             IOWriteBandwidthMax IOReadIOPSMax IOWriteIOPSMax IODeviceLatencyTargetSec \
+             BlockIOAccounting BlockIOWeight StartupBlockIOWeight BlockIODeviceWeight \
+             BlockIOReadBandwidth BlockIOWriteBandwidth IPAccounting IPAddressAllow \
+             IPAddressDeny IPIngressFilterPath IPEgressFilterPath DeviceAllow DevicePolicy \
+             DisableControllers ManagedOOMSwap ManagedOOMMemoryPressure \
+             ManagedOOMMemoryPressureLimit ManagedOOMPreference SocketBindAllow \
+             SocketBindDeny BPFProgram MemoryPressureWatch MemoryPressureThresholdSec",
         summary: "systemd.resource-control(5) cgroup setting (accepted, ignored)",
     },
 ];
+
+/// What systemd 252 itself says about obsolete directives it still accepts; printed
+/// before activator's own "not implemented" note so `verify` output matches systemd's.
+pub(crate) fn compat_warning(key: &str) -> Option<String> {
+    let replacement = match key {
+        "RequisiteOverridable" => {
+            return Some(
+                "Unit dependency type RequisiteOverridable= is obsolete, replacing by \
+                 Requisite=, please update your unit file"
+                    .into(),
+            )
+        }
+        "SysVStartPriority" => {
+            return Some(format!(
+                "Support for option {key}= has been removed and it is ignored"
+            ))
+        }
+        "MemoryLimit" => "MemoryMax=",
+        "CPUShares" | "StartupCPUShares" => "CPUWeight=",
+        "BlockIODeviceWeight" | "BlockIOReadBandwidth" | "BlockIOWriteBandwidth" => "IO*= settings",
+        _ => return None,
+    };
+    Some(format!(
+        "Unit uses {key}=; please use {replacement} instead. Support for {key}= will be \
+         removed soon."
+    ))
+}

@@ -268,7 +268,10 @@ mod tests {
 
     #[test]
     fn template_and_instance_helpers() {
-        assert_eq!(template_of("foo@bar.service").as_deref(), Some("foo@.service"));
+        assert_eq!(
+            template_of("foo@bar.service").as_deref(),
+            Some("foo@.service")
+        );
         assert_eq!(template_of("foo.service"), None);
         assert_eq!(instance_of("foo@bar.service"), Some("bar"));
         assert_eq!(instance_of("foo@.service"), None);
@@ -343,7 +346,10 @@ mod tests {
     #[test]
     fn leading_dash_and_no_dash_stop() {
         assert!(dirs_for("-foo.socket", &[], &["/a/-.socket.d"]).is_empty());
-        assert_eq!(dirs_for("a-.socket", &[], &["/a/a-.socket.d"]), vec!["/a/a-.socket.d"]);
+        assert_eq!(
+            dirs_for("a-.socket", &[], &["/a/a-.socket.d"]),
+            vec!["/a/a-.socket.d"]
+        );
     }
 
     #[test]

@@ -88,7 +88,8 @@ fn yes_no(b: bool) -> &'static str {
 
 fn header(d: &mut Dump, name: &str, load: &str, source: &UnitSource, u: &UnitSection) {
     let _ = writeln!(d.0, "\t-> Unit {name}:");
-    d.opt("Description", u.description.as_deref());
+    // unit_description(): the name stands in for a missing Description=.
+    d.kv("Description", u.description.as_deref().unwrap_or(name));
     d.kv("Unit Load State", load);
     d.opt(
         "Fragment Path",
@@ -287,8 +288,9 @@ fn sig(n: i32) -> String {
     }
 }
 
-fn limit_value(v: Option<u64>) -> String {
-    v.map_or_else(|| "infinity".to_string(), |n| n.to_string())
+/// RLIM_INFINITY prints as the raw number, as systemd's exec_context_dump() does.
+fn limit_value(v: Option<u64>) -> u64 {
+    v.unwrap_or(u64::MAX)
 }
 
 fn exec_context(d: &mut Dump, e: &ExecContext) {

@@ -135,7 +135,10 @@ impl UnitSet {
             unit.name = name;
             return Some(unit);
         }
-        let host = self.host.clone().unwrap_or_else(|| Arc::new(HostInfo::detect()));
+        let host = self
+            .host
+            .clone()
+            .unwrap_or_else(|| Arc::new(HostInfo::detect()));
         let ctx = SpecifierContext {
             unit_name: &name,
             fragment: src.source.fragment.as_deref(),
@@ -155,15 +158,24 @@ impl UnitSet {
             return true;
         }
         let marker = format!("@{instance}.");
-        dropin::dropin_dirs(&self.search_path, &|p| map.cache.contains(p), name, &[], ".d")
-            .iter()
-            .any(|d| d.to_string_lossy().contains(&marker))
+        dropin::dropin_dirs(
+            &self.search_path,
+            &|p| map.cache.contains(p),
+            name,
+            &[],
+            ".d",
+        )
+        .iter()
+        .any(|d| d.to_string_lossy().contains(&marker))
     }
 
     /// Load one service from disk with the set's name map (slow path of `instantiate`).
     fn load_fresh(&self, name: &str) -> Option<ServiceUnit> {
         let map = Arc::clone(self.map.as_ref()?);
-        let host = self.host.clone().unwrap_or_else(|| Arc::new(HostInfo::detect()));
+        let host = self
+            .host
+            .clone()
+            .unwrap_or_else(|| Arc::new(HostInfo::detect()));
         let mut loader = Loader::with_map(map, self.search_path.clone(), host, Diagnostics::new());
         let real = loader.load(name)?;
         loader.set.services.remove(&real)
@@ -373,7 +385,11 @@ impl NameMap {
                     diags.push(Diagnostic::warning_at(
                         dir,
                         0,
-                        format!("Failed to open \"{}\", ignoring: {}", dir.display(), errno_text(&e)),
+                        format!(
+                            "Failed to open \"{}\", ignoring: {}",
+                            dir.display(),
+                            errno_text(&e)
+                        ),
                     ));
                     continue;
                 }
@@ -394,9 +410,10 @@ impl NameMap {
         }
         let keys: Vec<String> = map.ids.keys().cloned().collect();
         for src in keys {
-            let Ok(path) = map.resolve(&src) else { continue };
-            let Some(mut dst) = path.file_name().map(|s| s.to_string_lossy().into_owned())
-            else {
+            let Ok(path) = map.resolve(&src) else {
+                continue;
+            };
+            let Some(mut dst) = path.file_name().map(|s| s.to_string_lossy().into_owned()) else {
                 continue;
             };
             // An instance symlinked to a template is an alias of that instance only.
@@ -422,7 +439,11 @@ impl NameMap {
         diags: &mut Diagnostics,
     ) {
         let valid = classify(name).is_some();
-        if !valid && ![".wants", ".requires", ".d"].iter().any(|s| name.ends_with(s)) {
+        if !valid
+            && ![".wants", ".requires", ".d"]
+                .iter()
+                .any(|s| name.ends_with(s))
+        {
             return;
         }
         let filename = dir.join(name);
@@ -546,7 +567,10 @@ impl NameMap {
                     let inst_name = dropin::replace_instance(alias, inst);
                     // Exclude instances that have a fragment of their own elsewhere.
                     if let (Ok(p), Some(fb)) = (self.resolve(&inst_name), fragment_base) {
-                        if p.file_name().map(|s| s.to_string_lossy() != fb).unwrap_or(true) {
+                        if p.file_name()
+                            .map(|s| s.to_string_lossy() != fb)
+                            .unwrap_or(true)
+                        {
                             continue;
                         }
                     }
@@ -616,10 +640,34 @@ fn fatal_in_fragment(d: &Diagnostic) -> Option<&'static str> {
     }
 }
 
-/// `null_or_empty()`: an empty regular file or a character device (`/dev/null`) masks.
-fn is_mask(meta: &fs::Metadata) -> bool {
-    use std::os::unix::fs::FileTypeExt;
-    (meta.is_file() && meta.len() == 0) || meta.file_type().is_char_device()
+/// What reading a unit file or drop-in found.
+enum UnitFile {
+    Text(Vec<u8>),
+    /// `null_or_empty()`: an empty regular file or a character device (`/dev/null`).
+    Masked,
+    /// A directory, FIFO or socket where a file was expected.
+    NotAFile,
+}
+
+/// Open once (non-blocking, so a FIFO cannot hang us), check the type on the open
+/// file, and only then read; character devices are never read.
+fn read_unit_file(path: &Path) -> io::Result<UnitFile> {
+    use std::io::Read;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let mut f = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)?;
+    let meta = f.metadata()?;
+    if meta.file_type().is_char_device() || (meta.is_file() && meta.len() == 0) {
+        return Ok(UnitFile::Masked);
+    }
+    if !meta.is_file() {
+        return Ok(UnitFile::NotAFile);
+    }
+    let mut buf = Vec::with_capacity(meta.len() as usize + 1);
+    f.read_to_end(&mut buf)?;
+    Ok(UnitFile::Text(buf))
 }
 
 /// One load run: the name map, the host facts specifiers need, and the set being built.
@@ -689,7 +737,9 @@ impl Loader {
             Err(why) => {
                 // systemd says only "not found" for all three; keep why for debugging.
                 log::debug!("{name}: no fragment ({why:?})");
-                self.set.unloaded.insert(name.to_string(), LoadState::NotFound);
+                self.set
+                    .unloaded
+                    .insert(name.to_string(), LoadState::NotFound);
                 return None;
             }
         };
@@ -713,20 +763,16 @@ impl Loader {
                 return r;
             }
         }
-        let meta = match fs::metadata(&fragment) {
-            Ok(m) => m,
-            Err(e) => return self.fail_open(&real, &fragment, &e),
-        };
-        if meta.is_dir() {
-            self.set.unloaded.insert(real.clone(), LoadState::NotFound);
-            return None;
-        }
-        if is_mask(&meta) {
-            self.set.unloaded.insert(real, LoadState::Masked);
-            return None;
-        }
-        let bytes = match fs::read(&fragment) {
-            Ok(b) => b,
+        let bytes = match read_unit_file(&fragment) {
+            Ok(UnitFile::Masked) => {
+                self.set.unloaded.insert(real, LoadState::Masked);
+                return None;
+            }
+            Ok(UnitFile::NotAFile) => {
+                self.set.unloaded.insert(real, LoadState::NotFound);
+                return None;
+            }
+            Ok(UnitFile::Text(b)) => b,
             Err(e) => return self.fail_open(&real, &fragment, &e),
         };
         let aliases: Vec<String> = names.iter().filter(|n| **n != real).cloned().collect();
@@ -757,8 +803,9 @@ impl Loader {
         }
         let mut applied = Vec::new();
         for d in &dropins {
-            match fs::read(d) {
-                Ok(b) => {
+            match read_unit_file(d) {
+                Ok(UnitFile::Masked | UnitFile::NotAFile) => applied.push(d.clone()),
+                Ok(UnitFile::Text(b)) => {
                     let (a, ld) = lexer::lex(&b, d, sections);
                     assignments.extend(a);
                     diags.extend(ld);
@@ -812,7 +859,9 @@ impl Loader {
             format!("Failed to open {}: {}", fragment.display(), text),
         ));
         // systemd 252 then reports the unit as not found (checked with a symlink loop).
-        self.set.unloaded.insert(real.to_string(), LoadState::NotFound);
+        self.set
+            .unloaded
+            .insert(real.to_string(), LoadState::NotFound);
         None
     }
 
@@ -846,7 +895,11 @@ impl Loader {
     /// (`bus_unit_validate_load_state()`).
     fn load_state_message(&self, name: &str, real: &Option<String>) -> Option<String> {
         let real_name = real.clone().unwrap_or_else(|| {
-            self.set.aliases.get(name).cloned().unwrap_or_else(|| name.to_string())
+            self.set
+                .aliases
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| name.to_string())
         });
         let state = self.set.load_state(&real_name)?;
         match state {
@@ -982,7 +1035,10 @@ mod tests {
         assert!(d.iter().any(|x| x.message.contains("incompatible suffix")));
         let (f, names) = m.find_fragment("al.socket");
         assert_eq!(f, Ok(dir.join("real.socket")));
-        assert_eq!(names, vec!["al.socket".to_string(), "real.socket".to_string()]);
+        assert_eq!(
+            names,
+            vec!["al.socket".to_string(), "real.socket".to_string()]
+        );
     }
 
     #[test]
@@ -992,7 +1048,10 @@ mod tests {
         fs::write(dir.join("e@.service"), "x").unwrap();
         fs::write(dir.join("e@special.service"), "y").unwrap();
         let (m, _) = scan(&[dir]);
-        assert_eq!(m.find_fragment("e@foo.service").0, Ok(dir.join("e@.service")));
+        assert_eq!(
+            m.find_fragment("e@foo.service").0,
+            Ok(dir.join("e@.service"))
+        );
         assert_eq!(
             m.find_fragment("e@special.service").0,
             Ok(dir.join("e@special.service"))

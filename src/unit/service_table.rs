@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use super::common_table::{exec_lines, words};
 use super::model::{ExitStatusSet, NotifyAccess, RestartPolicy, ServiceType, ServiceUnit};
 use super::table::{
-    bool_value, not_implemented, sec_fix_0, sec_value, u32_value, valid_dependency_name, warn, Ctx,
-    Entry, Expand, Ignored, ParseResult, Sec,
+    bool_value, not_implemented, sec_fix_0, sec_value, u32_value, warn, Ctx, Entry, Expand,
+    Ignored, ParseResult, Sec,
 };
 use super::values::{parse_exit_status_list, parse_timespan, Usec};
 
@@ -74,29 +74,12 @@ pub(crate) static SERVICE_TABLE: &[E] = &[
 
 pub(crate) static SERVICE_IGNORED: &[Ignored] = &[Ignored {
     section: S,
-    keys: &[
-        "GuessMainPID",
-        "ExitType",
-        "RestartMode",
-        "RestartSteps",
-        "RestartMaxDelaySec",
-        "TimeoutAbortSec",
-        "TimeoutStartFailureMode",
-        "TimeoutStopFailureMode",
-        "RuntimeRandomizedExtraSec",
-        "OOMPolicy",
-        "FileDescriptorStorePreserve",
-        "OpenFile",
-        "USBFunctionDescriptors",
-        "USBFunctionStrings",
-        "ReloadSignal",
-        "RootDirectoryStartOnly",
-        "PermissionsStartOnly",
-        "SysVStartPriority",
-        "StartLimitAction",
-        "FailureAction",
-        "RebootArgument",
-    ],
+    keys: "GuessMainPID ExitType RestartMode RestartSteps RestartMaxDelaySec \
+             TimeoutAbortSec TimeoutStartFailureMode TimeoutStopFailureMode \
+             RuntimeRandomizedExtraSec OOMPolicy FileDescriptorStorePreserve OpenFile \
+             USBFunctionDescriptors USBFunctionStrings ReloadSignal RootDirectoryStartOnly \
+             PermissionsStartOnly SysVStartPriority StartLimitAction FailureAction \
+             RebootArgument",
     summary: "systemd.service(5) option activator does not implement (accepted, ignored)",
 }];
 
@@ -217,7 +200,7 @@ fn sockets(s: &mut ServiceUnit, ctx: &mut Ctx, v: &str) -> ParseResult {
         };
         if !name.ends_with(".socket") {
             ctx.warn(format!("Unit must be of type socket, ignoring: {name}"));
-        } else if !valid_dependency_name(&name) {
+        } else if !ctx.valid_dependency(&name) {
             // systemd adds two dependencies (Wants= and After=) and reports each failure.
             for _ in 0..2 {
                 ctx.warn(format!(

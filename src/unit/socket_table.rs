@@ -91,19 +91,9 @@ pub(crate) static SOCKET_TABLE: &[E] = &[
 
 pub(crate) static SOCKET_IGNORED: &[Ignored] = &[Ignored {
     section: S,
-    keys: &[
-        "SocketProtocol",
-        "SmackLabel",
-        "SmackLabelIPIn",
-        "SmackLabelIPOut",
-        "SELinuxContextFromNet",
-        "MessageQueueMaxMessages",
-        "MessageQueueMessageSize",
-        "PassFileDescriptorsToExec",
-        "DeferTriggerMaxSec",
-        "PassPIDFD",
-        "AcceptFileDescriptors",
-    ],
+    keys: "SocketProtocol SmackLabel SmackLabelIPIn SmackLabelIPOut SELinuxContextFromNet \
+             MessageQueueMaxMessages MessageQueueMessageSize PassFileDescriptorsToExec \
+             DeferTriggerMaxSec PassPIDFD AcceptFileDescriptors",
     summary: "systemd.socket(5) option activator does not implement (accepted, ignored)",
 }];
 
@@ -178,7 +168,7 @@ fn listen_netlink(s: &mut SocketUnit, _: &mut Ctx, v: &str) -> ParseResult {
 }
 
 /// config_parse_socket_service.
-fn service(s: &mut SocketUnit, _: &mut Ctx, v: &str) -> ParseResult {
+fn service(s: &mut SocketUnit, ctx: &mut Ctx, v: &str) -> ParseResult {
     if !v.ends_with(".service") {
         return Err(warn(format!("Unit must be of type service, ignoring: {v}")));
     }
@@ -186,7 +176,7 @@ fn service(s: &mut SocketUnit, _: &mut Ctx, v: &str) -> ParseResult {
         None => Err(warn(format!(
             "Failed to load unit {v}, ignoring: Unit name {v} is not valid."
         ))),
-        Some(n) if n.is_template() => Err(warn(format!(
+        Some(n) if n.is_template() && !ctx.template => Err(warn(format!(
             "Failed to load unit {v}, ignoring: Unit name {v} is missing the instance name."
         ))),
         Some(_) => {

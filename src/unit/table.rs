@@ -153,7 +153,8 @@ impl<T> Entry<T> {
 /// Directives accepted but not implemented; setting them warns once per assignment.
 pub(crate) struct Ignored {
     pub section: Sec,
-    pub keys: &'static [&'static str],
+    /// Space-separated directive names.
+    pub keys: &'static str,
     pub summary: &'static str,
 }
 
@@ -183,6 +184,10 @@ pub(crate) struct Ctx<'a> {
     pub spec: &'a SpecifierContext<'a>,
     pub diags: &'a mut Diagnostics,
     pub state: &'a mut BuildState,
+    /// The unit is a template (`foo@.service`). systemd only ever loads instances, so
+    /// what depends on the instance (`%i`, `%f`, `bar@%i.service`) is not judged here:
+    /// specifier failures keep the raw text and template names are accepted.
+    pub template: bool,
 }
 
 impl Ctx<'_> {
@@ -194,10 +199,30 @@ impl Ctx<'_> {
 
     /// Expand `%` specifiers; the error is the reason text systemd appends.
     pub fn expand(&self, s: &str) -> Result<String, String> {
-        if !s.contains('%') {
-            return Ok(s.to_string());
+        expand_word(s, self.spec, self.template).map_err(|e| specifier_reason(&e))
+    }
+
+    /// A dependency target systemd would accept from this unit.
+    pub fn valid_dependency(&self, name: &str) -> bool {
+        match super::name::parse_unit_name(name) {
+            Some(n) => self.template || !n.is_template(),
+            None => false,
         }
-        expand_specifiers(s, self.spec).map_err(|e| specifier_reason(&e))
+    }
+}
+
+/// Specifier expansion of one word; templates keep words that need an instance.
+pub(crate) fn expand_word(
+    s: &str,
+    spec: &SpecifierContext,
+    template: bool,
+) -> Result<String, ValueError> {
+    if !s.contains('%') {
+        return Ok(s.to_string());
+    }
+    match expand_specifiers(s, spec) {
+        Err(_) if template => Ok(s.to_string()),
+        r => r,
     }
 }
 
@@ -388,6 +413,7 @@ fn apply_one<T: UnitTarget>(
         spec,
         diags,
         state,
+        template: T::name(target).contains("@."),
     };
     let outcome = match sec {
         Sec::Type => {
@@ -420,8 +446,11 @@ fn apply_one<T: UnitTarget>(
             let ignored = T::ignored()
                 .iter()
                 .chain(common_table::COMMON_IGNORED.iter())
-                .any(|i| i.section == sec && i.keys.contains(&a.key.as_str()));
+                .any(|i| i.section == sec && i.keys.split_whitespace().any(|k| k == a.key));
             if ignored {
+                if let Some(msg) = common_table::compat_warning(&a.key) {
+                    ctx.warn(msg);
+                }
                 ctx.warn(not_implemented(&a.key));
             } else if !a.key.starts_with("X-") {
                 // systemd.syntax(7): keys starting with X- are for third parties.
@@ -495,7 +524,7 @@ pub fn directives(kind: UnitKind) -> Vec<DirectiveInfo> {
         .iter()
         .chain(common_table::COMMON_IGNORED.iter())
     {
-        out.extend(ig.keys.iter().map(|k| DirectiveInfo {
+        out.extend(ig.keys.split_whitespace().map(|k| DirectiveInfo {
             section: ig.section.name(kind),
             key: k,
             support: Support::Ignored,
@@ -603,14 +632,6 @@ pub(crate) fn valid_user_group(v: &str) -> bool {
 /// A name for `$LISTEN_FDNAMES` (fdname_is_valid): printable ASCII without `:`, ≤255.
 pub(crate) fn valid_fd_name(v: &str) -> bool {
     v.len() <= 255 && v.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b':')
-}
-
-/// A unit name that may be a dependency target: valid and not a bare template.
-pub(crate) fn valid_dependency_name(v: &str) -> bool {
-    match super::name::parse_unit_name(v) {
-        Some(n) => !n.is_template(),
-        None => false,
-    }
 }
 
 #[cfg(test)]

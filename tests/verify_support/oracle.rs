@@ -171,20 +171,28 @@ pub fn parse_dump(text: &str) -> Vec<Facts> {
             }
             continue;
         }
-        let Some(kv) = line.strip_prefix("\t\t") else { continue };
+        let Some(kv) = line.strip_prefix("\t\t") else {
+            continue;
+        };
         if kv.starts_with('\t') {
             continue;
         }
         in_exec_start = false;
-        let Some((k, v)) = kv.split_once(": ").or_else(|| kv.strip_suffix(':').map(|k| (k, "")))
+        let Some((k, v)) = kv
+            .split_once(": ")
+            .or_else(|| kv.strip_suffix(':').map(|k| (k, "")))
         else {
             continue;
         };
         match k {
-            "ListenStream" | "ListenDatagram" | "ListenSequentialPacket" | "ListenFIFO"
-            | "ListenSpecial" | "ListenNetlink" | "ListenMessageQueue" | "ListenUSBFunction" => {
-                u.listen.push(format!("{k}: {v}"))
-            }
+            "ListenStream"
+            | "ListenDatagram"
+            | "ListenSequentialPacket"
+            | "ListenFIFO"
+            | "ListenSpecial"
+            | "ListenNetlink"
+            | "ListenMessageQueue"
+            | "ListenUSBFunction" => u.listen.push(format!("{k}: {v}")),
             // socket_dump() prints the counters only for Accept=yes sockets.
             "Accepted" => u.accept = true,
             "User" => u.user = Some(v.to_string()),
@@ -197,7 +205,11 @@ pub fn parse_dump(text: &str) -> Vec<Facts> {
 
 /// The same facts from our loaded set.
 pub fn our_facts(set: &UnitSet, name: &str) -> Option<Facts> {
-    let real = set.aliases.get(name).cloned().unwrap_or_else(|| name.to_string());
+    let real = set
+        .aliases
+        .get(name)
+        .cloned()
+        .unwrap_or_else(|| name.to_string());
     if let Some(s) = set.sockets.get(&real) {
         return Some(Facts {
             name: real.clone(),
@@ -209,7 +221,12 @@ pub fn our_facts(set: &UnitSet, name: &str) -> Option<Facts> {
             accept: s.accept,
             exec_start: Vec::new(),
             user: s.exec.user.clone(),
-            dropins: s.source.dropins.iter().map(|p| p.display().to_string()).collect(),
+            dropins: s
+                .source
+                .dropins
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
         });
     }
     let s = set.services.get(&real)?;
@@ -219,7 +236,12 @@ pub fn our_facts(set: &UnitSet, name: &str) -> Option<Facts> {
         accept: false,
         exec_start: s.exec_start.iter().map(render_exec_argv).collect(),
         user: s.exec.user.clone(),
-        dropins: s.source.dropins.iter().map(|p| p.display().to_string()).collect(),
+        dropins: s
+            .source
+            .dropins
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
     })
 }
 
@@ -269,13 +291,15 @@ pub fn compare(search: &[PathBuf], unit: &str, scratch: &Path) -> Comparison {
     let quiet = systemd_verify(search, &arg, false, scratch);
     let debug = systemd_verify(search, &arg, true, scratch);
     if quiet.rc == -2 || debug.rc == -2 {
-        c.mismatches.push(format!("{unit}: systemd-analyze timed out"));
+        c.mismatches
+            .push(format!("{unit}: systemd-analyze timed out"));
         return c;
     }
     let sd_lines: Vec<String> = quiet.stderr.lines().map(norm).collect();
     let host_lines: Vec<&String> = sd_lines.iter().filter(|l| host_dependent(l)).collect();
     for l in &host_lines {
-        c.notes.push(format!("{unit}: host-dependent, ignored: {l}"));
+        c.notes
+            .push(format!("{unit}: host-dependent, ignored: {l}"));
     }
     let sd_msgs: BTreeSet<String> = sd_lines
         .iter()
@@ -286,9 +310,9 @@ pub fn compare(search: &[PathBuf], unit: &str, scratch: &Path) -> Comparison {
     let sd_fail = if host_lines.is_empty() {
         quiet.rc != 0
     } else {
-        sd_msgs.iter().any(|l| {
-            failure_line(l) || (l.starts_with("DIR/") && !notice_line(l))
-        })
+        sd_msgs
+            .iter()
+            .any(|l| failure_line(l) || (l.starts_with("DIR/") && !notice_line(l)))
     };
 
     let opts = VerifyOptions {
@@ -331,7 +355,8 @@ pub fn compare(search: &[PathBuf], unit: &str, scratch: &Path) -> Comparison {
         c.mismatches.push(format!("{unit}: only systemd says: {l}"));
     }
     for l in our_msgs.difference(&sd_msgs) {
-        c.mismatches.push(format!("{unit}: only activator says: {l}"));
+        c.mismatches
+            .push(format!("{unit}: only activator says: {l}"));
     }
 
     // The dump exists only for units that loaded.
@@ -343,9 +368,10 @@ pub fn compare(search: &[PathBuf], unit: &str, scratch: &Path) -> Comparison {
         .unwrap_or_else(|| unit.to_string());
     if let Some(sd) = sd_units.first() {
         match our_facts(&set, &real) {
-            None => c
-                .mismatches
-                .push(format!("{unit}: systemd dumped {} but activator has no unit", sd.name)),
+            None => c.mismatches.push(format!(
+                "{unit}: systemd dumped {} but activator has no unit",
+                sd.name
+            )),
             Some(ours) => {
                 let mut ours = ours;
                 let mut sd = sd.clone();
@@ -356,14 +382,23 @@ pub fn compare(search: &[PathBuf], unit: &str, scratch: &Path) -> Comparison {
                 for (what, a, b) in [
                     ("name", vec![sd.name.clone()], vec![ours.name.clone()]),
                     ("listen", sd.listen.clone(), ours.listen.clone()),
-                    ("accept", vec![sd.accept.to_string()], vec![ours.accept.to_string()]),
+                    (
+                        "accept",
+                        vec![sd.accept.to_string()],
+                        vec![ours.accept.to_string()],
+                    ),
                     ("ExecStart", sd.exec_start.clone(), ours.exec_start.clone()),
-                    ("User", sd.user.clone().into_iter().collect(), ours.user.clone().into_iter().collect()),
+                    (
+                        "User",
+                        sd.user.clone().into_iter().collect(),
+                        ours.user.clone().into_iter().collect(),
+                    ),
                     ("drop-ins", sd.dropins.clone(), ours.dropins.clone()),
                 ] {
                     if a != b {
-                        c.mismatches
-                            .push(format!("{unit}: {what} differs: systemd {a:?}, activator {b:?}"));
+                        c.mismatches.push(format!(
+                            "{unit}: {what} differs: systemd {a:?}, activator {b:?}"
+                        ));
                     }
                 }
                 if real.ends_with(".socket") {

@@ -22,6 +22,8 @@ pub struct DaemonOptions {
     pub wanted_by: Option<String>,
     /// Units named on the command line.
     pub units: Vec<String>,
+    /// Re-exec: fd holding the previous image's state.
+    pub deserialize_fd: Option<i32>,
 }
 
 /// Loaded units and what to start.
@@ -109,13 +111,20 @@ pub fn load_configuration(opts: &DaemonOptions) -> EngineConfig {
         units,
         start_sockets,
         start_services,
+        restore: None,
     }
 }
 
 /// Load, start and run until stopped; returns the exit code.
 pub fn run(opts: &DaemonOptions) -> Result<i32, EngineError> {
     crate::sys::signals::block_signals();
-    let config = load_configuration(opts);
+    let mut config = load_configuration(opts);
+    if let Some(fd) = opts.deserialize_fd {
+        config.restore = crate::engine::read_saved_state(fd);
+        if config.restore.is_none() {
+            log::warn!("Could not read the state of the previous image (fd {fd}).");
+        }
+    }
     let n = config.start_sockets.len();
     let mut engine = Engine::new(config)?;
     let reload_opts = opts.clone();

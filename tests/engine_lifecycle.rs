@@ -288,3 +288,63 @@ fn exec_phases_run_in_order() {
     assert_eq!(lines[4], "stoppost success");
     assert_eq!(d.stop(), Some(0));
 }
+
+/// Re-exec (SIGUSR2) keeps every listening socket (same inode) and every child:
+/// clients see nothing, and the new image still handles the old service's exit.
+#[test]
+fn reexec_keeps_sockets_and_children() {
+    let (echo, greeter) = (free_port(), free_port());
+    let units = UnitDir::new();
+    units.write(
+        "echo.socket",
+        &format!("[Socket]\nListenStream=127.0.0.1:{echo}\nAccept=yes\nX-Activator-Builtin=echo\n"),
+    );
+    units.write("greeter.socket", &format!("[Socket]\nListenStream=127.0.0.1:{greeter}\n"));
+    units.write(
+        "greeter.service",
+        "[Service]\nExecStart=/usr/bin/perl -MIO::Socket -e '$$l=IO::Socket->new_from_fd(3,\"r\"); while ($$c=$$l->accept) { print $$c \"greeter $$$$\\n\"; close $$c }'\n",
+    );
+    let d = Daemon::start(&["--unit-path", units.path().to_str().unwrap()]);
+    d.wait_started();
+    let first = String::from_utf8(exchange(greeter, b"")).unwrap();
+    let service_pid: i32 = first.trim().split(' ').nth(1).unwrap().parse().unwrap();
+    let inodes = (listen_inode(echo), listen_inode(greeter));
+    let stop = Arc::new(AtomicBool::new(false));
+    let failures = Arc::new(AtomicUsize::new(0));
+    let client = {
+        let (stop, failures) = (stop.clone(), failures.clone());
+        std::thread::spawn(move || {
+            let end = Instant::now() + Duration::from_secs(30);
+            while !stop.load(Ordering::Relaxed) && Instant::now() < end {
+                if exchange(echo, b"x") != b"x" {
+                    failures.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        })
+    };
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(d.pid()),
+        nix::sys::signal::Signal::SIGUSR2,
+    );
+    assert!(d.wait_log("Re-executing.", Duration::from_secs(5)));
+    assert!(
+        wait_for(Duration::from_secs(10), || (d.log_text().matches("Started:").count() >= 2).then_some(())).is_some(),
+        "{}",
+        d.log_text()
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, Ordering::Relaxed);
+    client.join().unwrap();
+    assert_eq!(failures.load(Ordering::Relaxed), 0);
+    assert_eq!((listen_inode(echo), listen_inode(greeter)), inodes);
+    // The same service process still serves, and the new image reaps it.
+    let again = String::from_utf8(exchange(greeter, b"")).unwrap();
+    assert_eq!(again, first);
+    let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(service_pid), nix::sys::signal::Signal::SIGKILL);
+    assert!(d.wait_log("greeter.service: Main process exited", Duration::from_secs(5)), "{}", d.log_text());
+    // ...and the socket re-arms: a new connection starts a new service.
+    let third = String::from_utf8(exchange(greeter, b"")).unwrap();
+    assert!(third.starts_with("greeter ") && third != first, "{third}");
+    assert!(d.zombies().is_empty());
+    assert_eq!(d.stop(), Some(0));
+}

@@ -455,6 +455,15 @@ const DIFF_UNITS: &[(&str, &str)] = &[
         "d53.service",
         "[Service]\nExecStart=/bin/true\nGroup=nobody\nSupplementaryGroups=nobody\nUser=65534\n",
     ),
+    // Empty assignments: reset, or rejected like any other bad value.
+    (
+        "d54.service",
+        "[Unit]\nDescription=\nDocumentation=\nAfter=\nCollectMode=\nStartLimitBurst=\nDefaultDependencies=\n[Service]\nExecStart=/bin/true\nType=\nRestart=\nRestartSec=\nStandardInput=\nStandardOutput=\nStandardError=\nKillSignal=\nKillMode=\nUMask=\nNice=\nLimitNOFILE=\nUser=\nGroup=\nSupplementaryGroups=\nWorkingDirectory=\nRootDirectory=\nEnvironmentFile=\nPassEnvironment=\nUnsetEnvironment=\nTimeoutStartSec=\nTimeoutStopSec=\nWatchdogSec=\nNotifyAccess=\nPIDFile=\nSockets=\nNonBlocking=\nSuccessExitStatus=\nOOMScoreAdjust=\nSendSIGKILL=\nRemainAfterExit=\n[Install]\nWantedBy=\n",
+    ),
+    (
+        "d55.socket",
+        "[Socket]\nListenStream=80\nAccept=\nBacklog=\nService=\nBindIPv6Only=\nSocketMode=\nSocketUser=\nSymlinks=\nReceiveBuffer=\nIPTOS=\nTimestamping=\nTriggerLimitBurst=\nTriggerLimitIntervalSec=\nMaxConnections=\nKeepAliveTimeSec=\nKeepAliveProbes=\nPriority=\nMark=\nDeferAcceptSec=\nTimeoutSec=\nBindToDevice=\nTCPCongestion=\nFileDescriptorName=\nExecStartPre=\nX-Activator-Builtin=\n",
+    ),
     (
         "d52.socket",
         "[Socket]\nListenStream=80\nDocumentation=x\n[Service]\nX=1\n[X-Mine]\nY=2\n[Unit]\nDescription=\nTimeoutSec=5\n",

@@ -55,6 +55,9 @@ struct RunArgs {
     /// Log level: error, warn, info, debug, trace.
     #[arg(long = "log-level", default_value = "info")]
     log_level: String,
+    /// Internal: state fd handed over by a re-exec.
+    #[arg(long, hide = true, value_name = "FD")]
+    deserialize: Option<i32>,
     /// Units to start (default: every socket unit found).
     #[arg(value_name = "UNIT")]
     units: Vec<String>,
@@ -155,6 +158,7 @@ fn main() -> ExitCode {
                 inetd: inetd_options(&run.config),
                 wanted_by: run.wanted_by,
                 units: run.units,
+                deserialize_fd: run.deserialize,
             };
             match daemon::run(&opts) {
                 Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),

@@ -111,6 +111,35 @@ impl Engine {
         }
     }
 
+    /// (socket name, fd, built-in) of every live session, for a re-exec.
+    pub(super) fn builtin_conn_fds(&self) -> Vec<(String, i32, String)> {
+        self.conns
+            .iter()
+            .flatten()
+            .map(|c| {
+                (
+                    self.sockets[c.socket].unit.name.clone(),
+                    c.fd.as_raw_fd(),
+                    c.session.kind().name().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    pub(super) fn set_builtin_cloexec(&self, on: bool) {
+        for c in self.conns.iter().flatten() {
+            let _ = crate::sys::fds::set_cloexec(c.fd.as_fd(), on);
+        }
+    }
+
+    /// Whether any echo session still has output to send (a re-exec waits for it).
+    pub(super) fn builtin_output_pending(&self) -> bool {
+        self.conns
+            .iter()
+            .flatten()
+            .any(|c| c.session.kind() == Builtin::Echo && c.session.wants_write())
+    }
+
     pub(super) fn close_builtin_conn(&mut self, slot: usize) {
         let Some(c) = self.conns.get_mut(slot).and_then(Option::take) else {
             return;

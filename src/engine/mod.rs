@@ -18,6 +18,7 @@ mod event;
 pub mod exec_plan;
 mod instance;
 mod ratelimit;
+mod reexec;
 mod reload;
 mod service;
 mod services;
@@ -62,7 +63,11 @@ pub struct EngineConfig {
     pub start_sockets: Vec<String>,
     /// Service units to start at once (`--wanted-by`, units named on the command line).
     pub start_services: Vec<String>,
+    /// State handed over by a previous image (re-exec).
+    pub restore: Option<reexec::SavedState>,
 }
+
+pub use reexec::read_saved_state;
 
 /// Re-reads the configuration for a daemon reload (SIGHUP, `daemon-reload`).
 pub type ConfigLoader = Box<dyn FnMut() -> EngineConfig>;
@@ -84,6 +89,7 @@ pub struct Engine {
     control: Option<ControlInbox>,
     job_counter: u32,
     reexec_requested: bool,
+    reexec_since: Option<Instant>,
     startup_timestamp: u64,
     loader: Option<ConfigLoader>,
     conns: Vec<Option<BuiltinConn>>,
@@ -120,6 +126,7 @@ impl Engine {
             control: None,
             job_counter: 0,
             reexec_requested: false,
+            reexec_since: None,
             startup_timestamp: state::now_usec(),
             loader: None,
             conns: Vec::new(),
@@ -129,8 +136,14 @@ impl Engine {
             stopping: false,
             adopted: crate::sys::socket::take_listen_fds(),
         };
+        if let Some(saved) = &config.restore {
+            engine.adopt_saved(saved);
+        }
         for name in &config.start_sockets {
             engine.start_socket(name);
+        }
+        if let Some(saved) = config.restore {
+            engine.restore_saved(saved);
         }
         for name in &config.start_services {
             engine.start_service(name, None);
@@ -229,6 +242,15 @@ impl Engine {
             for t in self.timers.expired(Instant::now()) {
                 self.handle(Event::Timer(t));
             }
+            if self.reexec_requested && !self.stopping {
+                // Wait (at most a second) until no echo session has output pending.
+                let since = *self.reexec_since.get_or_insert_with(Instant::now);
+                if !self.builtin_output_pending() || since.elapsed() > Duration::from_secs(1) {
+                    self.reexec_requested = false;
+                    self.reexec_since = None;
+                    self.reexec();
+                }
+            }
         }
     }
 
@@ -287,6 +309,7 @@ impl Engine {
         match sig {
             libc::SIGTERM | libc::SIGINT | libc::SIGQUIT => self.begin_shutdown(sig),
             libc::SIGHUP => self.reload_configuration(),
+            libc::SIGUSR2 => self.reexec_requested = true,
             _ => log::debug!("ignoring signal {sig}"),
         }
     }

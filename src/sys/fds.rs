@@ -33,3 +33,22 @@ pub fn set_cloexec(fd: BorrowedFd<'_>, on: bool) -> Result<(), Errno> {
     }
     Ok(())
 }
+
+/// Take ownership of an inherited fd number (a re-exec hands its sockets to the
+/// new image by number). None when `raw` is not an open fd. The fd gets FD_CLOEXEC.
+pub fn adopt_raw_fd(raw: std::os::fd::RawFd) -> Option<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    if raw < 3 {
+        return None;
+    }
+    // SAFETY: F_GETFD only inspects the descriptor table; no memory is touched.
+    if unsafe { libc::fcntl(raw, libc::F_GETFD) } < 0 {
+        return None;
+    }
+    // SAFETY: `raw` is open (checked above) and, by the re-exec protocol, owned by
+    // nobody else in this process: it was listed in the serialized state that only
+    // this function consumes, once per fd.
+    let fd = unsafe { std::os::fd::OwnedFd::from_raw_fd(raw) };
+    let _ = set_cloexec(std::os::fd::AsFd::as_fd(&fd), true);
+    Some(fd)
+}

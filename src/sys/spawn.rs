@@ -1,16 +1,29 @@
-//! fork + execve with an exact fd layout; the child fills in its own LISTEN_PID.
+//! Spawning a service process with an exact fd layout; the child fills in its own LISTEN_PID.
 //!
 //! std's `Command` cannot do this job: LISTEN_PID must be the child's own pid,
 //! passed fds need a `pre_exec` (which forces the slow fork path anyway) and the
 //! credential switch must follow systemd's order. So this is the "fast, correct
 //! path" of rust.md §3.5: everything is allocated in the parent; the child only
-//! makes raw, async-signal-safe syscalls (no allocation, no locks, no logging,
-//! no Drop) and reports a failure through a CLOEXEC pipe as (step, errno) before
-//! `_exit(127)`. The parent blocks in `read()` on that pipe until the exec has
-//! happened (EOF) or failed, so a returned pid is a running program.
+//! makes raw syscalls (no allocation, no locks, no logging, no Drop, no glibc
+//! wrapper that keeps process-wide state) and reports a failure as (step, errno)
+//! before `_exit(127)`. A returned pid is a program that has exec'ed.
+//!
+//! The child is created the vfork way: `clone(CLONE_VM | CLONE_VFORK | SIGCHLD)`
+//! on a separate, cached, mmap'd stack, which is what glibc's posix_spawn and
+//! busybox inetd do. No page tables are copied, so one spawn costs the same
+//! whatever the daemon's size (bench/RESULTS.md points 5-7: fork-based inetds pay
+//! ~200 µs more per connection). Because the child shares our memory, it writes
+//! its failure report into a struct of the parent's, which the parent reads once
+//! it resumes (CLONE_VFORK: after the child's execve or `_exit`), so there is no
+//! error pipe. `libc::vfork` itself is unusable from Rust (returns twice, libc#1596).
+//! If the kernel or a seccomp filter refuses that clone (ENOSYS, EINVAL, EPERM),
+//! the original fork + execve path with a CLOEXEC error pipe takes over for good;
+//! `spawn_forked` uses it directly.
 
+use std::cell::Cell;
 use std::ffi::CString;
 use std::os::fd::{AsRawFd, RawFd};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use nix::unistd::Pid;
 
@@ -136,6 +149,18 @@ const STEP_SETGID: u32 = 9;
 const STEP_SETUID: u32 = 10;
 const STEP_CHDIR: u32 = 11;
 
+// The 32-bit-id credential syscalls (on 32-bit x86/arm the plain ones take 16-bit ids).
+#[cfg(any(target_arch = "x86", target_arch = "arm"))]
+use libc::{
+    SYS_setgroups32 as SYS_SETGROUPS, SYS_setresgid32 as SYS_SETRESGID,
+    SYS_setresuid32 as SYS_SETRESUID,
+};
+#[cfg(not(any(target_arch = "x86", target_arch = "arm")))]
+use libc::{
+    SYS_setgroups as SYS_SETGROUPS, SYS_setresgid as SYS_SETRESGID,
+    SYS_setresuid as SYS_SETRESUID,
+};
+
 /// Space for `LISTEN_PID=` + up to 20 digits + NUL.
 const LISTEN_PID_PREFIX: &[u8] = b"LISTEN_PID=";
 const LISTEN_PID_BUF: usize = LISTEN_PID_PREFIX.len() + 21;
@@ -168,8 +193,10 @@ struct FdMove {
     dst: RawFd,
 }
 
-/// Everything the child reads, built before fork. Only raw pointers into memory
-/// owned by the parent's stack frame (which the child's copy keeps alive).
+/// Everything the child reads, built before the clone/fork. Only raw pointers into
+/// memory owned by `spawn_with`'s stack frame, which stays alive and untouched
+/// until the child has exec'ed (clone: the parent thread is suspended; fork: the
+/// child has its own copy).
 struct ChildPlan<'a> {
     path: *const libc::c_char,
     argv: *const *const libc::c_char,
@@ -193,22 +220,270 @@ struct ChildPlan<'a> {
     ids: Option<(libc::uid_t, libc::gid_t)>,
     cwd: *const libc::c_char,
     new_session: bool,
+    /// fork path: write end of the CLOEXEC error pipe; -1 on the clone path.
     err_fd: RawFd,
+    /// clone path: the parent's report struct; null on the fork path.
+    report: *mut ChildReport,
     dfl_action: libc::sigaction,
     /// Highest signal number (SIGRTMAX), read in the parent.
     sig_max: libc::c_int,
-    empty_mask: libc::sigset_t,
 }
 
-/// fork + execve per `req`; returns the child's pid once the exec has succeeded.
+/// What a failed clone child leaves in the parent's memory before `_exit(127)`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct ChildReport {
+    failed: u32,
+    step: u32,
+    errno: i32,
+}
+
+/// Set once clone(CLONE_VM|CLONE_VFORK) was refused; every later spawn forks.
+static CLONE_UNUSABLE: AtomicBool = AtomicBool::new(false);
+
+/// The clone path needs a downward-growing stack (every arch below).
+const CLONE_SUPPORTED: bool = cfg!(any(
+    target_arch = "x86_64",
+    target_arch = "x86",
+    target_arch = "aarch64",
+    target_arch = "arm",
+    target_arch = "riscv64",
+    target_arch = "powerpc64",
+    target_arch = "s390x",
+    target_arch = "loongarch64"
+));
+
+/// Kernel signal set (64 signals; `_NSIG / 8` bytes on the arches above).
+type KernelSigset = [u64; 1];
+const KERNEL_SIGSET_SIZE: libc::c_long = std::mem::size_of::<KernelSigset>() as libc::c_long;
+
+/// Block every signal in this thread, including the two glibc reserves for
+/// itself (which `pthread_sigmask` would silently leave out), as glibc's
+/// posix_spawn does: no handler may run on the child's stack or in a child that
+/// has not reset its dispositions yet. Returns the previous mask.
+fn block_all_signals() -> KernelSigset {
+    let full: KernelSigset = [!0];
+    let mut old: KernelSigset = [0];
+    // SAFETY: rt_sigprocmask with pointers to two live, correctly sized sets.
+    // Cannot fail with valid arguments; SIGKILL/SIGSTOP bits are ignored.
+    unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigprocmask,
+            libc::SIG_SETMASK as libc::c_long,
+            full.as_ptr(),
+            old.as_mut_ptr(),
+            KERNEL_SIGSET_SIZE,
+        );
+    }
+    old
+}
+
+fn restore_signals(old: &KernelSigset) {
+    // SAFETY: as in block_all_signals; `old` is the mask it returned.
+    unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigprocmask,
+            libc::SIG_SETMASK as libc::c_long,
+            old.as_ptr(),
+            std::ptr::null_mut::<u64>(),
+            KERNEL_SIGSET_SIZE,
+        );
+    }
+}
+
+/// Size of the clone child's stack. `child_exec` needs a few KiB even unoptimized;
+/// glibc's posix_spawn uses 32 KiB + argv. Pages are only touched on use.
+const CHILD_STACK_SIZE: usize = 128 * 1024;
+
+/// An mmap'd stack with a PROT_NONE guard page at its low end.
+struct ChildStack {
+    base: *mut libc::c_void,
+    len: usize,
+}
+
+impl ChildStack {
+    fn new() -> Result<ChildStack, Errno> {
+        // SAFETY: sysconf has no preconditions.
+        let page = match unsafe { libc::sysconf(libc::_SC_PAGESIZE) } {
+            n if n > 0 => n as usize,
+            _ => 4096,
+        };
+        let len = CHILD_STACK_SIZE + page;
+        // SAFETY: a fresh private anonymous mapping; no existing memory is affected.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return Err(Errno::last());
+        }
+        // SAFETY: the first page of the mapping we own; a failure only loses the
+        // guard page (best effort).
+        unsafe { libc::mprotect(base, page, libc::PROT_NONE) };
+        Ok(ChildStack { base, len })
+    }
+
+    /// Initial stack pointer: the 16-byte aligned high end.
+    fn top(&self) -> *mut libc::c_void {
+        let end = self.base as usize + self.len;
+        (end & !15) as *mut libc::c_void
+    }
+}
+
+impl Drop for ChildStack {
+    fn drop(&mut self) {
+        // SAFETY: unmaps exactly the mapping created in new(); no child uses it
+        // any more (CLONE_VFORK returned).
+        unsafe { libc::munmap(self.base, self.len) };
+    }
+}
+
+thread_local! {
+    /// One stack per spawning thread, reused: saves the mmap/munmap and the page
+    /// faults of a fresh stack on every spawn.
+    static SPARE_STACK: Cell<Option<ChildStack>> = const { Cell::new(None) };
+}
+
+fn take_stack() -> Result<ChildStack, Errno> {
+    match SPARE_STACK.try_with(Cell::take) {
+        Ok(Some(stack)) => Ok(stack),
+        _ => ChildStack::new(),
+    }
+}
+
+fn put_stack(stack: ChildStack) {
+    // During thread teardown the slot may be gone: then the stack is unmapped here.
+    let _ = SPARE_STACK.try_with(|s| s.set(Some(stack)));
+}
+
+/// Entry point of the clone child.
+extern "C" fn clone_child(arg: *mut libc::c_void) -> libc::c_int {
+    // SAFETY: `arg` is the `&ChildPlan` run_clone passed to clone(); the parent
+    // thread is suspended (CLONE_VFORK) until we exec or exit, so the plan and
+    // everything it points to stay alive and unchanged. child_exec never returns.
+    unsafe { child_exec(&*(arg as *const ChildPlan<'_>)) }
+}
+
+/// How the child ended up: its pid, and (step, errno) if it failed before or in execve.
+type Outcome = (libc::pid_t, Option<(u32, Errno)>);
+
+/// clone(CLONE_VM | CLONE_VFORK) + execve. Returns once the child has exec'ed or
+/// exited; Err is clone's or mmap's errno (the child never ran).
+fn run_clone(plan: &mut ChildPlan<'_>) -> Result<Outcome, Errno> {
+    let stack = take_stack()?;
+    let mut report = ChildReport {
+        failed: 0,
+        step: 0,
+        errno: 0,
+    };
+    plan.report = std::ptr::addr_of_mut!(report);
+    plan.err_fd = -1;
+    let plan_ptr: *const ChildPlan<'_> = plan;
+
+    let old_mask = block_all_signals();
+    // SAFETY: CLONE_VM: the child shares our memory. It runs on its own mapped
+    // stack, reads only the prepared plan and writes only the plan's scratch
+    // array, the LISTEN_PID slot and `report` (all owned by this frame, which no
+    // other thread can see) plus this thread's errno. CLONE_VFORK suspends this
+    // thread until the child has exec'ed or exited, so none of that is touched
+    // concurrently or freed early; every signal is blocked, so no handler of ours
+    // runs on the child's stack; the child makes raw syscalls only (no glibc
+    // state such as the setxid broadcast list or locks), and no CLONE_SIGHAND,
+    // so its signal resets stay its own.
+    let pid = unsafe {
+        libc::clone(
+            clone_child,
+            stack.top(),
+            libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+            plan_ptr as *mut libc::c_void,
+        )
+    };
+    let clone_errno = Errno::last();
+    restore_signals(&old_mask);
+    put_stack(stack);
+    plan.report = std::ptr::null_mut();
+    if pid < 0 {
+        return Err(clone_errno);
+    }
+    // SAFETY: the child has exec'ed or exited; nothing writes `report` any more.
+    // Volatile because the write happened behind the compiler's back.
+    let report = unsafe { std::ptr::read_volatile(std::ptr::addr_of!(report)) };
+    let failure = (report.failed != 0).then(|| (report.step, Errno::from_raw(report.errno)));
+    Ok((pid, failure))
+}
+
+/// fork + execve, failure reported through a CLOEXEC pipe (EOF = exec happened).
+fn run_fork(plan: &mut ChildPlan<'_>) -> Result<Outcome, SpawnError> {
+    let (err_r, err_w) =
+        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(SpawnError::Prepare)?;
+    plan.err_fd = err_w.as_raw_fd();
+    plan.report = std::ptr::null_mut();
+
+    let old_mask = block_all_signals();
+    // SAFETY: fork() in a process whose child only makes raw syscalls (child_exec
+    // never returns, never allocates, never takes a lock); every signal is
+    // blocked until the child has reset its dispositions.
+    let pid = unsafe {
+        let pid = libc::fork();
+        if pid == 0 {
+            child_exec(plan);
+        }
+        pid
+    };
+    let fork_errno = Errno::last();
+    restore_signals(&old_mask);
+    plan.err_fd = -1;
+    drop(err_w);
+    if pid < 0 {
+        return Err(SpawnError::Fork(fork_errno));
+    }
+
+    let mut msg = [0u8; 8];
+    let mut got = 0;
+    while got < msg.len() {
+        match nix::unistd::read(&err_r, &mut msg[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(Errno::EINTR) => continue,
+            Err(_) => break,
+        }
+    }
+    if got < msg.len() {
+        return Ok((pid, None));
+    }
+    let step = u32::from_le_bytes([msg[0], msg[1], msg[2], msg[3]]);
+    let errno = Errno::from_raw(i32::from_le_bytes([msg[4], msg[5], msg[6], msg[7]]));
+    Ok((pid, Some((step, errno))))
+}
+
+/// Start `req` (vfork-class clone, fork as fallback); returns the child's pid once
+/// the exec has succeeded. The request is not modified and can be spawned again.
 pub fn spawn(req: &SpawnRequest) -> Result<Pid, SpawnError> {
-    // ---- Parent, before fork: allocate everything.
+    let fork = !CLONE_SUPPORTED || CLONE_UNUSABLE.load(Ordering::Relaxed);
+    spawn_with(req, fork)
+}
+
+/// Same as [`spawn`], always through fork + execve (the fallback path); for tests
+/// and comparisons.
+pub fn spawn_forked(req: &SpawnRequest) -> Result<Pid, SpawnError> {
+    spawn_with(req, true)
+}
+
+fn spawn_with(req: &SpawnRequest, use_fork: bool) -> Result<Pid, SpawnError> {
+    // ---- Parent, before the child exists: allocate everything.
     let mut argv: Vec<*const libc::c_char> = req.argv.iter().map(|a| a.as_ptr()).collect();
     if argv.is_empty() {
         argv.push(req.path.as_ptr());
     }
     argv.push(std::ptr::null());
 
+    // The child writes its pid into this per-call buffer, never into `req`.
     let mut pid_entry = [0u8; LISTEN_PID_BUF];
     pid_entry[..LISTEN_PID_PREFIX.len()].copy_from_slice(LISTEN_PID_PREFIX);
     let mut envp: Vec<*const libc::c_char> = req
@@ -287,21 +562,10 @@ pub fn spawn(req: &SpawnRequest) -> Result<Pid, SpawnError> {
     });
     let setgroups = (ids.is_some() && is_root).then_some(groups.as_slice());
 
-    let (err_r, err_w) =
-        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(SpawnError::Prepare)?;
+    // SAFETY: sigaction is plain old data; all-zero is SIG_DFL, empty mask, no flags.
+    let dfl_action: libc::sigaction = unsafe { std::mem::zeroed() };
 
-    // SAFETY: sigaction and sigset_t are plain old data; zeroed sigaction is
-    // SIG_DFL with an empty mask and no flags. sigemptyset/sigfillset initialize.
-    let (dfl_action, empty_mask, full_mask, mut old_mask) = unsafe {
-        let dfl: libc::sigaction = std::mem::zeroed();
-        let mut empty: libc::sigset_t = std::mem::zeroed();
-        let mut full: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut empty);
-        libc::sigfillset(&mut full);
-        (dfl, empty, full, std::mem::zeroed::<libc::sigset_t>())
-    };
-
-    let plan = ChildPlan {
+    let mut plan = ChildPlan {
         path: req.path.as_ptr(),
         argv: argv.as_ptr(),
         envp: envp.as_ptr(),
@@ -320,54 +584,36 @@ pub fn spawn(req: &SpawnRequest) -> Result<Pid, SpawnError> {
         ids,
         cwd: req.cwd.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()),
         new_session: req.new_session,
-        err_fd: err_w.as_raw_fd(),
+        err_fd: -1,
+        report: std::ptr::null_mut(),
         dfl_action,
         sig_max: libc::SIGRTMAX(),
-        empty_mask,
     };
 
-    // Block every signal around fork so no handler runs in the child before it
-    // resets the dispositions (glibc's posix_spawn does the same).
-    // SAFETY: valid sigset pointers; fork() in a process whose child only makes
-    // async-signal-safe calls (child_exec never returns and never allocates).
-    let pid = unsafe {
-        libc::pthread_sigmask(libc::SIG_SETMASK, &full_mask, &mut old_mask);
-        let pid = libc::fork();
-        if pid == 0 {
-            child_exec(&plan);
+    let outcome = if use_fork {
+        run_fork(&mut plan)?
+    } else {
+        match run_clone(&mut plan) {
+            Ok(outcome) => outcome,
+            Err(e @ (Errno::ENOSYS | Errno::EINVAL | Errno::EPERM)) => {
+                log::warn!("clone(CLONE_VM|CLONE_VFORK) failed ({e}); spawning with fork()");
+                CLONE_UNUSABLE.store(true, Ordering::Relaxed);
+                run_fork(&mut plan)?
+            }
+            Err(e) => return Err(SpawnError::Fork(e)),
         }
-        let fork_errno = Errno::last();
-        libc::pthread_sigmask(libc::SIG_SETMASK, &old_mask, std::ptr::null_mut());
-        if pid < 0 {
-            return Err(SpawnError::Fork(fork_errno));
-        }
-        pid
     };
-    drop(err_w);
-
-    // ---- Parent, after fork: EOF means the exec happened.
-    let mut msg = [0u8; 8];
-    let mut got = 0;
-    while got < msg.len() {
-        match nix::unistd::read(&err_r, &mut msg[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(Errno::EINTR) => continue,
-            Err(_) => break,
-        }
-    }
-    drop(err_r);
-    // Keep the pre-fork allocations alive until the child has exec'ed (its copy
-    // is independent, but this makes the intent explicit).
+    // The child has exec'ed or exited: the prepared memory may go now.
+    drop(plan);
     drop((argv, envp, scratch, moves, rlimits, groups));
-    if got < msg.len() {
+
+    let (pid, failure) = outcome;
+    let Some((step, errno)) = failure else {
         return Ok(Pid::from_raw(pid));
-    }
+    };
     // The child failed and is exiting: reap it here so the engine never sees a
     // pid it was not told about.
     while let Err(Errno::EINTR) = nix::sys::wait::waitpid(Pid::from_raw(pid), None) {}
-    let step = u32::from_le_bytes([msg[0], msg[1], msg[2], msg[3]]);
-    let errno = Errno::from_raw(i32::from_le_bytes([msg[4], msg[5], msg[6], msg[7]]));
     if step == STEP_EXEC {
         Err(SpawnError::Exec {
             errno,
@@ -381,16 +627,28 @@ pub fn spawn(req: &SpawnRequest) -> Result<Pid, SpawnError> {
     }
 }
 
-/// Report `step` and the current errno on the error pipe, then exit.
+/// Report `step` and the current errno to the parent, then exit: into the
+/// shared report struct (clone path) or the error pipe (fork path).
 ///
 /// # Safety
-/// Only called in the forked child.
-unsafe fn child_fail(err_fd: RawFd, step: u32) -> ! {
+/// Only called in the child.
+unsafe fn child_fail(plan: &ChildPlan<'_>, err_fd: RawFd, step: u32) -> ! {
     let errno = *libc::__errno_location();
-    let mut msg = [0u8; 8];
-    msg[..4].copy_from_slice(&step.to_le_bytes());
-    msg[4..].copy_from_slice(&errno.to_le_bytes());
-    libc::write(err_fd, msg.as_ptr().cast(), msg.len());
+    if !plan.report.is_null() {
+        std::ptr::write_volatile(
+            plan.report,
+            ChildReport {
+                failed: 1,
+                step,
+                errno,
+            },
+        );
+    } else {
+        let mut msg = [0u8; 8];
+        msg[..4].copy_from_slice(&step.to_le_bytes());
+        msg[4..].copy_from_slice(&errno.to_le_bytes());
+        libc::write(err_fd, msg.as_ptr().cast(), msg.len());
+    }
     libc::_exit(127);
 }
 
@@ -435,9 +693,13 @@ fn set_nonblock_raw(fd: RawFd, on: bool) {
 
 /// The child side. Raw syscalls only; never returns.
 ///
+/// Only the thin glibc wrappers that are a single syscall are used (open, dup2,
+/// fcntl, setsid, setrlimit, umask, chdir, getpid, execve, _exit); errno lands in
+/// the spawning thread's TLS slot, which is ours while that thread sleeps.
+///
 /// # Safety
-/// Only called in the forked child; `plan`'s pointers are valid in the child's copy
-/// of the parent's memory.
+/// Only called in the child (clone: sharing the suspended parent's memory; fork:
+/// in its copy of it); `plan`'s pointers are valid there.
 unsafe fn child_exec(plan: &ChildPlan<'_>) -> ! {
     let mut err_fd = plan.err_fd;
 
@@ -462,22 +724,30 @@ unsafe fn child_exec(plan: &ChildPlan<'_>) -> ! {
             libc::sigaction(sig, &plan.dfl_action, std::ptr::null_mut());
         }
     }
-    if libc::sigprocmask(libc::SIG_SETMASK, &plan.empty_mask, std::ptr::null_mut()) < 0 {
-        child_fail(err_fd, STEP_SIGNALS);
+    let empty: KernelSigset = [0];
+    if libc::syscall(
+        libc::SYS_rt_sigprocmask,
+        libc::SIG_SETMASK as libc::c_long,
+        empty.as_ptr(),
+        std::ptr::null_mut::<u64>(),
+        KERNEL_SIGSET_SIZE,
+    ) < 0
+    {
+        child_fail(plan, err_fd, STEP_SIGNALS);
     }
 
     // 2. Own session (inetd children and systemd services both get one).
     if plan.new_session && libc::setsid() < 0 {
-        child_fail(err_fd, STEP_SETSID);
+        child_fail(plan, err_fd, STEP_SETSID);
     }
 
     // 3. fd layout. First move the error pipe and every source that sits inside
     //    the target range [0, n_targets) out of the way, so no dup2 clobbers a
     //    source another move still needs.
-    if err_fd < plan.n_targets {
+    if err_fd >= 0 && err_fd < plan.n_targets {
         let moved = libc::fcntl(err_fd, libc::F_DUPFD_CLOEXEC, plan.n_targets);
         if moved < 0 {
-            child_fail(err_fd, STEP_FDS);
+            child_fail(plan, err_fd, STEP_FDS);
         }
         err_fd = moved;
     }
@@ -485,12 +755,12 @@ unsafe fn child_exec(plan: &ChildPlan<'_>) -> ! {
     if plan.null_stdio.iter().any(|b| *b) {
         devnull = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR | libc::O_CLOEXEC);
         if devnull < 0 {
-            child_fail(err_fd, STEP_DEVNULL);
+            child_fail(plan, err_fd, STEP_DEVNULL);
         }
         if devnull < plan.n_targets {
             let moved = libc::fcntl(devnull, libc::F_DUPFD_CLOEXEC, plan.n_targets);
             if moved < 0 {
-                child_fail(err_fd, STEP_FDS);
+                child_fail(plan, err_fd, STEP_FDS);
             }
             devnull = moved;
         }
@@ -500,7 +770,7 @@ unsafe fn child_exec(plan: &ChildPlan<'_>) -> ! {
         if src != m.dst && src >= 0 && src < plan.n_targets {
             src = libc::fcntl(src, libc::F_DUPFD_CLOEXEC, plan.n_targets);
             if src < 0 {
-                child_fail(err_fd, STEP_FDS);
+                child_fail(plan, err_fd, STEP_FDS);
             }
         }
         *plan.scratch.add(i) = src;
@@ -510,18 +780,18 @@ unsafe fn child_exec(plan: &ChildPlan<'_>) -> ! {
         if src == m.dst {
             // dup2 would be a no-op and leave FD_CLOEXEC set.
             if libc::fcntl(src, libc::F_SETFD, 0) < 0 {
-                child_fail(err_fd, STEP_FDS);
+                child_fail(plan, err_fd, STEP_FDS);
             }
         } else if libc::dup2(src, m.dst) < 0 {
-            child_fail(err_fd, STEP_FDS);
+            child_fail(plan, err_fd, STEP_FDS);
         }
     }
     for i in 0..3 {
         if plan.null_stdio[i] && libc::dup2(devnull, i as RawFd) < 0 {
-            child_fail(err_fd, STEP_FDS);
+            child_fail(plan, err_fd, STEP_FDS);
         }
         if plan.same_stdio[i] && libc::dup2(i as RawFd - 1, i as RawFd) < 0 {
-            child_fail(err_fd, STEP_FDS);
+            child_fail(plan, err_fd, STEP_FDS);
         }
     }
 
@@ -530,8 +800,14 @@ unsafe fn child_exec(plan: &ChildPlan<'_>) -> ! {
         lo as libc::c_uint > hi
             || libc::syscall(libc::SYS_close_range, lo as libc::c_uint, hi, 0u32) == 0
     };
-    let lo_ok = close_range(plan.n_targets, (err_fd - 1) as libc::c_uint);
-    let hi_ok = close_range(err_fd + 1, libc::c_uint::MAX);
+    let (lo_ok, hi_ok) = if err_fd < 0 {
+        (close_range(plan.n_targets, libc::c_uint::MAX), true)
+    } else {
+        (
+            close_range(plan.n_targets, (err_fd - 1) as libc::c_uint),
+            close_range(err_fd + 1, libc::c_uint::MAX),
+        )
+    };
     if !lo_ok || !hi_ok {
         // Kernel < 5.9: close one by one up to RLIMIT_NOFILE.
         let mut rl = libc::rlimit {
@@ -539,7 +815,7 @@ unsafe fn child_exec(plan: &ChildPlan<'_>) -> ! {
             rlim_max: 0,
         };
         if libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl) < 0 {
-            child_fail(err_fd, STEP_CLOSE);
+            child_fail(plan, err_fd, STEP_CLOSE);
         }
         let max = rl.rlim_cur.min(1 << 20) as RawFd;
         let mut fd = plan.n_targets;
@@ -570,34 +846,43 @@ unsafe fn child_exec(plan: &ChildPlan<'_>) -> ! {
     // 6. Limits, priority, umask.
     for (res, lim) in plan.rlimits {
         if libc::setrlimit(*res as _, lim) < 0 {
-            child_fail(err_fd, STEP_RLIMIT);
+            child_fail(plan, err_fd, STEP_RLIMIT);
         }
     }
     if let Some(nice) = plan.nice {
         if libc::setpriority(libc::PRIO_PROCESS, 0, nice) < 0 {
-            child_fail(err_fd, STEP_NICE);
+            child_fail(plan, err_fd, STEP_NICE);
         }
     }
     libc::umask(plan.umask);
 
-    // 7. Credentials: groups, then gid, then uid (dropping uid last).
+    // 7. Credentials: groups, then gid, then uid (dropping uid last). Raw
+    //    syscalls: glibc's wrappers broadcast the change to every thread of the
+    //    process it believes it is in (the setxid protocol), which for a CLONE_VM
+    //    child are the daemon's threads (glibc's spawni.c avoids them too).
     if let Some(groups) = plan.setgroups {
-        if libc::setgroups(groups.len(), groups.as_ptr()) < 0 {
-            child_fail(err_fd, STEP_SETGROUPS);
+        if libc::syscall(
+            SYS_SETGROUPS,
+            groups.len() as libc::c_long,
+            groups.as_ptr(),
+        ) < 0
+        {
+            child_fail(plan, err_fd, STEP_SETGROUPS);
         }
     }
     if let Some((uid, gid)) = plan.ids {
-        if libc::setresgid(gid, gid, gid) < 0 {
-            child_fail(err_fd, STEP_SETGID);
+        let (uid, gid) = (uid as libc::c_long, gid as libc::c_long);
+        if libc::syscall(SYS_SETRESGID, gid, gid, gid) < 0 {
+            child_fail(plan, err_fd, STEP_SETGID);
         }
-        if libc::setresuid(uid, uid, uid) < 0 {
-            child_fail(err_fd, STEP_SETUID);
+        if libc::syscall(SYS_SETRESUID, uid, uid, uid) < 0 {
+            child_fail(plan, err_fd, STEP_SETUID);
         }
     }
 
     // 8. Working directory (after the switch, so the user's permissions apply).
     if !plan.cwd.is_null() && libc::chdir(plan.cwd) < 0 {
-        child_fail(err_fd, STEP_CHDIR);
+        child_fail(plan, err_fd, STEP_CHDIR);
     }
 
     // 9. LISTEN_PID is our own pid.
@@ -606,5 +891,5 @@ unsafe fn child_exec(plan: &ChildPlan<'_>) -> ! {
     }
 
     libc::execve(plan.path, plan.argv, plan.envp);
-    child_fail(err_fd, STEP_EXEC);
+    child_fail(plan, err_fd, STEP_EXEC);
 }

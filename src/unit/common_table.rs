@@ -633,7 +633,8 @@ pub(crate) static KILL_TABLE: &[Entry<KillContext>] = &[
 
 fn kill_mode(k: &mut KillContext, ctx: &mut Ctx, v: &str) -> ParseResult {
     k.kill_mode = match v {
-        "control-group" => KillMode::ControlGroup,
+        // An empty assignment restores the default, silently (systemd 252).
+        "" | "control-group" => KillMode::ControlGroup,
         "mixed" => KillMode::Mixed,
         "process" => KillMode::Process,
         "none" => {

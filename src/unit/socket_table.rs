@@ -270,6 +270,10 @@ fn size(v: &str) -> Result<u64, Reject> {
 }
 
 fn ip_tos(s: &mut SocketUnit, _: &mut Ctx, v: &str) -> ParseResult {
+    if v.is_empty() {
+        s.options.ip_tos = None;
+        return Ok(());
+    }
     s.options.ip_tos = Some(
         parse_ip_tos(v)
             .map_err(|_| warn(format!("Failed to parse IP TOS value, ignoring: {v}")))?,

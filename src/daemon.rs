@@ -24,11 +24,32 @@ pub struct DaemonOptions {
     pub units: Vec<String>,
     /// Re-exec: fd holding the previous image's state.
     pub deserialize_fd: Option<i32>,
+    /// Where the notify and control sockets live (`--runtime-dir`).
+    pub runtime_dir: Option<PathBuf>,
+    /// Control plane: private socket and message bus.
+    pub bus: crate::bus::BusOptions,
+}
+
+/// `--runtime-dir`, or `/run/activator` for root and `$XDG_RUNTIME_DIR/activator`
+/// otherwise (the places systemd uses for its own runtime files).
+pub fn runtime_dir(opts: &DaemonOptions) -> PathBuf {
+    if let Some(d) = &opts.runtime_dir {
+        return d.clone();
+    }
+    let uid = nix::unistd::geteuid();
+    if uid.is_root() {
+        return PathBuf::from("/run/activator");
+    }
+    std::env::var_os("XDG_RUNTIME_DIR")
+        .filter(|v| !v.is_empty())
+        .map(|d| PathBuf::from(d).join("activator"))
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("activator-{uid}")))
 }
 
 /// Loaded units and what to start.
 pub fn load_configuration(opts: &DaemonOptions) -> EngineConfig {
-    let only_inetd = opts.unit_paths.is_empty() && opts.units.is_empty() && !opts.inetd_confs.is_empty();
+    let only_inetd =
+        opts.unit_paths.is_empty() && opts.units.is_empty() && !opts.inetd_confs.is_empty();
     let loader = LoaderOptions {
         unit_paths: opts.unit_paths.clone(),
     };
@@ -146,7 +167,26 @@ fn start_control_plane(
     handle: ControlHandle,
     notifications: std::sync::mpsc::Receiver<Notification>,
     opts: &DaemonOptions,
-) -> Option<()> {
-    let _ = (handle, notifications, opts);
-    None
+) -> Option<crate::bus::BusServer> {
+    let mut bus = opts.bus.clone();
+    if bus.control_socket.is_none() {
+        bus.control_socket = Some(runtime_dir(opts).join("private"));
+    }
+    match crate::bus::start(handle, notifications, &bus) {
+        Ok(server) => {
+            log::info!(
+                "Control socket: {}{}",
+                server.socket_path().display(),
+                server
+                    .bus()
+                    .map(|b| format!(", also on the {b} bus as org.activator1"))
+                    .unwrap_or_default()
+            );
+            Some(server)
+        }
+        Err(e) => {
+            log::error!("Control plane not available: {e}");
+            None
+        }
+    }
 }

@@ -11,11 +11,11 @@ pub mod unit;
 
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub mod builtin;
-pub mod engine;
-pub mod inetd;
-pub mod sys;
-pub mod verify;
-pub mod daemon;
-pub mod logging;
 pub mod bus;
 pub mod ctl;
+pub mod daemon;
+pub mod engine;
+pub mod inetd;
+pub mod logging;
+pub mod sys;
+pub mod verify;

@@ -55,7 +55,9 @@ fn accept_yes_stdio_child_has_exactly_the_connection() {
     let fds = proc_fds(pid);
     let nums: Vec<i32> = fds.iter().map(|(n, _)| *n).collect();
     assert_eq!(nums, vec![0, 1, 2], "fds of the instance: {fds:?}");
-    assert!(fds.iter().all(|(_, t)| t == &fds[0].1 && t.starts_with("socket:")));
+    assert!(fds
+        .iter()
+        .all(|(_, t)| t == &fds[0].1 && t.starts_with("socket:")));
     drop(s);
     assert_eq!(d.stop(), Some(0));
 }
@@ -84,7 +86,9 @@ fn accept_no_passes_listen_fds_with_own_pid() {
     d.wait_started();
     let _c = connect(p2);
     let text = wait_for(Duration::from_secs(10), || {
-        std::fs::read_to_string(&out).ok().filter(|t| t.ends_with('\n'))
+        std::fs::read_to_string(&out)
+            .ok()
+            .filter(|t| t.ends_with('\n'))
     })
     .expect("service wrote its environment");
     let f: Vec<&str> = text.split_whitespace().collect();
@@ -134,9 +138,17 @@ fn udp_wait_service_receives_datagrams_sent_while_starting() {
         let t = std::fs::read_to_string(&log).ok()?;
         (t.lines().count() >= 50).then_some(t)
     })
-    .unwrap_or_else(|| panic!("not all datagrams logged: {:?}", std::fs::read_to_string(&log)));
+    .unwrap_or_else(|| {
+        panic!(
+            "not all datagrams logged: {:?}",
+            std::fs::read_to_string(&log)
+        )
+    });
     for i in 0..50 {
-        assert!(lines.contains(&format!("127.0.0.1 line {i}\n")), "line {i} missing");
+        assert!(
+            lines.contains(&format!("127.0.0.1 line {i}\n")),
+            "line {i} missing"
+        );
     }
     assert!(
         d.log_text().matches("errlog.service: started").count() == 1,
@@ -158,7 +170,11 @@ fn thousand_connections_leave_no_zombie_and_no_fd() {
         "hi@.service",
         "[Service]\nExecStart=/bin/echo hi\nStandardInput=socket\n",
     );
-    let d = Daemon::start(&["--unit-path", units.path().to_str().unwrap(), "--log-level=info"]);
+    let d = Daemon::start(&[
+        "--unit-path",
+        units.path().to_str().unwrap(),
+        "--log-level=info",
+    ]);
     d.wait_started();
     assert_eq!(exchange(port, b""), b"hi\n");
     let fds_before = d.fd_count();
@@ -168,7 +184,11 @@ fn thousand_connections_leave_no_zombie_and_no_fd() {
     let settled = wait_for(Duration::from_secs(10), || {
         (d.zombies().is_empty() && children_of(d.pid()).is_empty()).then_some(())
     });
-    assert!(settled.is_some(), "children left: {:?}", children_of(d.pid()));
+    assert!(
+        settled.is_some(),
+        "children left: {:?}",
+        children_of(d.pid())
+    );
     assert_eq!(d.fd_count(), fds_before, "fd leak in activatord");
     assert_eq!(d.stop(), Some(0));
 }
@@ -206,7 +226,11 @@ fn bad_runtime_input_fails_only_that_unit() {
     );
     let d = Daemon::start(&["--unit-path", units.path().to_str().unwrap()]);
     d.wait_started();
-    assert!(d.log_text().contains("busy.socket: Failed to listen on"), "{}", d.log_text());
+    assert!(
+        d.log_text().contains("busy.socket: Failed to listen on"),
+        "{}",
+        d.log_text()
+    );
     // The refused connections just close; the daemon and the good unit carry on.
     assert_eq!(exchange(nobin, b""), b"");
     assert_eq!(exchange(nouser, b""), b"");
@@ -242,7 +266,10 @@ fn user_nobody_really_runs_as_nobody() {
     let nobody = nix::unistd::User::from_name("nobody").unwrap().unwrap();
     assert_eq!(lines[0], nobody.uid.to_string());
     assert_eq!(lines[1], nobody.gid.to_string());
-    assert!(!lines[2].split(' ').any(|g| g == "0"), "root group kept: {out}");
+    assert!(
+        !lines[2].split(' ').any(|g| g == "0"),
+        "root group kept: {out}"
+    );
     assert_eq!(d.stop(), Some(0));
 }
 
@@ -253,7 +280,10 @@ fn sigterm_stops_services_and_removes_nodes() {
     let sock = units.path().join("run/app.sock");
     units.write(
         "app.socket",
-        &format!("[Socket]\nListenStream={}\nRemoveOnStop=yes\nSocketMode=0600\n", sock.display()),
+        &format!(
+            "[Socket]\nListenStream={}\nRemoveOnStop=yes\nSocketMode=0600\n",
+            sock.display()
+        ),
     );
     units.write("app.service", "[Service]\nExecStart=/bin/sleep 60\n");
     let d = Daemon::start(&["--unit-path", units.path().to_str().unwrap()]);
@@ -271,7 +301,10 @@ fn sigterm_stops_services_and_removes_nodes() {
         .and_then(|p| p.parse().ok())
         .unwrap();
     assert_eq!(d.stop(), Some(0));
-    assert!(proc_state(pid).is_none(), "service still running after stop");
+    assert!(
+        proc_state(pid).is_none(),
+        "service still running after stop"
+    );
     assert!(!sock.exists(), "RemoveOnStop= node left behind");
 }
 
@@ -281,7 +314,10 @@ fn sigterm_stops_services_and_removes_nodes() {
 fn accept_no_rearms_after_service_exit() {
     let port = free_port();
     let units = UnitDir::new();
-    units.write("once.socket", &format!("[Socket]\nListenStream=127.0.0.1:{port}\n"));
+    units.write(
+        "once.socket",
+        &format!("[Socket]\nListenStream=127.0.0.1:{port}\n"),
+    );
     // Accept one connection on fd 3 with perl, answer, exit.
     units.write(
         "once.service",
@@ -290,10 +326,17 @@ fn accept_no_rearms_after_service_exit() {
     let d = Daemon::start(&["--unit-path", units.path().to_str().unwrap()]);
     d.wait_started();
     let a = String::from_utf8(exchange(port, b"")).unwrap();
-    assert!(a.starts_with("pid "), "first answer: {a:?}; log {}", d.log_text());
+    assert!(
+        a.starts_with("pid "),
+        "first answer: {a:?}; log {}",
+        d.log_text()
+    );
     assert!(d.wait_log("once.service: Main process exited", Duration::from_secs(5)));
     let b = String::from_utf8(exchange(port, b"")).unwrap();
-    assert!(b.starts_with("pid ") && a != b, "second service: {a:?} {b:?}");
+    assert!(
+        b.starts_with("pid ") && a != b,
+        "second service: {a:?} {b:?}"
+    );
     let mut s = connect(port);
     let mut buf = Vec::new();
     let _ = s.write_all(b"");

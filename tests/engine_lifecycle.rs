@@ -35,8 +35,13 @@ fn sighup(d: &Daemon) {
 /// unrelated units) refuse or reset nothing, and the listening inodes never change.
 #[test]
 fn hundred_reloads_drop_no_connection_and_keep_inodes() {
-    let (echo, hello, greeter, other_a, other_b) =
-        (free_port(), free_port(), free_port(), free_port(), free_port());
+    let (echo, hello, greeter, other_a, other_b) = (
+        free_port(),
+        free_port(),
+        free_port(),
+        free_port(),
+        free_port(),
+    );
     let units = UnitDir::new();
     units.write(
         "echo.socket",
@@ -50,17 +55,31 @@ fn hundred_reloads_drop_no_connection_and_keep_inodes() {
         "hello@.service",
         "[Service]\nExecStart=/bin/echo hello\nStandardInput=socket\n",
     );
-    units.write("greeter.socket", &format!("[Socket]\nListenStream=127.0.0.1:{greeter}\n"));
+    units.write(
+        "greeter.socket",
+        &format!("[Socket]\nListenStream=127.0.0.1:{greeter}\n"),
+    );
     units.write(
         "greeter.service",
         "[Service]\nExecStart=/usr/bin/perl -MIO::Socket -e '$$l=IO::Socket->new_from_fd(3,\"r\"); while ($$c=$$l->accept) { print $$c \"greeter\\n\"; close $$c }'\n",
     );
-    let other = |port: u16| format!("[Socket]\nListenStream=127.0.0.1:{port}\nAccept=yes\nX-Activator-Builtin=discard\n");
+    let other = |port: u16| {
+        format!(
+            "[Socket]\nListenStream=127.0.0.1:{port}\nAccept=yes\nX-Activator-Builtin=discard\n"
+        )
+    };
     units.write("other.socket", &other(other_a));
-    let d = Daemon::start(&["--unit-path", units.path().to_str().unwrap(), "--log-level=info"]);
+    let d = Daemon::start(&[
+        "--unit-path",
+        units.path().to_str().unwrap(),
+        "--log-level=info",
+    ]);
     d.wait_started();
     assert_eq!(exchange(greeter, b""), b"greeter\n");
-    let inodes: Vec<Option<u64>> = [echo, hello, greeter].iter().map(|&p| listen_inode(p)).collect();
+    let inodes: Vec<Option<u64>> = [echo, hello, greeter]
+        .iter()
+        .map(|&p| listen_inode(p))
+        .collect();
     assert!(inodes.iter().all(Option::is_some), "{inodes:?}");
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -100,10 +119,16 @@ fn hundred_reloads_drop_no_connection_and_keep_inodes() {
     for i in 0..100 {
         // Every other reload changes an unrelated unit.
         if i % 2 == 0 {
-            units.write("other.socket", &other(if i % 4 == 0 { other_b } else { other_a }));
+            units.write(
+                "other.socket",
+                &other(if i % 4 == 0 { other_b } else { other_a }),
+            );
         }
         if i % 10 == 5 {
-            units.write("extra.service", &format!("[Service]\nExecStart=/bin/true {i}\n"));
+            units.write(
+                "extra.service",
+                &format!("[Service]\nExecStart=/bin/true {i}\n"),
+            );
         }
         sighup(&d);
         std::thread::sleep(Duration::from_millis(25));
@@ -114,9 +139,19 @@ fn hundred_reloads_drop_no_connection_and_keep_inodes() {
     for c in clients {
         c.join().unwrap();
     }
-    assert_eq!(failures.load(Ordering::Relaxed), 0, "connections refused or reset");
-    assert!(served.load(Ordering::Relaxed) > 100, "clients made progress");
-    let after: Vec<Option<u64>> = [echo, hello, greeter].iter().map(|&p| listen_inode(p)).collect();
+    assert_eq!(
+        failures.load(Ordering::Relaxed),
+        0,
+        "connections refused or reset"
+    );
+    assert!(
+        served.load(Ordering::Relaxed) > 100,
+        "clients made progress"
+    );
+    let after: Vec<Option<u64>> = [echo, hello, greeter]
+        .iter()
+        .map(|&p| listen_inode(p))
+        .collect();
     assert_eq!(inodes, after, "listening sockets were re-bound");
     assert!(d.log_text().matches("Reloaded.").count() >= 90);
     assert_eq!(d.stop(), Some(0));
@@ -148,11 +183,21 @@ fn reload_applies_listen_diff_and_keeps_broken_units() {
     assert!(d.wait_log("Reloaded.", Duration::from_secs(5)));
     assert_eq!(listen_inode(a), Some(inode_a), "kept address keeps its fd");
     assert_eq!(exchange(b, b"new"), b"new");
-    assert!(wait_for(Duration::from_secs(3), || listen_inode(c).is_none().then_some(())).is_some());
+    assert!(wait_for(Duration::from_secs(3), || listen_inode(c)
+        .is_none()
+        .then_some(()))
+    .is_some());
     // A broken definition (no Listen at all) keeps the running one.
-    units.write("s.socket", "[Socket]\nAccept=yes\nX-Activator-Builtin=echo\n");
+    units.write(
+        "s.socket",
+        "[Socket]\nAccept=yes\nX-Activator-Builtin=echo\n",
+    );
     sighup(&d);
-    assert!(d.wait_log("keeping the old definition", Duration::from_secs(5)), "{}", d.log_text());
+    assert!(
+        d.wait_log("keeping the old definition", Duration::from_secs(5)),
+        "{}",
+        d.log_text()
+    );
     assert_eq!(exchange(a, b"still"), b"still");
     assert_eq!(listen_inode(a), Some(inode_a));
     assert_eq!(d.stop(), Some(0));
@@ -170,8 +215,15 @@ fn trigger_limit_pauses_and_recovers_without_intervention() {
             "[Socket]\nListenStream=127.0.0.1:{port}\nAccept=yes\nTriggerLimitIntervalSec=1s\nTriggerLimitBurst=50\nMaxConnections=1000\n"
         ),
     );
-    units.write("flood@.service", "[Service]\nExecStart=/bin/echo ok\nStandardInput=socket\n");
-    let d = Daemon::start(&["--unit-path", units.path().to_str().unwrap(), "--log-level=info"]);
+    units.write(
+        "flood@.service",
+        "[Service]\nExecStart=/bin/echo ok\nStandardInput=socket\n",
+    );
+    let d = Daemon::start(&[
+        "--unit-path",
+        units.path().to_str().unwrap(),
+        "--log-level=info",
+    ]);
     d.wait_started();
     let mut refused_or_empty = 0;
     let mut ok = 0;
@@ -190,7 +242,11 @@ fn trigger_limit_pauses_and_recovers_without_intervention() {
         }
     }
     assert!(ok + refused_or_empty > 0);
-    assert!(d.wait_log("Trigger limit hit", Duration::from_secs(10)), "{}", d.log_text());
+    assert!(
+        d.wait_log("Trigger limit hit", Duration::from_secs(10)),
+        "{}",
+        d.log_text()
+    );
     // Nobody touches it: after the window it serves again.
     let served = wait_for(Duration::from_secs(15), || {
         let out = exchange(port, b"");
@@ -207,7 +263,10 @@ fn trigger_limit_pauses_and_recovers_without_intervention() {
 fn crash_loop_backs_off_then_fails_at_start_limit() {
     let port = free_port();
     let units = UnitDir::new();
-    units.write("crash.socket", &format!("[Socket]\nListenStream=127.0.0.1:{port}\n"));
+    units.write(
+        "crash.socket",
+        &format!("[Socket]\nListenStream=127.0.0.1:{port}\n"),
+    );
     units.write(
         "crash.service",
         "[Unit]\nStartLimitIntervalSec=10s\nStartLimitBurst=3\n[Service]\nExecStart=/bin/sh -c 'exit 3'\nRestart=on-failure\nRestartSec=100ms\n",
@@ -215,11 +274,25 @@ fn crash_loop_backs_off_then_fails_at_start_limit() {
     let d = Daemon::start(&["--unit-path", units.path().to_str().unwrap()]);
     d.wait_started();
     let _c = connect(port);
-    assert!(d.wait_log("Failed with result 'start-limit-hit'", Duration::from_secs(10)), "{}", d.log_text());
+    assert!(
+        d.wait_log(
+            "Failed with result 'start-limit-hit'",
+            Duration::from_secs(10)
+        ),
+        "{}",
+        d.log_text()
+    );
     let log = d.log_text();
     assert!(log.contains("crash.service: Scheduled restart job, restart counter is at 1."));
-    assert!(log.contains("crash.socket: Failed with result 'service-start-limit-hit'."), "{log}");
-    assert_eq!(log.matches("crash.service: Main process exited, code=exited, status=3").count(), 3);
+    assert!(
+        log.contains("crash.socket: Failed with result 'service-start-limit-hit'."),
+        "{log}"
+    );
+    assert_eq!(
+        log.matches("crash.service: Main process exited, code=exited, status=3")
+            .count(),
+        3
+    );
     assert_eq!(d.stop(), Some(0));
 }
 
@@ -230,7 +303,10 @@ fn sigterm_escalates_to_sigkill_after_timeout_stop() {
     let port = free_port();
     let units = UnitDir::new();
     let post = units.path().join("post.out");
-    units.write("stubborn.socket", &format!("[Socket]\nListenStream=127.0.0.1:{port}\n"));
+    units.write(
+        "stubborn.socket",
+        &format!("[Socket]\nListenStream=127.0.0.1:{port}\n"),
+    );
     units.write(
         "stubborn.service",
         &format!(
@@ -252,7 +328,10 @@ fn sigterm_escalates_to_sigkill_after_timeout_stop() {
     let t0 = Instant::now();
     assert_eq!(d.stop(), Some(0));
     let took = t0.elapsed();
-    assert!(took >= Duration::from_millis(900), "stopped before the timeout: {took:?}");
+    assert!(
+        took >= Duration::from_millis(900),
+        "stopped before the timeout: {took:?}"
+    );
     assert!(proc_state(pid).is_none(), "service survived");
     let text = std::fs::read_to_string(&post).unwrap_or_default();
     assert_eq!(text.trim(), "timeout killed", "ExecStopPost= environment");
@@ -265,7 +344,10 @@ fn exec_phases_run_in_order() {
     let units = UnitDir::new();
     let log = units.path().join("phases.log");
     let l = log.display();
-    units.write("ph.socket", &format!("[Socket]\nListenStream=127.0.0.1:{port}\n"));
+    units.write(
+        "ph.socket",
+        &format!("[Socket]\nListenStream=127.0.0.1:{port}\n"),
+    );
     units.write(
         "ph.service",
         &format!(
@@ -299,7 +381,10 @@ fn reexec_keeps_sockets_and_children() {
         "echo.socket",
         &format!("[Socket]\nListenStream=127.0.0.1:{echo}\nAccept=yes\nX-Activator-Builtin=echo\n"),
     );
-    units.write("greeter.socket", &format!("[Socket]\nListenStream=127.0.0.1:{greeter}\n"));
+    units.write(
+        "greeter.socket",
+        &format!("[Socket]\nListenStream=127.0.0.1:{greeter}\n"),
+    );
     units.write(
         "greeter.service",
         "[Service]\nExecStart=/usr/bin/perl -MIO::Socket -e '$$l=IO::Socket->new_from_fd(3,\"r\"); while ($$c=$$l->accept) { print $$c \"greeter $$$$\\n\"; close $$c }'\n",
@@ -328,7 +413,13 @@ fn reexec_keeps_sockets_and_children() {
     );
     assert!(d.wait_log("Re-executing.", Duration::from_secs(5)));
     assert!(
-        wait_for(Duration::from_secs(10), || (d.log_text().matches("Started:").count() >= 2).then_some(())).is_some(),
+        wait_for(Duration::from_secs(10), || (d
+            .log_text()
+            .matches("Started:")
+            .count()
+            >= 2)
+            .then_some(()))
+        .is_some(),
         "{}",
         d.log_text()
     );
@@ -340,8 +431,18 @@ fn reexec_keeps_sockets_and_children() {
     // The same service process still serves, and the new image reaps it.
     let again = String::from_utf8(exchange(greeter, b"")).unwrap();
     assert_eq!(again, first);
-    let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(service_pid), nix::sys::signal::Signal::SIGKILL);
-    assert!(d.wait_log("greeter.service: Main process exited", Duration::from_secs(5)), "{}", d.log_text());
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(service_pid),
+        nix::sys::signal::Signal::SIGKILL,
+    );
+    assert!(
+        d.wait_log(
+            "greeter.service: Main process exited",
+            Duration::from_secs(5)
+        ),
+        "{}",
+        d.log_text()
+    );
     // ...and the socket re-arms: a new connection starts a new service.
     let third = String::from_utf8(exchange(greeter, b"")).unwrap();
     assert!(third.starts_with("greeter ") && third != first, "{third}");

@@ -1,5 +1,6 @@
 //! sys::spawn with real processes: the exact fd layout, LISTEN_PID, environment,
-//! stdio on a socket, limits, credentials and error reporting.
+//! stdio on a socket, limits, credentials and error reporting — on the default
+//! clone(CLONE_VM|CLONE_VFORK) path and on the fork fallback (`spawn_forked`).
 
 use std::ffi::CString;
 use std::io::{Read, Write};
@@ -7,7 +8,7 @@ use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
-use activator::sys::spawn::{spawn, SpawnError, SpawnRequest, Stdio};
+use activator::sys::spawn::{spawn, spawn_forked, SpawnError, SpawnRequest, Stdio};
 use activator::sys::user::resolve_credentials;
 use activator::unit::model::{Resource, ResourceLimit};
 use nix::errno::Errno;
@@ -23,8 +24,14 @@ fn sh(script: &str) -> SpawnRequest {
     SpawnRequest::new(c("/bin/sh"), vec![c("sh"), c("-c"), c(script)])
 }
 
+type SpawnFn = fn(&SpawnRequest) -> Result<Pid, SpawnError>;
+
 /// Run `req` with stdout on a pipe; return (pid, output, exit status).
-fn run_capture(mut req: SpawnRequest) -> (Pid, String, WaitStatus) {
+fn run_capture(req: SpawnRequest) -> (Pid, String, WaitStatus) {
+    run_capture_with(spawn, req)
+}
+
+fn run_capture_with(spawn: SpawnFn, mut req: SpawnRequest) -> (Pid, String, WaitStatus) {
     let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).unwrap();
     req.stdout = Stdio::Fd(w.as_raw_fd());
     let pid = spawn(&req).unwrap();
@@ -263,6 +270,111 @@ fn signals_are_reset_in_the_child() {
 }
 
 #[test]
+fn same_request_spawned_twice_each_child_sees_its_own_pid() {
+    // The child writes LISTEN_PID into per-spawn memory of the parent (CLONE_VM):
+    // the request itself must stay intact and reusable.
+    let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).unwrap();
+    let mut req = sh("echo $LISTEN_PID $$");
+    req.envp = vec![c("LISTEN_FDS=0"), c("LISTEN_PID=1")];
+    req.listen_pid_slot = true;
+    req.stdout = Stdio::Fd(w.as_raw_fd());
+    let before = format!("{req:?}");
+    let first = spawn(&req).unwrap();
+    let second = spawn(&req).unwrap();
+    assert_eq!(format!("{req:?}"), before, "request changed by spawn");
+    drop(w);
+    let mut out = String::new();
+    std::fs::File::from(r).read_to_string(&mut out).unwrap();
+    assert_eq!(waitpid(first, None).unwrap(), WaitStatus::Exited(first, 0));
+    assert_eq!(
+        waitpid(second, None).unwrap(),
+        WaitStatus::Exited(second, 0)
+    );
+    let mut lines: Vec<&str> = out.lines().collect();
+    lines.sort();
+    let mut want = vec![format!("{first} {first}"), format!("{second} {second}")];
+    want.sort();
+    assert_ne!(first, second);
+    assert_eq!(lines, want);
+}
+
+#[test]
+fn spawning_from_several_threads_at_once() {
+    // Each thread has its own cached child stack; children must not mix them up.
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            std::thread::spawn(|| {
+                for _ in 0..25 {
+                    let mut req = sh("echo $LISTEN_PID $$");
+                    req.listen_pid_slot = true;
+                    let (pid, out, status) = run_capture(req);
+                    assert_eq!(status, WaitStatus::Exited(pid, 0));
+                    assert_eq!(out.trim(), format!("{pid} {pid}"));
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+}
+
+#[test]
+fn fork_fallback_has_the_same_semantics() {
+    let mut req = sh("echo $LISTEN_PID $$ $LISTEN_FDS");
+    req.envp = vec![c("LISTEN_FDS=0"), c("LISTEN_PID=999999999")];
+    req.listen_pid_slot = true;
+    let (pid, out, status) = run_capture_with(spawn_forked, req);
+    assert_eq!(status, WaitStatus::Exited(pid, 0));
+    assert_eq!(out.trim(), format!("{pid} {pid} 0"));
+
+    let (a, _a_peer) = UnixStream::pair().unwrap();
+    let mut req = SpawnRequest::new(c("/bin/sleep"), vec![c("sleep"), c("10")]);
+    req.fds = vec![a.as_raw_fd(), a.as_raw_fd()];
+    let pid = spawn_forked(&req).unwrap();
+    let mut fds: Vec<i32> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_str().unwrap().parse().unwrap())
+        .collect();
+    kill_and_reap(pid);
+    fds.sort();
+    assert_eq!(fds, vec![0, 1, 2, 3, 4]);
+
+    let req = SpawnRequest::new(c("/nonexistent/prog"), vec![c("prog")]);
+    assert!(matches!(
+        spawn_forked(&req),
+        Err(SpawnError::Exec {
+            errno: Errno::ENOENT,
+            ..
+        })
+    ));
+    let mut req = sh("true");
+    req.cwd = Some(c("/nonexistent-dir"));
+    assert!(matches!(
+        spawn_forked(&req),
+        Err(SpawnError::Setup {
+            step: "chdir",
+            errno: Errno::ENOENT
+        })
+    ));
+}
+
+/// The `Uid:` line of every thread of this process.
+fn thread_uids() -> Vec<String> {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .filter_map(|e| {
+            let path = e.ok()?.path().join("status");
+            let status = std::fs::read_to_string(path).ok()?;
+            status
+                .lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+#[test]
 fn credentials_drop_to_nobody() {
     if !nix::unistd::geteuid().is_root() {
         eprintln!("SKIP: switching users needs root");
@@ -272,10 +384,25 @@ fn credentials_drop_to_nobody() {
         eprintln!("SKIP: no user nobody");
         return;
     };
+    // A second thread that must keep its root identity: the child (sharing our
+    // memory) must not run glibc's setxid broadcast on the daemon's threads.
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    let bystander = std::thread::spawn(move || {
+        let _ = stop_rx.recv_timeout(Duration::from_secs(30));
+    });
     let mut req = sh("id -u; id -g; id -G");
     req.creds = Some(creds.clone());
     let (pid, out, status) = run_capture(req);
     assert_eq!(status, WaitStatus::Exited(pid, 0));
+    for uids in thread_uids() {
+        assert_eq!(
+            uids.split_whitespace().collect::<Vec<_>>(),
+            ["Uid:", "0", "0", "0", "0"]
+        );
+    }
+    assert!(nix::unistd::geteuid().is_root());
+    drop(stop_tx);
+    bystander.join().unwrap();
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], creds.uid.to_string());
     assert_eq!(lines[1], creds.gid.to_string());

@@ -762,3 +762,53 @@ fn dump_matches_systemd_for_shared_keys() {
         failures.join("\n")
     );
 }
+
+mod never_panics {
+    use super::*;
+    use activator::unit::lexer::Assignment;
+    use proptest::prelude::*;
+    use std::sync::Arc;
+
+    fn keys(kind: UnitKind) -> Vec<(&'static str, &'static str)> {
+        directives(kind)
+            .into_iter()
+            .map(|d| (d.section, d.key))
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+        /// Whatever the values, building a unit returns a unit and diagnostics.
+        #[test]
+        fn any_values(
+            picks in proptest::collection::vec((any::<prop::sample::Index>(), "[ -~]{0,24}"), 1..12),
+            socket in any::<bool>(),
+        ) {
+            let (kind, name) = if socket {
+                (UnitKind::Socket, "p.socket")
+            } else {
+                (UnitKind::Service, "p@.service")
+            };
+            let table = keys(kind);
+            let file: Arc<Path> = Arc::from(Path::new("/p"));
+            let assignments: Vec<Assignment> = picks
+                .iter()
+                .enumerate()
+                .map(|(i, (idx, value))| {
+                    let (section, key) = table[idx.index(table.len())];
+                    Assignment {
+                        section: section.to_string(),
+                        key: key.to_string(),
+                        value: value.clone(),
+                        file: file.clone(),
+                        line: i as u32 + 1,
+                    }
+                })
+                .collect();
+            let host = HostInfo::default();
+            let spec = SpecifierContext { unit_name: name, fragment: None, host: &host };
+            let (unit, _) = build_unit(name, &assignments, &spec, UnitSource::default());
+            let _ = activator::unit::dump::dump_unit(&unit);
+        }
+    }
+}

@@ -205,3 +205,143 @@ fn instantiate_honours_instance_specific_files() {
     assert_eq!(y.exec.user.as_deref(), Some("daemon"));
     assert_eq!(x.name, "e@x.service");
 }
+
+/// `run_verify` end to end: exit status, `--dump`, `--json`, whole-path mode, inetd.
+mod run_verify_cli {
+    use activator::inetd::InetdOptions;
+    use activator::verify::{run_verify, VerifyOptions};
+    use std::fs;
+
+    fn verify(opts: &VerifyOptions) -> (i32, String, String) {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let rc = run_verify(opts, &mut out, &mut err);
+        (
+            rc,
+            String::from_utf8_lossy(&out).into_owned(),
+            String::from_utf8_lossy(&err).into_owned(),
+        )
+    }
+
+    fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let t = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            fs::write(t.path().join(name), text).unwrap();
+        }
+        t
+    }
+
+    #[test]
+    fn valid_pair_is_quiet_and_dumps() {
+        let t = dir_with(&[
+            ("e.socket", "[Socket]\nListenStream=127.0.0.1:7101\n"),
+            ("e.service", "[Service]\nExecStart=/bin/true\n"),
+        ]);
+        let opts = VerifyOptions {
+            unit_paths: vec![t.path().to_path_buf()],
+            units: vec![t.path().join("e.socket").display().to_string()],
+            dump: true,
+            ..VerifyOptions::default()
+        };
+        let (rc, out, err) = verify(&opts);
+        assert_eq!((rc, err.as_str()), (0, ""));
+        assert!(out.contains("127.0.0.1:7101"), "dump: {out}");
+        assert!(out.contains("/bin/true"), "dump: {out}");
+    }
+
+    #[test]
+    fn json_is_an_array_of_units() {
+        let t = dir_with(&[
+            (
+                "e.socket",
+                "[Socket]\nListenStream=127.0.0.1:7102\nAccept=yes\n",
+            ),
+            ("e@.service", "[Service]\nExecStart=/bin/cat\n"),
+        ]);
+        let opts = VerifyOptions {
+            unit_paths: vec![t.path().to_path_buf()],
+            units: vec![t.path().join("e.socket").display().to_string()],
+            json: true,
+            ..VerifyOptions::default()
+        };
+        let (rc, out, _) = verify(&opts);
+        assert_eq!(rc, 0);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        let names: Vec<&str> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["e.socket", "e@.service"]);
+    }
+
+    #[test]
+    fn syntax_warnings_and_missing_services_fail() {
+        let t = dir_with(&[
+            (
+                "w.socket",
+                "[Socket]\nListenStream=127.0.0.1:7103\nAccept=maybe\n",
+            ),
+            ("w.service", "[Service]\nExecStart=/bin/true\n"),
+            ("n.socket", "[Socket]\nListenStream=127.0.0.1:7104\n"),
+        ]);
+        let one = |u: &str| VerifyOptions {
+            unit_paths: vec![t.path().to_path_buf()],
+            units: vec![t.path().join(u).display().to_string()],
+            ..VerifyOptions::default()
+        };
+        let (rc, _, err) = verify(&one("w.socket"));
+        assert_eq!(rc, 1);
+        assert!(
+            err.contains("w.socket:3: Failed to parse boolean value, ignoring: maybe"),
+            "{err}"
+        );
+        let (rc, _, err) = verify(&one("n.socket"));
+        assert_eq!(rc, 1);
+        assert!(err.contains("n.socket: service n.service not loaded, socket cannot be started."));
+        let (rc, _, err) = verify(&one("gone.socket"));
+        assert_eq!(rc, 1);
+        assert!(err.contains("Unit gone.socket not found."), "{err}");
+    }
+
+    #[test]
+    fn no_arguments_verifies_every_socket_on_the_path() {
+        let t = dir_with(&[
+            ("a.socket", "[Socket]\nListenStream=127.0.0.1:7105\n"),
+            ("a.service", "[Service]\nExecStart=/bin/true\n"),
+            ("b.socket", "[Socket]\nListenStream=127.0.0.1:7106\n"),
+        ]);
+        let opts = VerifyOptions {
+            unit_paths: vec![t.path().to_path_buf()],
+            ..VerifyOptions::default()
+        };
+        let (rc, _, err) = verify(&opts);
+        assert_eq!(rc, 1);
+        assert!(
+            err.contains("b.socket: service b.service not loaded"),
+            "{err}"
+        );
+        assert!(!err.contains("a.socket"), "{err}");
+    }
+
+    #[test]
+    fn inetd_units_are_merged() {
+        let t = dir_with(&[("inetd.conf", "echo stream tcp nowait root internal\n")]);
+        let services = t.path().join("services");
+        fs::write(&services, "echo 7/tcp\necho 7/udp\n").unwrap();
+        let opts = VerifyOptions {
+            unit_paths: vec![t.path().join("none")],
+            inetd_confs: vec![t.path().join("inetd.conf")],
+            inetd: InetdOptions {
+                services_file: services,
+                ..InetdOptions::default()
+            },
+            json: true,
+            ..VerifyOptions::default()
+        };
+        let (rc, out, err) = verify(&opts);
+        assert_eq!(rc, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        assert!(!v.as_array().unwrap().is_empty(), "{out}");
+    }
+}

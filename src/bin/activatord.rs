@@ -41,7 +41,11 @@ struct ConfigArgs {
     #[arg(long = "inetd-dialect", value_enum, default_value = "openbsd")]
     inetd_dialect: DialectArg,
     /// services(5) database used to resolve inetd.conf service names.
-    #[arg(long = "services", value_name = "FILE", default_value = "/etc/services")]
+    #[arg(
+        long = "services",
+        value_name = "FILE",
+        default_value = "/etc/services"
+    )]
     services: PathBuf,
 }
 
@@ -55,6 +59,17 @@ struct RunArgs {
     /// Log level: error, warn, info, debug, trace.
     #[arg(long = "log-level", default_value = "info")]
     log_level: String,
+    /// Directory for the notify and control sockets [default: /run/activator as root,
+    /// $XDG_RUNTIME_DIR/activator otherwise].
+    #[arg(long = "runtime-dir", value_name = "DIR")]
+    runtime_dir: Option<PathBuf>,
+    /// Private D-Bus control socket [default: RUNTIME_DIR/private].
+    #[arg(long = "control-socket", value_name = "PATH")]
+    control_socket: Option<PathBuf>,
+    /// Also serve org.activator1 on a message bus: auto (system bus when root and
+    /// reachable), system, session or none.
+    #[arg(long = "bus", value_name = "BUS", default_value = "auto")]
+    bus: String,
     /// Internal: state fd handed over by a re-exec.
     #[arg(long, hide = true, value_name = "FD")]
     deserialize: Option<i32>,
@@ -149,8 +164,8 @@ fn main() -> ExitCode {
         }
         None => {
             let run = cli.run;
-            let level = activator::logging::parse_level(&run.log_level)
-                .unwrap_or(log::LevelFilter::Info);
+            let level =
+                activator::logging::parse_level(&run.log_level).unwrap_or(log::LevelFilter::Info);
             activator::logging::init(level);
             let opts = DaemonOptions {
                 unit_paths: run.config.unit_paths.clone(),
@@ -159,6 +174,17 @@ fn main() -> ExitCode {
                 wanted_by: run.wanted_by,
                 units: run.units,
                 deserialize_fd: run.deserialize,
+                runtime_dir: run.runtime_dir,
+                bus: activator::bus::BusOptions {
+                    control_socket: run.control_socket,
+                    bus: match run.bus.parse() {
+                        Ok(b) => b,
+                        Err(e) => {
+                            eprintln!("activatord: {e}");
+                            return ExitCode::from(2);
+                        }
+                    },
+                },
             };
             match daemon::run(&opts) {
                 Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),

@@ -37,7 +37,8 @@ pub(crate) struct Manager {
 }
 
 fn path(p: &str) -> OwnedObjectPath {
-    OwnedObjectPath::try_from(p.to_string()).unwrap_or_else(|_| OwnedObjectPath::from(zbus::ObjectPath::from_static_str_unchecked("/")))
+    OwnedObjectPath::try_from(p.to_string())
+        .unwrap_or_else(|_| OwnedObjectPath::from(zbus::ObjectPath::from_static_str_unchecked("/")))
 }
 
 fn row(u: &UnitStatus) -> UnitRow {
@@ -74,12 +75,18 @@ fn check_mode(mode: &str) -> Result<(), MethodError> {
     if JOB_MODES.contains(&mode) {
         Ok(())
     } else {
-        Err(MethodError::new(INVALID_ARGS, format!("Job mode {mode} invalid.")))
+        Err(MethodError::new(
+            INVALID_ARGS,
+            format!("Job mode {mode} invalid."),
+        ))
     }
 }
 
 /// Run a job-like request and answer with its job path.
-pub(crate) async fn job(shared: &Shared, req: ControlRequest) -> Result<OwnedObjectPath, MethodError> {
+pub(crate) async fn job(
+    shared: &Shared,
+    req: ControlRequest,
+) -> Result<OwnedObjectPath, MethodError> {
     match shared.call(req).await? {
         ControlReply::Job { id, .. } => Ok(path(&job_path(id))),
         _ => Ok(path("/")),
@@ -90,10 +97,16 @@ pub(crate) async fn job(shared: &Shared, req: ControlRequest) -> Result<OwnedObj
 pub(crate) fn check_kill(whom: &str, signal: i32) -> Result<String, MethodError> {
     let whom = if whom.is_empty() { "all" } else { whom };
     if !["main", "control", "all"].contains(&whom) {
-        return Err(MethodError::new(INVALID_ARGS, format!("Invalid who argument: {whom}")));
+        return Err(MethodError::new(
+            INVALID_ARGS,
+            format!("Invalid who argument: {whom}"),
+        ));
     }
     if !(1..=64).contains(&signal) {
-        return Err(MethodError::new(INVALID_ARGS, "Signal number out of range."));
+        return Err(MethodError::new(
+            INVALID_ARGS,
+            "Signal number out of range.",
+        ));
     }
     Ok(whom.to_string())
 }
@@ -106,12 +119,21 @@ impl Manager {
         }
     }
 
-    async fn privileged(&self, conn: &Connection, hdr: &Header<'_>, what: &str) -> Result<(), MethodError> {
+    async fn privileged(
+        &self,
+        conn: &Connection,
+        hdr: &Header<'_>,
+        what: &str,
+    ) -> Result<(), MethodError> {
         require_privileged(&self.shared, conn, hdr, what).await
     }
 
     /// Look the unit up and make sure this connection serves its object.
-    async fn unit_object(&self, server: &ObjectServer, name: &str) -> Result<OwnedObjectPath, MethodError> {
+    async fn unit_object(
+        &self,
+        server: &ObjectServer,
+        name: &str,
+    ) -> Result<OwnedObjectPath, MethodError> {
         let st = self.shared.unit(name).await?;
         register_unit(server, &self.shared, &st.id).await;
         Ok(path(&unit_path(&st.id)))
@@ -121,18 +143,29 @@ impl Manager {
 #[interface(name = "org.activator1.Manager")]
 impl Manager {
     /// GetUnit(s name) → o; fails with NoSuchUnit if the unit is not loaded.
-    async fn get_unit(&self, name: String, #[zbus(object_server)] server: &ObjectServer) -> Result<OwnedObjectPath, MethodError> {
+    async fn get_unit(
+        &self,
+        name: String,
+        #[zbus(object_server)] server: &ObjectServer,
+    ) -> Result<OwnedObjectPath, MethodError> {
         self.unit_object(server, &name).await
     }
 
     /// LoadUnit(s name) → o; units are loaded at daemon start and reload, so
     /// this is GetUnit.
-    async fn load_unit(&self, name: String, #[zbus(object_server)] server: &ObjectServer) -> Result<OwnedObjectPath, MethodError> {
+    async fn load_unit(
+        &self,
+        name: String,
+        #[zbus(object_server)] server: &ObjectServer,
+    ) -> Result<OwnedObjectPath, MethodError> {
         self.unit_object(server, &name).await
     }
 
     /// ListUnits() → a(ssssssouso).
-    async fn list_units(&self, #[zbus(object_server)] server: &ObjectServer) -> Result<Vec<UnitRow>, MethodError> {
+    async fn list_units(
+        &self,
+        #[zbus(object_server)] server: &ObjectServer,
+    ) -> Result<Vec<UnitRow>, MethodError> {
         let units = self.shared.list_units().await?;
         for u in &units {
             register_unit(server, &self.shared, &u.id).await;
@@ -215,7 +248,9 @@ impl Manager {
     ) -> Result<(), MethodError> {
         let whom = check_kill(&whom, signal)?;
         self.privileged(conn, &hdr, "KillUnit").await?;
-        self.shared.call(ControlRequest::Kill { name, whom, signal }).await?;
+        self.shared
+            .call(ControlRequest::Kill { name, whom, signal })
+            .await?;
         Ok(())
     }
 
@@ -226,18 +261,30 @@ impl Manager {
         #[zbus(header)] hdr: Header<'_>,
     ) -> Result<(), MethodError> {
         self.privileged(conn, &hdr, "ResetFailedUnit").await?;
-        self.shared.call(ControlRequest::ResetFailed { name: Some(name) }).await?;
+        self.shared
+            .call(ControlRequest::ResetFailed { name: Some(name) })
+            .await?;
         Ok(())
     }
 
-    async fn reset_failed(&self, #[zbus(connection)] conn: &Connection, #[zbus(header)] hdr: Header<'_>) -> Result<(), MethodError> {
+    async fn reset_failed(
+        &self,
+        #[zbus(connection)] conn: &Connection,
+        #[zbus(header)] hdr: Header<'_>,
+    ) -> Result<(), MethodError> {
         self.privileged(conn, &hdr, "ResetFailed").await?;
-        self.shared.call(ControlRequest::ResetFailed { name: None }).await?;
+        self.shared
+            .call(ControlRequest::ResetFailed { name: None })
+            .await?;
         Ok(())
     }
 
     /// Reload() = daemon-reload.
-    async fn reload(&self, #[zbus(connection)] conn: &Connection, #[zbus(header)] hdr: Header<'_>) -> Result<(), MethodError> {
+    async fn reload(
+        &self,
+        #[zbus(connection)] conn: &Connection,
+        #[zbus(header)] hdr: Header<'_>,
+    ) -> Result<(), MethodError> {
         self.privileged(conn, &hdr, "Reload").await?;
         self.shared.call(ControlRequest::DaemonReload).await?;
         self.shared.forget_all();
@@ -245,7 +292,11 @@ impl Manager {
     }
 
     /// Reexecute() = daemon-reexec; the connection drops when the daemon execs.
-    async fn reexecute(&self, #[zbus(connection)] conn: &Connection, #[zbus(header)] hdr: Header<'_>) -> Result<(), MethodError> {
+    async fn reexecute(
+        &self,
+        #[zbus(connection)] conn: &Connection,
+        #[zbus(header)] hdr: Header<'_>,
+    ) -> Result<(), MethodError> {
         self.privileged(conn, &hdr, "Reexecute").await?;
         self.shared.call(ControlRequest::DaemonReexec).await?;
         Ok(())
@@ -323,13 +374,26 @@ impl Manager {
     }
 
     #[zbus(signal)]
-    pub async fn unit_new(e: &SignalEmitter<'_>, id: &str, unit: zbus::ObjectPath<'_>) -> zbus::Result<()>;
+    pub async fn unit_new(
+        e: &SignalEmitter<'_>,
+        id: &str,
+        unit: zbus::ObjectPath<'_>,
+    ) -> zbus::Result<()>;
 
     #[zbus(signal)]
-    pub async fn unit_removed(e: &SignalEmitter<'_>, id: &str, unit: zbus::ObjectPath<'_>) -> zbus::Result<()>;
+    pub async fn unit_removed(
+        e: &SignalEmitter<'_>,
+        id: &str,
+        unit: zbus::ObjectPath<'_>,
+    ) -> zbus::Result<()>;
 
     #[zbus(signal)]
-    pub async fn job_new(e: &SignalEmitter<'_>, id: u32, job: zbus::ObjectPath<'_>, unit: &str) -> zbus::Result<()>;
+    pub async fn job_new(
+        e: &SignalEmitter<'_>,
+        id: u32,
+        job: zbus::ObjectPath<'_>,
+        unit: &str,
+    ) -> zbus::Result<()>;
 
     #[zbus(signal)]
     pub async fn job_removed(

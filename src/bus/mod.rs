@@ -52,7 +52,9 @@ impl FromStr for BusChoice {
             "system" => Ok(BusChoice::System),
             "session" | "user" => Ok(BusChoice::Session),
             "none" | "no" => Ok(BusChoice::None),
-            _ => Err(format!("invalid bus '{s}' (expected auto, system, session or none)")),
+            _ => Err(format!(
+                "invalid bus '{s}' (expected auto, system, session or none)"
+            )),
         }
     }
 }
@@ -136,20 +138,26 @@ fn bind_control_socket(path: &Path) -> Result<std::os::unix::net::UnixListener, 
         if UnixStream::connect(path).is_ok() {
             return Err(BusError::Listen {
                 path: path.to_path_buf(),
-                source: std::io::Error::new(std::io::ErrorKind::AddrInUse, "another daemon answers on it"),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AddrInUse,
+                    "another daemon answers on it",
+                ),
             });
         }
         let _ = std::fs::remove_file(path);
     }
-    let listener = std::os::unix::net::UnixListener::bind(path).map_err(|source| BusError::Listen {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let listener =
+        std::os::unix::net::UnixListener::bind(path).map_err(|source| BusError::Listen {
+            path: path.to_path_buf(),
+            source,
+        })?;
     let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666));
-    listener.set_nonblocking(true).map_err(|source| BusError::Listen {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|source| BusError::Listen {
+            path: path.to_path_buf(),
+            source,
+        })?;
     Ok(listener)
 }
 
@@ -161,7 +169,10 @@ pub fn start(
     notifications: std::sync::mpsc::Receiver<Notification>,
     opts: &BusOptions,
 ) -> Result<BusServer, BusError> {
-    let socket_path = opts.control_socket.clone().unwrap_or_else(default_control_socket);
+    let socket_path = opts
+        .control_socket
+        .clone()
+        .unwrap_or_else(default_control_socket);
     let std_listener = bind_control_socket(&socket_path)?;
     let want_bus: Option<(bool, bool)> = match opts.bus {
         // (system?, required?)
@@ -176,7 +187,10 @@ pub fn start(
     let thread = std::thread::Builder::new()
         .name("activator-bus".into())
         .spawn(move || {
-            let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            let rt = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
                 Ok(rt) => rt,
                 Err(e) => {
                     let _ = ready_tx.send(Err(BusError::Thread(e)));
@@ -219,7 +233,8 @@ pub fn start(
                         if let Ok(units) = shared2.list_units().await {
                             for conn in shared2.bus_connections() {
                                 for u in &units {
-                                    unit::register_unit(conn.object_server(), &shared2, &u.id).await;
+                                    unit::register_unit(conn.object_server(), &shared2, &u.id)
+                                        .await;
                                 }
                             }
                         }

@@ -49,7 +49,10 @@ mod tests {
     fn unit_paths_escape_like_systemd() {
         // systemd.md §6.1 examples.
         assert_eq!(unit_path("foo.socket"), "/org/activator1/unit/foo_2esocket");
-        assert_eq!(unit_path("1x.service"), "/org/activator1/unit/_31x_2eservice");
+        assert_eq!(
+            unit_path("1x.service"),
+            "/org/activator1/unit/_31x_2eservice"
+        );
         assert_eq!(
             unit_path("echo@0-127.0.0.1:7777-127.0.0.1:5555.service"),
             "/org/activator1/unit/echo_400_2d127_2e0_2e0_2e1_3a7777_2d127_2e0_2e0_2e1_3a5555_2eservice"

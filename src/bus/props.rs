@@ -47,11 +47,26 @@ pub fn unit_props(u: &UnitStatus) -> Vec<Prop> {
         ("UnitFileState", s(&u.unit_file_state)),
         ("Triggers", strv(&u.triggers)),
         ("TriggeredBy", strv(&u.triggered_by)),
-        ("StateChangeTimestamp", Variant::from(u.state_change_timestamp)),
-        ("InactiveExitTimestamp", Variant::from(u.inactive_exit_timestamp)),
-        ("ActiveEnterTimestamp", Variant::from(u.active_enter_timestamp)),
-        ("ActiveExitTimestamp", Variant::from(u.active_exit_timestamp)),
-        ("InactiveEnterTimestamp", Variant::from(u.inactive_enter_timestamp)),
+        (
+            "StateChangeTimestamp",
+            Variant::from(u.state_change_timestamp),
+        ),
+        (
+            "InactiveExitTimestamp",
+            Variant::from(u.inactive_exit_timestamp),
+        ),
+        (
+            "ActiveEnterTimestamp",
+            Variant::from(u.active_enter_timestamp),
+        ),
+        (
+            "ActiveExitTimestamp",
+            Variant::from(u.active_exit_timestamp),
+        ),
+        (
+            "InactiveEnterTimestamp",
+            Variant::from(u.inactive_enter_timestamp),
+        ),
         ("CanStart", Variant::from(u.load_state == "loaded")),
         ("CanStop", Variant::from(u.load_state == "loaded")),
         ("CanReload", Variant::from(false)),
@@ -68,8 +83,14 @@ pub fn socket_props(u: &UnitStatus, k: &SocketStatus) -> Vec<Prop> {
         ("NRefused", Variant::from(k.n_refused)),
         ("FileDescriptorName", s(&k.file_descriptor_name)),
         ("MaxConnections", Variant::from(k.max_connections)),
-        ("MaxConnectionsPerSource", Variant::from(k.max_connections_per_source)),
-        ("TriggerLimitIntervalUSec", Variant::from(k.trigger_limit_interval_usec)),
+        (
+            "MaxConnectionsPerSource",
+            Variant::from(k.max_connections_per_source),
+        ),
+        (
+            "TriggerLimitIntervalUSec",
+            Variant::from(k.trigger_limit_interval_usec),
+        ),
         ("TriggerLimitBurst", Variant::from(k.trigger_limit_burst)),
         ("Result", s(&u.result)),
         ("NPaused", Variant::from(k.n_paused)),
@@ -89,8 +110,14 @@ pub fn service_props(u: &UnitStatus, v: &ServiceStatus) -> Vec<Prop> {
         ("ExecMainCode", Variant::from(v.exec_main_code)),
         ("ExecMainStatus", Variant::from(v.exec_main_status)),
         ("ExecMainPID", Variant::from(v.exec_main_pid)),
-        ("ExecMainStartTimestamp", Variant::from(v.exec_main_start_timestamp)),
-        ("ExecMainExitTimestamp", Variant::from(v.exec_main_exit_timestamp)),
+        (
+            "ExecMainStartTimestamp",
+            Variant::from(v.exec_main_start_timestamp),
+        ),
+        (
+            "ExecMainExitTimestamp",
+            Variant::from(v.exec_main_exit_timestamp),
+        ),
         ("ExecStart", Variant::from(exec_records(v))),
     ]
 }
@@ -129,7 +156,8 @@ pub fn all_props(u: &UnitStatus) -> Vec<(&'static str, Vec<Prop>)> {
 /// The properties that differ between two snapshots, per interface (interfaces
 /// without a change are left out). `old = None` means "all of them".
 pub fn changed_props(old: Option<&UnitStatus>, new: &UnitStatus) -> Vec<(&'static str, Vec<Prop>)> {
-    let before: HashMap<&str, Vec<Prop>> = old.map(all_props).unwrap_or_default().into_iter().collect();
+    let before: HashMap<&str, Vec<Prop>> =
+        old.map(all_props).unwrap_or_default().into_iter().collect();
     let mut out = Vec::new();
     for (iface, props) in all_props(new) {
         let old_props = before.get(iface);
@@ -171,7 +199,9 @@ fn get_u64(m: &PropMap, k: &str) -> u64 {
 }
 
 fn get_bool(m: &PropMap, k: &str) -> bool {
-    m.get(k).and_then(|v| bool::try_from(v).ok()).unwrap_or(false)
+    m.get(k)
+        .and_then(|v| bool::try_from(v).ok())
+        .unwrap_or(false)
 }
 
 fn get_owned<T>(m: &PropMap, k: &str) -> Option<T>
@@ -188,7 +218,11 @@ fn get_strv(m: &PropMap, k: &str) -> Vec<String> {
 }
 
 /// Rebuild a `UnitStatus` from the `GetAll` replies of its interfaces.
-pub fn status_from_props(unit: &PropMap, socket: Option<&PropMap>, service: Option<&PropMap>) -> UnitStatus {
+pub fn status_from_props(
+    unit: &PropMap,
+    socket: Option<&PropMap>,
+    service: Option<&PropMap>,
+) -> UnitStatus {
     let result = socket
         .or(service)
         .map(|m| get_str(m, "Result"))
@@ -303,7 +337,11 @@ mod tests {
             ..Default::default()
         };
         let all = all_props(&svc);
-        let back = status_from_props(&to_map(all[0].1.clone()), None, Some(&to_map(all[1].1.clone())));
+        let back = status_from_props(
+            &to_map(all[0].1.clone()),
+            None,
+            Some(&to_map(all[1].1.clone())),
+        );
         assert_eq!(back, svc);
     }
 
@@ -320,6 +358,9 @@ mod tests {
         assert!(changed_props(Some(&old), &old).is_empty());
         new.active_state = "failed".into();
         let ch = changed_props(Some(&old), &new);
-        assert_eq!(ch.iter().map(|c| c.0).collect::<Vec<_>>(), vec![UNIT_IFACE, SOCKET_IFACE]);
+        assert_eq!(
+            ch.iter().map(|c| c.0).collect::<Vec<_>>(),
+            vec![UNIT_IFACE, SOCKET_IFACE]
+        );
     }
 }

@@ -15,7 +15,7 @@ use super::manager::Manager;
 use super::names::{job_path, unit_path, BUS_NAME, MANAGER_IFACE, MANAGER_PATH};
 use super::props::changed_props;
 use super::shared::{Peer, Shared};
-use super::unit::{register_unit, unregister_unit};
+use super::unit::{add_unit_objects, register_unit, unregister_unit};
 use crate::engine::control::{Notification, UnitStatus};
 
 /// How long a client may take for the authentication handshake.
@@ -23,7 +23,9 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Move notifications from the engine's std channel into the runtime, on the
 /// blocking pool (the std receiver blocks).
-pub(crate) fn forward_notifications(rx: std::sync::mpsc::Receiver<Notification>) -> UnboundedReceiver<Notification> {
+pub(crate) fn forward_notifications(
+    rx: std::sync::mpsc::Receiver<Notification>,
+) -> UnboundedReceiver<Notification> {
     let (tx, out) = unbounded_channel();
     tokio::task::spawn_blocking(move || loop {
         match rx.recv_timeout(Duration::from_millis(100)) {
@@ -103,9 +105,17 @@ async fn serve_client(shared: Arc<Shared>, stream: tokio::net::UnixStream) {
             return;
         }
     };
-    let build = zbus::connection::Builder::unix_stream(std_stream)
+    // Every known unit's object is served from the start, so a client may read
+    // `/org/activator1/unit/…` without a GetUnit first (systemd finds unit
+    // objects on demand; zbus has no fallback handler). Registering in the
+    // builder, before the first message is read, leaves no window.
+    let mut builder = zbus::connection::Builder::unix_stream(std_stream)
         .server(zbus::Guid::generate())
-        .p2p()
+        .p2p();
+    for name in shared.unit_names().await {
+        builder = add_unit_objects(builder, &shared, &name);
+    }
+    let build = builder
         .serve_at(
             MANAGER_PATH,
             Manager {
@@ -148,7 +158,8 @@ where
 }
 
 fn object_path(p: String) -> zbus::ObjectPath<'static> {
-    zbus::ObjectPath::try_from(p).unwrap_or_else(|_| zbus::ObjectPath::from_static_str_unchecked("/"))
+    zbus::ObjectPath::try_from(p)
+        .unwrap_or_else(|_| zbus::ObjectPath::from_static_str_unchecked("/"))
 }
 
 impl Announcer {
@@ -176,16 +187,27 @@ impl Announcer {
         match n {
             Notification::UnitNew { id } => {
                 let path = unit_path(&id);
-                self.emit(signal(MANAGER_PATH, MANAGER_IFACE, "UnitNew", &(id.as_str(), object_path(path))));
+                self.emit(signal(
+                    MANAGER_PATH,
+                    MANAGER_IFACE,
+                    "UnitNew",
+                    &(id.as_str(), object_path(path)),
+                ));
                 for conn in self.shared.bus_connections() {
                     register_unit(conn.object_server(), &self.shared, &id).await;
                 }
             }
             Notification::UnitRemoved { id } => {
                 let path = unit_path(&id);
-                self.emit(signal(MANAGER_PATH, MANAGER_IFACE, "UnitRemoved", &(id.as_str(), object_path(path))));
+                self.emit(signal(
+                    MANAGER_PATH,
+                    MANAGER_IFACE,
+                    "UnitRemoved",
+                    &(id.as_str(), object_path(path)),
+                ));
                 self.last_sent.remove(&id);
                 self.shared.forget(&id);
+                self.shared.note_unit(&id, false);
                 for conn in self.shared.connections() {
                     unregister_unit(conn.object_server(), &id).await;
                 }
@@ -195,7 +217,12 @@ impl Announcer {
                 for (iface, props) in changed_props(self.last_sent.get(&st.id), &st) {
                     let changed: HashMap<&str, Variant<'static>> = props.into_iter().collect();
                     let body = (iface, changed, Vec::<String>::new());
-                    self.emit(signal(&path, "org.freedesktop.DBus.Properties", "PropertiesChanged", &body));
+                    self.emit(signal(
+                        &path,
+                        "org.freedesktop.DBus.Properties",
+                        "PropertiesChanged",
+                        &body,
+                    ));
                 }
                 self.shared.remember(Arc::new((*st).clone()));
                 self.last_sent.insert(st.id.clone(), *st);
@@ -205,7 +232,12 @@ impl Announcer {
                 self.emit(signal(MANAGER_PATH, MANAGER_IFACE, "JobNew", &body));
             }
             Notification::JobRemoved { id, unit, result } => {
-                let body = (id, object_path(job_path(id)), unit.as_str(), result.as_str());
+                let body = (
+                    id,
+                    object_path(job_path(id)),
+                    unit.as_str(),
+                    result.as_str(),
+                );
                 self.emit(signal(MANAGER_PATH, MANAGER_IFACE, "JobRemoved", &body));
             }
             Notification::Reloading { active } => {

@@ -6,14 +6,16 @@
 //! on tokio's blocking pool via `spawn_blocking`, and the locks are plain mutexes
 //! never held across an `.await`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use zbus::{Connection, Message};
 
 use super::error::MethodError;
-use crate::engine::control::{ControlError, ControlHandle, ControlReply, ControlRequest, UnitStatus};
+use crate::engine::control::{
+    ControlError, ControlHandle, ControlReply, ControlRequest, UnitStatus,
+};
 
 /// How long a fetched unit status answers property reads. A `GetAll` runs every
 /// getter of an interface one after the other; the cache turns that into one
@@ -43,6 +45,8 @@ pub(crate) struct Shared {
     /// Unique names of bus clients that called `Subscribe()`.
     pub bus_subscribers: Mutex<HashSet<String>>,
     next_id: Mutex<u64>,
+    /// Names of all known units (None: ask the event loop).
+    names: Mutex<Option<BTreeSet<String>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -58,6 +62,7 @@ impl Shared {
             peers: Mutex::new(Vec::new()),
             bus_subscribers: Mutex::new(HashSet::new()),
             next_id: Mutex::new(1),
+            names: Mutex::new(None),
         }
     }
 
@@ -72,7 +77,10 @@ impl Shared {
         let handle = self.handle.clone();
         let changes_state = !matches!(
             request,
-            ControlRequest::ListUnits | ControlRequest::GetUnit { .. } | ControlRequest::Cat { .. } | ControlRequest::Manager
+            ControlRequest::ListUnits
+                | ControlRequest::GetUnit { .. }
+                | ControlRequest::Cat { .. }
+                | ControlRequest::Manager
         );
         let reply = tokio::task::spawn_blocking(move || handle.call(request))
             .await
@@ -90,7 +98,12 @@ impl Shared {
                 return Ok(st.clone());
             }
         }
-        match self.call(ControlRequest::GetUnit { name: name.to_string() }).await? {
+        match self
+            .call(ControlRequest::GetUnit {
+                name: name.to_string(),
+            })
+            .await?
+        {
             ControlReply::Unit(st) => {
                 let st: Arc<UnitStatus> = Arc::from(st);
                 self.remember(st.clone());
@@ -103,6 +116,7 @@ impl Shared {
     pub async fn list_units(&self) -> Result<Vec<UnitStatus>, MethodError> {
         match self.call(ControlRequest::ListUnits).await? {
             ControlReply::Units(v) => {
+                *lock(&self.names) = Some(v.iter().map(|u| u.id.clone()).collect());
                 let now = Instant::now();
                 let mut cache = lock(&self.cache);
                 for u in &v {
@@ -125,6 +139,29 @@ impl Shared {
 
     pub fn forget_all(&self) {
         lock(&self.cache).clear();
+        *lock(&self.names) = None;
+    }
+
+    /// Every known unit name (one ListUnits round trip when not known yet).
+    pub async fn unit_names(&self) -> Vec<String> {
+        if let Some(n) = lock(&self.names).as_ref() {
+            return n.iter().cloned().collect();
+        }
+        self.list_units()
+            .await
+            .map(|v| v.into_iter().map(|u| u.id).collect())
+            .unwrap_or_default()
+    }
+
+    /// A unit appeared (UnitNew) or went away (UnitRemoved).
+    pub fn note_unit(&self, name: &str, present: bool) {
+        if let Some(n) = lock(&self.names).as_mut() {
+            if present {
+                n.insert(name.to_string());
+            } else {
+                n.remove(name);
+            }
+        }
     }
 
     pub fn set_subscribed(&self, conn_id: Option<u64>, sender: Option<String>, on: bool) {
@@ -168,7 +205,11 @@ impl Shared {
 
     /// The bus connection(s), where every unit object is served.
     pub fn bus_connections(&self) -> Vec<Connection> {
-        lock(&self.peers).iter().filter(|p| p.is_bus).map(|p| p.conn.clone()).collect()
+        lock(&self.peers)
+            .iter()
+            .filter(|p| p.is_bus)
+            .map(|p| p.conn.clone())
+            .collect()
     }
 
     pub fn add_peer(&self, peer: Peer) {

@@ -34,9 +34,35 @@ pub(crate) async fn register_unit(server: &ObjectServer, shared: &Arc<Shared>, n
     }
     let (name, shared) = (name.to_string(), shared.clone());
     if name.ends_with(".socket") {
-        let _ = server.at(path.as_str(), SocketObject { name, shared }).await;
+        let _ = server
+            .at(path.as_str(), SocketObject { name, shared })
+            .await;
     } else if name.ends_with(".service") {
-        let _ = server.at(path.as_str(), ServiceObject { name, shared }).await;
+        let _ = server
+            .at(path.as_str(), ServiceObject { name, shared })
+            .await;
+    }
+}
+
+/// The same objects, added to a connection builder (before the handshake).
+pub(crate) fn add_unit_objects<'a>(
+    builder: zbus::connection::Builder<'a>,
+    shared: &Arc<Shared>,
+    name: &str,
+) -> zbus::connection::Builder<'a> {
+    let path = unit_path(name);
+    let unit = UnitObject {
+        name: name.to_string(),
+        shared: shared.clone(),
+    };
+    let builder = builder.serve_at(path.clone(), unit);
+    let (name, shared) = (name.to_string(), shared.clone());
+    if name.ends_with(".socket") {
+        builder.serve_at(path, SocketObject { name, shared })
+    } else if name.ends_with(".service") {
+        builder.serve_at(path, ServiceObject { name, shared })
+    } else {
+        builder
     }
 }
 
@@ -79,7 +105,8 @@ impl UnitObject {
         #[zbus(header)] hdr: Header<'_>,
     ) -> Result<OwnedObjectPath, MethodError> {
         let name = self.name.clone();
-        self.run(conn, &hdr, "Start", ControlRequest::Start { name }).await
+        self.run(conn, &hdr, "Start", ControlRequest::Start { name })
+            .await
     }
 
     async fn stop(
@@ -89,7 +116,8 @@ impl UnitObject {
         #[zbus(header)] hdr: Header<'_>,
     ) -> Result<OwnedObjectPath, MethodError> {
         let name = self.name.clone();
-        self.run(conn, &hdr, "Stop", ControlRequest::Stop { name }).await
+        self.run(conn, &hdr, "Stop", ControlRequest::Stop { name })
+            .await
     }
 
     async fn restart(
@@ -99,7 +127,8 @@ impl UnitObject {
         #[zbus(header)] hdr: Header<'_>,
     ) -> Result<OwnedObjectPath, MethodError> {
         let name = self.name.clone();
-        self.run(conn, &hdr, "Restart", ControlRequest::Restart { name }).await
+        self.run(conn, &hdr, "Restart", ControlRequest::Restart { name })
+            .await
     }
 
     async fn reload(
@@ -109,7 +138,8 @@ impl UnitObject {
         #[zbus(header)] hdr: Header<'_>,
     ) -> Result<OwnedObjectPath, MethodError> {
         let name = self.name.clone();
-        self.run(conn, &hdr, "Reload", ControlRequest::Reload { name }).await
+        self.run(conn, &hdr, "Reload", ControlRequest::Reload { name })
+            .await
     }
 
     async fn kill(
@@ -122,14 +152,22 @@ impl UnitObject {
         let whom = check_kill(&whom, signal)?;
         require_privileged(&self.shared, conn, &hdr, "Kill").await?;
         let name = self.name.clone();
-        self.shared.call(ControlRequest::Kill { name, whom, signal }).await?;
+        self.shared
+            .call(ControlRequest::Kill { name, whom, signal })
+            .await?;
         Ok(())
     }
 
-    async fn reset_failed(&self, #[zbus(connection)] conn: &Connection, #[zbus(header)] hdr: Header<'_>) -> Result<(), MethodError> {
+    async fn reset_failed(
+        &self,
+        #[zbus(connection)] conn: &Connection,
+        #[zbus(header)] hdr: Header<'_>,
+    ) -> Result<(), MethodError> {
         require_privileged(&self.shared, conn, &hdr, "ResetFailed").await?;
         let name = Some(self.name.clone());
-        self.shared.call(ControlRequest::ResetFailed { name }).await?;
+        self.shared
+            .call(ControlRequest::ResetFailed { name })
+            .await?;
         Ok(())
     }
 

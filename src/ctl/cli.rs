@@ -88,7 +88,12 @@ pub enum Command {
     /// Show properties of units (or of the manager without a unit).
     Show {
         /// Only these properties (repeatable, or comma-separated).
-        #[arg(short = 'p', long = "property", value_name = "NAME", value_delimiter = ',')]
+        #[arg(
+            short = 'p',
+            long = "property",
+            value_name = "NAME",
+            value_delimiter = ','
+        )]
         properties: Vec<String>,
         /// Print only the values.
         #[arg(long)]
@@ -127,7 +132,12 @@ pub enum Command {
         #[arg(short = 's', long, value_name = "SIGNAL", default_value = "SIGTERM")]
         signal: String,
         /// Which processes: main, control or all.
-        #[arg(long = "kill-whom", alias = "kill-who", value_name = "WHOM", default_value = "all")]
+        #[arg(
+            long = "kill-whom",
+            alias = "kill-who",
+            value_name = "WHOM",
+            default_value = "all"
+        )]
         kill_whom: String,
         #[arg(value_name = "UNIT", required = true)]
         units: Vec<String>,

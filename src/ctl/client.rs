@@ -9,7 +9,9 @@ use serde::Serialize;
 use zbus::wire::DynamicType;
 use zbus::{Connection, OwnedObjectPath};
 
-use crate::bus::names::{BUS_NAME, MANAGER_IFACE, MANAGER_PATH, SERVICE_IFACE, SOCKET_IFACE, UNIT_IFACE};
+use crate::bus::names::{
+    BUS_NAME, MANAGER_IFACE, MANAGER_PATH, SERVICE_IFACE, SOCKET_IFACE, UNIT_IFACE,
+};
 use crate::bus::props::{status_from_props, PropMap};
 use crate::bus::UnitRow;
 use crate::engine::control::UnitStatus;
@@ -106,7 +108,8 @@ impl Client {
             .block_on(async {
                 let builder = match target {
                     Target::Private(path) => {
-                        let s = std::os::unix::net::UnixStream::connect(path).map_err(|e| e.to_string())?;
+                        let s = std::os::unix::net::UnixStream::connect(path)
+                            .map_err(|e| e.to_string())?;
                         zbus::connection::Builder::unix_stream(s).p2p()
                     }
                     Target::Address(a) => zbus::connection::Builder::address(a.as_str()),
@@ -124,7 +127,13 @@ impl Client {
     }
 
     /// One method call, blocking.
-    pub fn call<B, R>(&self, path: &str, iface: &str, method: &str, body: &B) -> Result<R, CallError>
+    pub fn call<B, R>(
+        &self,
+        path: &str,
+        iface: &str,
+        method: &str,
+        body: &B,
+    ) -> Result<R, CallError>
     where
         B: Serialize + DynamicType,
         R: DeserializeOwned + zbus::wire::Type,

@@ -9,7 +9,7 @@ use std::io::IsTerminal;
 use super::cli::{BusArg, Cli, Command, GlobalArgs, OutputArg};
 use super::client::{CallError, Client, Target};
 use super::status::{format_manager_status, format_unit_status, StatusContext};
-use super::tables::{format_list_sockets, format_list_units, unit_rows, socket_rows, TableOptions};
+use super::tables::{format_list_sockets, format_list_units, socket_rows, unit_rows, TableOptions};
 use super::time::now_usec;
 use crate::engine::control::{ManagerStatus, UnitStatus};
 
@@ -20,7 +20,17 @@ const EXIT_PROGRAM_OR_SERVICES_STATUS_UNKNOWN: i32 = 4;
 /// The unit types systemd knows; a name without one gets `.service`
 /// (systemd's `unit_name_mangle()`).
 const UNIT_SUFFIXES: &[&str] = &[
-    ".service", ".socket", ".target", ".device", ".mount", ".automount", ".swap", ".timer", ".path", ".slice", ".scope",
+    ".service",
+    ".socket",
+    ".target",
+    ".device",
+    ".mount",
+    ".automount",
+    ".swap",
+    ".timer",
+    ".path",
+    ".slice",
+    ".scope",
 ];
 
 pub fn mangle(name: &str) -> String {
@@ -48,7 +58,10 @@ pub fn glob_match(pat: &str, s: &str) -> bool {
 }
 
 fn matches_any(patterns: &[String], name: &str) -> bool {
-    patterns.is_empty() || patterns.iter().any(|p| glob_match(p, name) || glob_match(&mangle(p), name))
+    patterns.is_empty()
+        || patterns
+            .iter()
+            .any(|p| glob_match(p, name) || glob_match(&mangle(p), name))
 }
 
 fn target(g: &GlobalArgs) -> Target {
@@ -58,7 +71,11 @@ fn target(g: &GlobalArgs) -> Target {
     match g.bus {
         Some(BusArg::System) => Target::System,
         Some(BusArg::Session) => Target::Session,
-        None => Target::Private(g.control_socket.clone().unwrap_or_else(crate::bus::default_control_socket)),
+        None => Target::Private(
+            g.control_socket
+                .clone()
+                .unwrap_or_else(crate::bus::default_control_socket),
+        ),
     }
 }
 
@@ -67,7 +84,9 @@ fn use_color() -> bool {
     std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none()
         && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(true)
-        && std::env::var("SYSTEMD_COLORS").map(|v| v != "0" && v != "false").unwrap_or(true)
+        && std::env::var("SYSTEMD_COLORS")
+            .map(|v| v != "0" && v != "false")
+            .unwrap_or(true)
 }
 
 fn print_json<T: serde::Serialize>(v: &T, pretty: bool) {
@@ -84,7 +103,9 @@ fn print_json<T: serde::Serialize>(v: &T, pretty: bool) {
 
 pub fn run(cli: Cli) -> i32 {
     let g = cli.global.clone();
-    let command = cli.command.unwrap_or(Command::ListUnits { patterns: Vec::new() });
+    let command = cli.command.unwrap_or(Command::ListUnits {
+        patterns: Vec::new(),
+    });
     let client = match Client::connect(&target(&g)) {
         Ok(c) => c,
         Err(e) => {
@@ -104,15 +125,26 @@ pub fn run(cli: Cli) -> i32 {
     };
     match command {
         Command::Status { units } => ctx.status(&units),
-        Command::ListSockets { show_types, patterns } => ctx.list_sockets(&patterns, show_types),
+        Command::ListSockets {
+            show_types,
+            patterns,
+        } => ctx.list_sockets(&patterns, show_types),
         Command::ListUnits { patterns } => ctx.list_units(&patterns),
-        Command::Show { properties, value, units } => ctx.show(&properties, value, &units),
+        Command::Show {
+            properties,
+            value,
+            units,
+        } => ctx.show(&properties, value, &units),
         Command::Cat { units } => ctx.cat(&units),
         Command::Start { units } => ctx.job("StartUnit", "start", &units),
         Command::Stop { units } => ctx.job("StopUnit", "stop", &units),
         Command::Restart { units } => ctx.job("RestartUnit", "restart", &units),
         Command::Reload { units } => ctx.job("ReloadUnit", "reload", &units),
-        Command::Kill { signal, kill_whom, units } => ctx.kill(&signal, &kill_whom, &units),
+        Command::Kill {
+            signal,
+            kill_whom,
+            units,
+        } => ctx.kill(&signal, &kill_whom, &units),
         Command::ResetFailed { units } => ctx.reset_failed(&units),
         Command::DaemonReload => ctx.simple("Reload", "reload daemon"),
         Command::DaemonReexec => ctx.simple("Reexecute", "reexecute daemon"),
@@ -136,7 +168,10 @@ impl Ctx {
             color: self.color,
             ..Default::default()
         };
-        let related: Vec<&String> = units.iter().flat_map(|u| u.triggers.iter().chain(&u.triggered_by)).collect();
+        let related: Vec<&String> = units
+            .iter()
+            .flat_map(|u| u.triggers.iter().chain(&u.triggered_by))
+            .collect();
         if related.len() > 4 {
             if let Ok(all) = self.client.list_units() {
                 ctx.unit_states = all.into_iter().map(|r| (r.0, r.3)).collect();
@@ -162,7 +197,12 @@ impl Ctx {
 
     fn manager_status(&self) -> Result<ManagerStatus, CallError> {
         let m = self.client.manager_props()?;
-        let s = |k: &str| m.get(k).and_then(|v| <&str>::try_from(v).ok()).unwrap_or_default().to_string();
+        let s = |k: &str| {
+            m.get(k)
+                .and_then(|v| <&str>::try_from(v).ok())
+                .unwrap_or_default()
+                .to_string()
+        };
         let u = |k: &str| m.get(k).and_then(|v| u32::try_from(v).ok()).unwrap_or(0);
         Ok(ManagerStatus {
             version: s("Version"),
@@ -172,7 +212,10 @@ impl Ctx {
             n_sockets_listening: u("NListeningSockets"),
             n_jobs: u("NJobs"),
             pid: u("DaemonPID"),
-            startup_timestamp: m.get("UserspaceTimestamp").and_then(|v| u64::try_from(v).ok()).unwrap_or(0),
+            startup_timestamp: m
+                .get("UserspaceTimestamp")
+                .and_then(|v| u64::try_from(v).ok())
+                .unwrap_or(0),
         })
     }
 
@@ -186,7 +229,10 @@ impl Ctx {
                         let host = nix::unistd::gethostname()
                             .map(|h| h.to_string_lossy().into_owned())
                             .unwrap_or_else(|_| "localhost".into());
-                        print!("{}", format_manager_status(&m, &host, &self.status_context(&[])));
+                        print!(
+                            "{}",
+                            format_manager_status(&m, &host, &self.status_context(&[]))
+                        );
                     }
                     0
                 }
@@ -237,7 +283,11 @@ impl Ctx {
     }
 
     /// Full statuses of the units (matching patterns) that `--all` shows.
-    fn statuses(&self, patterns: &[String], suffix: Option<&str>) -> Result<Vec<UnitStatus>, CallError> {
+    fn statuses(
+        &self,
+        patterns: &[String],
+        suffix: Option<&str>,
+    ) -> Result<Vec<UnitStatus>, CallError> {
         let mut out = Vec::new();
         for u in self.client.list_unit_statuses()? {
             if suffix.is_some_and(|s| !u.id.ends_with(s)) || !matches_any(patterns, &u.id) {
@@ -269,7 +319,10 @@ impl Ctx {
                 if let Some(pretty) = self.json {
                     print_json(&socket_rows(&units, self.g.all), pretty);
                 } else {
-                    print!("{}", format_list_sockets(&units, self.table_options(), show_types));
+                    print!(
+                        "{}",
+                        format_list_sockets(&units, self.table_options(), show_types)
+                    );
                 }
                 0
             }
@@ -283,7 +336,10 @@ impl Ctx {
     fn list_units(&self, patterns: &[String]) -> i32 {
         match self.client.list_unit_statuses() {
             Ok(units) => {
-                let units: Vec<UnitStatus> = units.into_iter().filter(|u| matches_any(patterns, &u.id)).collect();
+                let units: Vec<UnitStatus> = units
+                    .into_iter()
+                    .filter(|u| matches_any(patterns, &u.id))
+                    .collect();
                 if let Some(pretty) = self.json {
                     print_json(&unit_rows(&units, self.g.all), pretty);
                 } else {
@@ -360,7 +416,10 @@ impl Ctx {
         let mut ret = 0;
         for (i, n) in names.iter().enumerate() {
             let name = mangle(n);
-            match self.client.manager::<_, String>("CatUnit", &(name.as_str(),)) {
+            match self
+                .client
+                .manager::<_, String>("CatUnit", &(name.as_str(),))
+            {
                 Ok(text) => {
                     if i > 0 {
                         println!();
@@ -387,7 +446,8 @@ impl Ctx {
         let mut ret = 0;
         for n in names {
             let name = mangle(n);
-            let r: Result<zbus::OwnedObjectPath, CallError> = self.client.manager(method, &(name.as_str(), "replace"));
+            let r: Result<zbus::OwnedObjectPath, CallError> =
+                self.client.manager(method, &(name.as_str(), "replace"));
             if let Err(e) = r {
                 eprintln!("Failed to {verb} {name}: {e}");
                 if ret == 0 {
@@ -409,7 +469,10 @@ impl Ctx {
         let mut ret = 0;
         for n in names {
             let name = mangle(n);
-            if let Err(e) = self.client.manager::<_, ()>("KillUnit", &(name.as_str(), whom, sig)) {
+            if let Err(e) = self
+                .client
+                .manager::<_, ()>("KillUnit", &(name.as_str(), whom, sig))
+            {
                 eprintln!("Failed to kill unit {name}: {e}");
                 if ret == 0 {
                     ret = e.exit_code();
@@ -426,7 +489,10 @@ impl Ctx {
         let mut ret = 0;
         for n in names {
             let name = mangle(n);
-            if let Err(e) = self.client.manager::<_, ()>("ResetFailedUnit", &(name.as_str(),)) {
+            if let Err(e) = self
+                .client
+                .manager::<_, ()>("ResetFailedUnit", &(name.as_str(),))
+            {
                 eprintln!("Failed to reset failed state of unit {name}: {e}");
                 if ret == 0 {
                     ret = e.exit_code();

@@ -82,7 +82,11 @@ pub fn format_props(props: &[Prop], only: &[String], value_only: bool, u: &UnitS
         }
         let lines = value_lines(name, v, u);
         // systemctl prints `Name=` for empty lists too (unless --value).
-        let lines = if lines.is_empty() { vec![String::new()] } else { lines };
+        let lines = if lines.is_empty() {
+            vec![String::new()]
+        } else {
+            lines
+        };
         for l in lines {
             if value_only {
                 out.push_str(&format!("{l}\n"));

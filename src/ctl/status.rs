@@ -54,7 +54,11 @@ fn push_line(out: &mut String, l: &str, value: &str) {
 fn loaded_line(u: &UnitStatus, color: bool) -> String {
     let bad = matches!(u.load_state.as_str(), "error" | "not-found" | "bad-setting");
     let load = paint(
-        if u.load_state.is_empty() { "n/a" } else { &u.load_state },
+        if u.load_state.is_empty() {
+            "n/a"
+        } else {
+            &u.load_state
+        },
         if bad { RED } else { "" },
         color,
     );
@@ -92,7 +96,11 @@ fn drop_in_lines(out: &mut String, paths: &[String]) {
 
 fn active_line(u: &UnitStatus, ctx: &StatusContext) -> String {
     let (on, off) = state_colors(&u.active_state, ctx.color);
-    let state = if u.active_state.is_empty() { "n/a" } else { &u.active_state };
+    let state = if u.active_state.is_empty() {
+        "n/a"
+    } else {
+        &u.active_state
+    };
     let mut s = if u.sub_state.is_empty() || u.sub_state == u.active_state {
         format!("{on}{state}{off}")
     } else {
@@ -103,7 +111,11 @@ fn active_line(u: &UnitStatus, ctx: &StatusContext) -> String {
     }
     let ts = active_since(u);
     if ts > 0 {
-        s.push_str(&format!(" since {}; {}", format_timestamp(ts), format_relative(ts, ctx.now)));
+        s.push_str(&format!(
+            " since {}; {}",
+            format_timestamp(ts),
+            format_relative(ts, ctx.now)
+        ));
     }
     s
 }
@@ -112,7 +124,11 @@ fn active_line(u: &UnitStatus, ctx: &StatusContext) -> String {
 pub fn format_unit_status(u: &UnitStatus, ctx: &StatusContext) -> String {
     let mut out = String::new();
     let (on, off) = state_colors(&u.active_state, ctx.color);
-    out.push_str(&format!("{on}{}{off} {}", state_glyph(&u.active_state), u.id));
+    out.push_str(&format!(
+        "{on}{}{off} {}",
+        state_glyph(&u.active_state),
+        u.id
+    ));
     if !u.description.is_empty() && u.description != u.id {
         out.push_str(&format!(" - {}", u.description));
     }
@@ -128,20 +144,37 @@ pub fn format_unit_status(u: &UnitStatus, ctx: &StatusContext) -> String {
         let d = u.active_exit_timestamp - u.active_enter_timestamp;
         push_line(&mut out, "Duration:", &format_timespan(d));
     }
-    let state_of = |n: &str| ctx.unit_states.get(n).cloned().unwrap_or_else(|| "inactive".into());
+    let state_of = |n: &str| {
+        ctx.unit_states
+            .get(n)
+            .cloned()
+            .unwrap_or_else(|| "inactive".into())
+    };
     for (i, t) in u.triggered_by.iter().enumerate() {
         let st = state_of(t);
         let (on, off) = state_colors(&st, ctx.color);
-        push_line(&mut out, if i == 0 { "TriggeredBy:" } else { "" }, &format!("{on}{}{off} {t}", state_glyph(&st)));
+        push_line(
+            &mut out,
+            if i == 0 { "TriggeredBy:" } else { "" },
+            &format!("{on}{}{off} {t}", state_glyph(&st)),
+        );
     }
     for (i, t) in u.triggers.iter().enumerate() {
         let st = state_of(t);
         let (on, off) = state_colors(&st, ctx.color);
-        push_line(&mut out, if i == 0 { "Triggers:" } else { "" }, &format!("{on}●{off} {t}"));
+        push_line(
+            &mut out,
+            if i == 0 { "Triggers:" } else { "" },
+            &format!("{on}●{off} {t}"),
+        );
     }
     if let Some(k) = &u.socket {
         for (i, (ty, addr)) in k.listen.iter().enumerate() {
-            push_line(&mut out, if i == 0 { "Listen:" } else { "" }, &format!("{addr} ({ty})"));
+            push_line(
+                &mut out,
+                if i == 0 { "Listen:" } else { "" },
+                &format!("{addr} ({ty})"),
+            );
         }
         if k.accept {
             let mut l = format!("{}; Connected: {};", k.n_accepted, k.n_connections);
@@ -164,16 +197,28 @@ fn service_lines(out: &mut String, v: &crate::engine::control::ServiceStatus, ct
     if v.exec_main_code != 0 && !v.exec_start.is_empty() {
         let good = v.exec_main_code == 1 && v.exec_main_status == 0;
         let desc = exit_description(v.exec_main_code, v.exec_main_status);
-        let desc = if good { desc } else { paint(&desc, RED, ctx.color) };
+        let desc = if good {
+            desc
+        } else {
+            paint(&desc, RED, ctx.color)
+        };
         push_line(
             out,
             "Process:",
-            &format!("{} ExecStart={} {desc}", v.exec_main_pid, v.exec_start.join(" ")),
+            &format!(
+                "{} ExecStart={} {desc}",
+                v.exec_main_pid,
+                v.exec_start.join(" ")
+            ),
         );
     }
     // systemctl reads ExecMainPID after MainPID into the same field; "running"
     // comes from MainPID alone.
-    let pid = if v.exec_main_pid > 0 { v.exec_main_pid } else { v.main_pid };
+    let pid = if v.exec_main_pid > 0 {
+        v.exec_main_pid
+    } else {
+        v.main_pid
+    };
     if pid > 0 {
         let mut l = pid.to_string();
         if v.main_pid > 0 {
@@ -187,7 +232,11 @@ fn service_lines(out: &mut String, v: &crate::engine::control::ServiceStatus, ct
         push_line(out, "Main PID:", &l);
     }
     if !v.status_text.is_empty() {
-        push_line(out, "Status:", &format!("\"{}\"", paint(&v.status_text, CYAN, ctx.color)));
+        push_line(
+            out,
+            "Status:",
+            &format!("\"{}\"", paint(&v.status_text, CYAN, ctx.color)),
+        );
     }
 }
 
@@ -209,17 +258,37 @@ pub fn format_manager_status(m: &ManagerStatus, host: &str, ctx: &StatusContext)
     let line = |out: &mut String, l: &str, v: &str| out.push_str(&format!("{l:>10} {v}\n"));
     line(&mut out, "State:", &format!("{on}{state}{off}"));
     line(&mut out, "Units:", &format!("{} loaded", m.n_units));
-    line(&mut out, "Sockets:", &format!("{} listening", m.n_sockets_listening));
+    line(
+        &mut out,
+        "Sockets:",
+        &format!("{} listening", m.n_sockets_listening),
+    );
     line(&mut out, "Jobs:", &format!("{} queued", m.n_jobs));
-    let failed = if m.n_failed_units == 1 { "unit" } else { "units" };
-    line(&mut out, "Failed:", &format!("{} {failed}", m.n_failed_units));
+    let failed = if m.n_failed_units == 1 {
+        "unit"
+    } else {
+        "units"
+    };
+    line(
+        &mut out,
+        "Failed:",
+        &format!("{} {failed}", m.n_failed_units),
+    );
     if m.startup_timestamp > 0 {
         line(
             &mut out,
             "Since:",
-            &format!("{}; {}", format_timestamp(m.startup_timestamp), format_relative(m.startup_timestamp, ctx.now)),
+            &format!(
+                "{}; {}",
+                format_timestamp(m.startup_timestamp),
+                format_relative(m.startup_timestamp, ctx.now)
+            ),
         );
     }
-    line(&mut out, "Daemon:", &format!("activatord {} (PID {})", m.version, m.pid));
+    line(
+        &mut out,
+        "Daemon:",
+        &format!("activatord {} (PID {})", m.version, m.pid),
+    );
     out
 }

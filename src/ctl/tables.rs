@@ -79,7 +79,14 @@ pub fn format_list_units(units: &[UnitStatus], opts: TableOptions) -> String {
     let rows = unit_rows(units, opts.all);
     let mut table = Vec::new();
     if opts.legend {
-        table.push(vec![" ".into(), "UNIT".into(), "LOAD".into(), "ACTIVE".into(), "SUB".into(), "DESCRIPTION".into()]);
+        table.push(vec![
+            " ".into(),
+            "UNIT".into(),
+            "LOAD".into(),
+            "ACTIVE".into(),
+            "SUB".into(),
+            "DESCRIPTION".into(),
+        ]);
     }
     for r in &rows {
         let bad = r.active == "failed" || r.load != "loaded";
@@ -104,7 +111,9 @@ pub fn format_list_units(units: &[UnitStatus], opts: TableOptions) -> String {
     }
     if opts.legend {
         out.push_str("\nLOAD   = Reflects whether the unit definition was properly loaded.\n");
-        out.push_str("ACTIVE = The high-level unit activation state, i.e. generalization of SUB.\n");
+        out.push_str(
+            "ACTIVE = The high-level unit activation state, i.e. generalization of SUB.\n",
+        );
         out.push_str("SUB    = The low-level unit activation state, values depend on unit type.\n");
         out.push_str(&format!("{} loaded units listed.", rows.len()));
         if !opts.all {
@@ -142,7 +151,10 @@ fn socket_order(a: &SocketListRow, b: &SocketListRow) -> std::cmp::Ordering {
 
 pub fn socket_rows(units: &[UnitStatus], all: bool) -> Vec<SocketListRow> {
     let mut rows = Vec::new();
-    for u in units.iter().filter(|u| u.id.ends_with(".socket") && shown(u, all)) {
+    for u in units
+        .iter()
+        .filter(|u| u.id.ends_with(".socket") && shown(u, all))
+    {
         let Some(k) = &u.socket else { continue };
         for (ty, addr) in &k.listen {
             rows.push(SocketListRow {
@@ -164,7 +176,12 @@ pub fn format_list_sockets(units: &[UnitStatus], opts: TableOptions, show_types:
     let rows = socket_rows(units, opts.all);
     let mut table = Vec::new();
     let header: Vec<String> = if show_types {
-        vec!["LISTEN".into(), "TYPE".into(), "UNIT".into(), "ACTIVATES".into()]
+        vec![
+            "LISTEN".into(),
+            "TYPE".into(),
+            "UNIT".into(),
+            "ACTIVATES".into(),
+        ]
     } else {
         vec!["LISTEN".into(), "UNIT".into(), "ACTIVATES".into()]
     };
@@ -172,7 +189,11 @@ pub fn format_list_sockets(units: &[UnitStatus], opts: TableOptions, show_types:
         table.push(header);
     }
     for r in &rows {
-        let act = if r.activates.is_empty() { "-".to_string() } else { r.activates.join(", ") };
+        let act = if r.activates.is_empty() {
+            "-".to_string()
+        } else {
+            r.activates.join(", ")
+        };
         let mut row = vec![r.listen.clone()];
         if show_types {
             row.push(r.socket_type.clone());

@@ -71,13 +71,25 @@ pub fn format_relative(usec: u64, now: u64) -> String {
     };
     if d >= USEC_PER_YEAR {
         let (y, mo) = (d / USEC_PER_YEAR, (d % USEC_PER_YEAR) / USEC_PER_MONTH);
-        format!("{y} {} {mo} {} {s}", plural(y, "year", "years"), plural(mo, "month", "months"))
+        format!(
+            "{y} {} {mo} {} {s}",
+            plural(y, "year", "years"),
+            plural(mo, "month", "months")
+        )
     } else if d >= USEC_PER_MONTH {
         let (mo, dd) = (d / USEC_PER_MONTH, (d % USEC_PER_MONTH) / USEC_PER_DAY);
-        format!("{mo} {} {dd} {} {s}", plural(mo, "month", "months"), plural(dd, "day", "days"))
+        format!(
+            "{mo} {} {dd} {} {s}",
+            plural(mo, "month", "months"),
+            plural(dd, "day", "days")
+        )
     } else if d >= USEC_PER_WEEK {
         let (w, dd) = (d / USEC_PER_WEEK, (d % USEC_PER_WEEK) / USEC_PER_DAY);
-        format!("{w} {} {dd} {} {s}", plural(w, "week", "weeks"), plural(dd, "day", "days"))
+        format!(
+            "{w} {} {dd} {} {s}",
+            plural(w, "week", "weeks"),
+            plural(dd, "day", "days")
+        )
     } else if d >= 2 * USEC_PER_DAY {
         format!("{} days {s}", d / USEC_PER_DAY)
     } else if d >= 25 * USEC_PER_HOUR {
@@ -85,11 +97,19 @@ pub fn format_relative(usec: u64, now: u64) -> String {
     } else if d >= 6 * USEC_PER_HOUR {
         format!("{}h {s}", d / USEC_PER_HOUR)
     } else if d >= USEC_PER_HOUR {
-        format!("{}h {}min {s}", d / USEC_PER_HOUR, (d % USEC_PER_HOUR) / USEC_PER_MINUTE)
+        format!(
+            "{}h {}min {s}",
+            d / USEC_PER_HOUR,
+            (d % USEC_PER_HOUR) / USEC_PER_MINUTE
+        )
     } else if d >= 5 * USEC_PER_MINUTE {
         format!("{}min {s}", d / USEC_PER_MINUTE)
     } else if d >= USEC_PER_MINUTE {
-        format!("{}min {}s {s}", d / USEC_PER_MINUTE, (d % USEC_PER_MINUTE) / USEC_PER_SEC)
+        format!(
+            "{}min {}s {s}",
+            d / USEC_PER_MINUTE,
+            (d % USEC_PER_MINUTE) / USEC_PER_SEC
+        )
     } else if d >= USEC_PER_SEC {
         format!("{}s {s}", d / USEC_PER_SEC)
     } else if d >= USEC_PER_MSEC {
@@ -144,7 +164,10 @@ mod tests {
 
     #[test]
     fn timestamps_like_systemd() {
-        assert_eq!(format_timestamp(1_704_189_600_000_000), "Tue 2024-01-02 10:00:00 UTC");
+        assert_eq!(
+            format_timestamp(1_704_189_600_000_000),
+            "Tue 2024-01-02 10:00:00 UTC"
+        );
         assert_eq!(format_timestamp(0), "Thu 1970-01-01 00:00:00 UTC");
         let t = 1_704_189_600_000_000;
         assert_eq!(format_relative(t, t + 5 * USEC_PER_MINUTE), "5min ago");

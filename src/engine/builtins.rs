@@ -66,7 +66,10 @@ impl Engine {
             .epoll
             .add(conn.as_fd(), EpollEvent::new(interest, builtin_token(slot)))
         {
-            log::warn!("{}: cannot poll connection: {e}", self.sockets[idx].unit.name);
+            log::warn!(
+                "{}: cannot poll connection: {e}",
+                self.sockets[idx].unit.name
+            );
             self.free_conns.push(slot);
             return;
         }

@@ -103,18 +103,21 @@ impl Engine {
                 self.require(&name)?;
                 let sig = Signal::try_from(signal)
                     .map_err(|_| ControlError::InvalidArgs(format!("invalid signal {signal}")))?;
-                let srv = self
-                    .services
-                    .get(&name)
-                    .ok_or_else(|| ControlError::Failed(format!("No main process to kill for {name}")))?;
+                let srv = self.services.get(&name).ok_or_else(|| {
+                    ControlError::Failed(format!("No main process to kill for {name}"))
+                })?;
                 let (main, control, pgid) = (srv.main_pid, srv.control_pid, srv.main_pgid);
                 match whom.as_str() {
                     "main" => {
-                        let p = main.ok_or_else(|| ControlError::Failed("No main process to kill".into()))?;
+                        let p = main.ok_or_else(|| {
+                            ControlError::Failed("No main process to kill".into())
+                        })?;
                         let _ = kill(Pid::from_raw(p), sig);
                     }
                     "control" => {
-                        let p = control.ok_or_else(|| ControlError::Failed("No control process to kill".into()))?;
+                        let p = control.ok_or_else(|| {
+                            ControlError::Failed("No control process to kill".into())
+                        })?;
                         let _ = kill(Pid::from_raw(p), sig);
                     }
                     "all" | "" => {
@@ -173,9 +176,8 @@ impl Engine {
             if rt.state == SocketState::Failed {
                 self.set_socket_state(idx, SocketState::Dead);
             }
-            self.sockets[idx].start_limit = super::ratelimit::RateLimiter::new(
-                self.sockets[idx].unit.unit.start_limit,
-            );
+            self.sockets[idx].start_limit =
+                super::ratelimit::RateLimiter::new(self.sockets[idx].unit.unit.start_limit);
         }
         if let Some(srv) = self.services.get_mut(name) {
             srv.result = ServiceResult::Success;

@@ -23,21 +23,39 @@ pub enum ControlRequest {
     /// Every known unit (loaded sockets and services, live instances).
     ListUnits,
     /// One unit's full status (`NoSuchUnit` if unknown).
-    GetUnit { name: String },
-    Start { name: String },
-    Stop { name: String },
-    Restart { name: String },
-    Reload { name: String },
+    GetUnit {
+        name: String,
+    },
+    Start {
+        name: String,
+    },
+    Stop {
+        name: String,
+    },
+    Restart {
+        name: String,
+    },
+    Reload {
+        name: String,
+    },
     /// systemd's KillUnit: `whom` is `main`, `control` or `all`.
-    Kill { name: String, whom: String, signal: i32 },
+    Kill {
+        name: String,
+        whom: String,
+        signal: i32,
+    },
     /// None: every failed unit.
-    ResetFailed { name: Option<String> },
+    ResetFailed {
+        name: Option<String>,
+    },
     /// Re-read the configuration (SIGHUP does the same).
     DaemonReload,
     /// Replace the daemon with a fresh exec of itself, keeping sockets.
     DaemonReexec,
     /// Text of the unit's files (`activatorctl cat`).
-    Cat { name: String },
+    Cat {
+        name: String,
+    },
     /// Manager overview.
     Manager,
 }
@@ -48,7 +66,10 @@ pub enum ControlReply {
     Units(Vec<UnitStatus>),
     Unit(Box<UnitStatus>),
     /// A job was queued/done for this unit (systemd returns a job path).
-    Job { id: u32, unit: String },
+    Job {
+        id: u32,
+        unit: String,
+    },
     Text(String),
     Manager(ManagerStatus),
     Done,
@@ -157,13 +178,26 @@ pub struct ManagerStatus {
 /// A state change the bus should announce.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Notification {
-    UnitNew { id: String },
-    UnitRemoved { id: String },
+    UnitNew {
+        id: String,
+    },
+    UnitRemoved {
+        id: String,
+    },
     /// Full new status; the bus diffs it against what it last sent.
     UnitChanged(Box<UnitStatus>),
-    JobNew { id: u32, unit: String },
-    JobRemoved { id: u32, unit: String, result: String },
-    Reloading { active: bool },
+    JobNew {
+        id: u32,
+        unit: String,
+    },
+    JobRemoved {
+        id: u32,
+        unit: String,
+        result: String,
+    },
+    Reloading {
+        active: bool,
+    },
 }
 
 /// One request in flight.

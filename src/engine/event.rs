@@ -12,7 +12,11 @@ pub enum Event {
     /// connection to accept or a datagram to read/hand over.
     ListenerReadable { socket: usize, fd: usize },
     /// A built-in stream connection is readable and/or writable.
-    BuiltinIo { conn: usize, readable: bool, writable: bool },
+    BuiltinIo {
+        conn: usize,
+        readable: bool,
+        writable: bool,
+    },
     /// A child process ended (already reaped).
     ChildExited { pid: i32, status: ExitStatus },
     /// A timer fired.

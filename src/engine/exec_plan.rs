@@ -59,11 +59,14 @@ pub struct Plan {
     pub keep_open: Vec<OwnedFd>,
 }
 
+/// User=, Group=, SupplementaryGroups=, inetd initgroups rule.
+type CredentialKey = (Option<String>, Option<String>, Vec<String>, bool);
+
 /// Resolves and caches `User=`/`Group=` (NSS lookups are too slow to repeat for every
 /// connection). The engine clears it on reload.
 #[derive(Default)]
 pub struct CredentialCache {
-    map: HashMap<(Option<String>, Option<String>, Vec<String>, bool), Option<Credentials>>,
+    map: HashMap<CredentialKey, Option<Credentials>>,
 }
 
 impl CredentialCache {
@@ -299,7 +302,10 @@ fn stdio(inputs: &SpawnInputs<'_>, keep: &mut Vec<OwnedFd>) -> Result<[Stdio; 3]
 }
 
 /// Prepare the spawn of one command.
-pub fn plan(inputs: &SpawnInputs<'_>, creds_cache: &mut CredentialCache) -> Result<Plan, PlanError> {
+pub fn plan(
+    inputs: &SpawnInputs<'_>,
+    creds_cache: &mut CredentialCache,
+) -> Result<Plan, PlanError> {
     let cmd = inputs.command;
     let creds = if cmd.full_privileges || cmd.no_setuid {
         None
@@ -345,11 +351,14 @@ pub fn plan(inputs: &SpawnInputs<'_>, creds_cache: &mut CredentialCache) -> Resu
     request.nice = inputs.exec.nice;
     if let Some(wd) = &inputs.exec.working_directory {
         let dir = if wd.home {
-            creds.as_ref().map(|c| c.home.clone()).unwrap_or_else(|| PathBuf::from("/root"))
+            creds
+                .as_ref()
+                .map(|c| c.home.clone())
+                .unwrap_or_else(|| PathBuf::from("/root"))
         } else {
             wd.path.clone()
         };
-        if !(wd.optional && !dir.is_dir()) {
+        if !wd.optional || dir.is_dir() {
             request.cwd = Some(cstring(&dir.to_string_lossy(), "WorkingDirectory")?);
         }
     } else {

@@ -12,7 +12,10 @@ use crate::sys::socket::{local_address, SockName};
 /// IPv4-mapped IPv6 addresses are printed as IPv4, as systemd does.
 fn ip_text(a: &SocketAddr) -> String {
     let ip = match a.ip() {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map(IpAddr::V4)
+            .unwrap_or(IpAddr::V6(v6)),
         v4 => v4,
     };
     format!("{}:{}", ip, a.port())
@@ -29,8 +32,7 @@ pub fn instance_name(nr: u64, conn: BorrowedFd<'_>, peer: Option<&SockName>) -> 
             format!("{nr}-{cid}:{port}-{rc}:{rp}")
         }
         (Some(SockName::Unix(_) | SockName::Abstract(_) | SockName::Unnamed), _) => {
-            match nix::sys::socket::getsockopt(&conn, nix::sys::socket::sockopt::PeerCredentials)
-            {
+            match nix::sys::socket::getsockopt(&conn, nix::sys::socket::sockopt::PeerCredentials) {
                 Ok(c) => format!("{nr}-{}-{}", c.pid(), c.uid()),
                 Err(_) => format!("{nr}-unknown"),
             }

@@ -176,7 +176,11 @@ impl Engine {
 
     /// Connect the control plane: requests arrive through `inbox`, state changes
     /// leave through `notifier`.
-    pub fn attach_control(&mut self, inbox: ControlInbox, notifier: Notifier) -> Result<(), EngineError> {
+    pub fn attach_control(
+        &mut self,
+        inbox: ControlInbox,
+        notifier: Notifier,
+    ) -> Result<(), EngineError> {
         self.epoll.add(
             inbox.fd(),
             EpollEvent::new(EpollFlags::EPOLLIN, event::control_token()),
@@ -226,9 +230,10 @@ impl Engine {
                             self.handle(Event::Control(m));
                         }
                     }
-                    event::TOKEN_LISTENER => {
-                        self.handle(Event::ListenerReadable { socket: id, fd: sub })
-                    }
+                    event::TOKEN_LISTENER => self.handle(Event::ListenerReadable {
+                        socket: id,
+                        fd: sub,
+                    }),
                     event::TOKEN_BUILTIN => self.handle(Event::BuiltinIo {
                         conn: id,
                         readable: flags.intersects(

@@ -75,7 +75,10 @@ impl Engine {
     /// After the sockets have started: restore counters and running services.
     pub(super) fn restore_saved(&mut self, saved: SavedState) {
         for (sock, raw, kind) in &saved.builtin_conns {
-            let (Some(idx), Some(kind)) = (self.socket_by_name(sock), crate::unit::Builtin::from_name(kind)) else {
+            let (Some(idx), Some(kind)) = (
+                self.socket_by_name(sock),
+                crate::unit::Builtin::from_name(kind),
+            ) else {
                 continue;
             };
             if let Some(fd) = adopt_raw_fd(*raw) {
@@ -107,7 +110,11 @@ impl Engine {
                 None => self.units.services.get(&s.name).cloned(),
             };
             let Some(mut unit) = unit else {
-                log::warn!("{}: not in the new configuration; its process {} is left alone.", s.name, s.main_pid);
+                log::warn!(
+                    "{}: not in the new configuration; its process {} is left alone.",
+                    s.name,
+                    s.main_pid
+                );
                 continue;
             };
             unit.name = s.name.clone();
@@ -135,7 +142,8 @@ impl Engine {
                     self.sockets[idx].state = SocketState::Running;
                 }
             }
-            self.children.insert(s.main_pid, ChildRole::ServiceMain(s.name.clone()));
+            self.children
+                .insert(s.main_pid, ChildRole::ServiceMain(s.name.clone()));
             self.services.insert(s.name.clone(), srv);
         }
     }
@@ -163,7 +171,11 @@ impl Engine {
                 main_pid: pid,
                 instance_of: srv.instance_of.map(|i| self.sockets[i].unit.name.clone()),
                 source: srv.source,
-                holding: srv.holding.iter().map(|&i| self.sockets[i].unit.name.clone()).collect(),
+                holding: srv
+                    .holding
+                    .iter()
+                    .map(|&i| self.sockets[i].unit.name.clone())
+                    .collect(),
                 n_restarts: srv.n_restarts,
             });
         }
@@ -217,7 +229,8 @@ impl Engine {
 
 fn write_memfd(saved: &SavedState) -> std::io::Result<OwnedFd> {
     use nix::sys::memfd::{memfd_create, MFdFlags};
-    let fd = memfd_create(c"activatord-state", MFdFlags::MFD_CLOEXEC).map_err(std::io::Error::from)?;
+    let fd =
+        memfd_create(c"activatord-state", MFdFlags::MFD_CLOEXEC).map_err(std::io::Error::from)?;
     let mut file = std::fs::File::from(fd);
     serde_json::to_writer(&mut file, saved).map_err(std::io::Error::other)?;
     file.flush()?;

@@ -90,7 +90,8 @@ impl Engine {
                 continue;
             };
             if let Some(srv) = self.services.get_mut(&name) {
-                if srv.instance_of.is_none() && srv.main_pid.is_none() && srv.control_pid.is_none() {
+                if srv.instance_of.is_none() && srv.main_pid.is_none() && srv.control_pid.is_none()
+                {
                     srv.unit = new;
                 }
             }
@@ -113,7 +114,8 @@ impl Engine {
         let polled = rt.polled;
         self.set_polled(idx, false);
         let rt = &mut self.sockets[idx];
-        let mut old: Vec<Option<OwnedFd>> = std::mem::take(&mut rt.fds).into_iter().map(Some).collect();
+        let mut old: Vec<Option<OwnedFd>> =
+            std::mem::take(&mut rt.fds).into_iter().map(Some).collect();
         let mut fds = Vec::with_capacity(new.listen.len());
         let mut failed = false;
         for listen in &new.listen {

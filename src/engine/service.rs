@@ -58,6 +58,7 @@ pub struct ServiceRuntime {
     /// Bumped on every start/stop so stale timers are ignored.
     pub generation: u64,
     pub status_text: String,
+    /// `ERRNO=` from the service (StatusErrno).
     pub status_errno: i32,
     pub exec_main: ExecMain,
     /// A stop was asked for (manual or shutdown): no Restart=.

@@ -62,7 +62,11 @@ impl Engine {
         };
         // systemd: the instance's description names the peer (socket.c).
         if let Some(SockName::Ip(a)) = &peer {
-            let base = service.unit.description.clone().unwrap_or_else(|| unit_name.clone());
+            let base = service
+                .unit
+                .description
+                .clone()
+                .unwrap_or_else(|| unit_name.clone());
             service.unit.description = Some(format!("{base} ({a})"));
         }
         let rt = &mut self.sockets[idx];
@@ -91,12 +95,17 @@ impl Engine {
                 }
                 return;
             };
-            self.services
-                .insert(name.to_string(), ServiceRuntime::new(name.to_string(), unit));
+            self.services.insert(
+                name.to_string(),
+                ServiceRuntime::new(name.to_string(), unit),
+            );
             self.notify_unit_new(name);
         }
         let state = self.services[name].state;
-        if !matches!(state, ServiceState::Dead | ServiceState::Failed | ServiceState::AutoRestart) {
+        if !matches!(
+            state,
+            ServiceState::Dead | ServiceState::Failed | ServiceState::AutoRestart
+        ) {
             return;
         }
         self.enter_start(name);
@@ -138,7 +147,8 @@ impl Engine {
             return;
         }
         srv.state = new;
-        srv.timestamps.record(old.active_state(), new.active_state());
+        srv.timestamps
+            .record(old.active_state(), new.active_state());
         log::trace!("{name}: {} -> {}", old.as_str(), new.as_str());
         self.notify_service_changed(name);
     }
@@ -228,7 +238,8 @@ impl Engine {
         self.set_service_state(name, ServiceState::Start);
         let srv = self.services.get_mut(name).expect("exists");
         let ty = srv.unit.effective_type();
-        let mut commands: std::collections::VecDeque<ExecCommand> = srv.unit.exec_start.clone().into();
+        let mut commands: std::collections::VecDeque<ExecCommand> =
+            srv.unit.exec_start.clone().into();
         let Some(first) = commands.pop_front() else {
             // No ExecStart= (oneshot with RemainAfterExit=, systemd.service(5)).
             return self.enter_start_post(name);
@@ -353,7 +364,10 @@ impl Engine {
             return;
         };
         if srv.generation != generation
-            || !matches!(srv.state, ServiceState::StopSigterm | ServiceState::StopSigkill)
+            || !matches!(
+                srv.state,
+                ServiceState::StopSigterm | ServiceState::StopSigkill
+            )
         {
             return;
         }
@@ -416,7 +430,11 @@ impl Engine {
             let srv = self.services.get_mut(name).expect("exists");
             let generation = srv.generation;
             self.set_service_state(name, ServiceState::AutoRestart);
-            let at = if restart { Instant::now() + delay } else { Instant::now() };
+            let at = if restart {
+                Instant::now() + delay
+            } else {
+                Instant::now()
+            };
             self.timers.add(
                 at,
                 Timer::RestartService {
@@ -471,7 +489,10 @@ impl Engine {
             return;
         }
         srv.n_restarts += 1;
-        log::info!("{name}: Scheduled restart job, restart counter is at {}.", srv.n_restarts);
+        log::info!(
+            "{name}: Scheduled restart job, restart counter is at {}.",
+            srv.n_restarts
+        );
         self.enter_start(name);
     }
 
@@ -484,7 +505,10 @@ impl Engine {
         }
         let state = srv.state;
         if state.is_starting() {
-            log::warn!("{name}: {} operation timed out. Terminating.", phase_word(state));
+            log::warn!(
+                "{name}: {} operation timed out. Terminating.",
+                phase_word(state)
+            );
             srv.result = ServiceResult::Timeout;
             if let Some(pid) = srv.control_pid {
                 let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
@@ -560,7 +584,8 @@ impl Engine {
                 let srv = self.services.get_mut(name).expect("exists");
                 srv.control_pid = Some(pid);
                 self.control_ignore.insert(pid, cmd.ignore_failure);
-                self.children.insert(pid, ChildRole::ServiceControl(name.to_string()));
+                self.children
+                    .insert(pid, ChildRole::ServiceControl(name.to_string()));
             }
             Err(e) => {
                 log::error!("{name}: Failed to run {}: {e}", cmd.path);
@@ -658,7 +683,11 @@ impl Engine {
                 log::warn!("{name}: Main process exited, {}", describe(status));
             }
         }
-        let result = if success { ServiceResult::Success } else { result_of(status) };
+        let result = if success {
+            ServiceResult::Success
+        } else {
+            result_of(status)
+        };
         match srv.state {
             ServiceState::Start => match ty {
                 ServiceType::Oneshot => {
@@ -677,7 +706,8 @@ impl Engine {
                             srv.main_pgid = nix::unistd::getpgid(Some(Pid::from_raw(pid)))
                                 .ok()
                                 .map(|p| p.as_raw());
-                            self.children.insert(pid, ChildRole::ServiceMain(name.to_string()));
+                            self.children
+                                .insert(pid, ChildRole::ServiceMain(name.to_string()));
                         }
                         self.enter_start_post(name);
                     } else {
@@ -687,7 +717,11 @@ impl Engine {
                 }
                 _ => {
                     // Type=notify died before READY=1.
-                    srv.result = if success { ServiceResult::Protocol } else { result };
+                    srv.result = if success {
+                        ServiceResult::Protocol
+                    } else {
+                        result
+                    };
                     self.enter_sigterm(name);
                 }
             },
@@ -704,10 +738,10 @@ impl Engine {
                     self.enter_stop(name, result);
                 }
             }
-            ServiceState::StopSigterm | ServiceState::StopSigkill => {
-                if !processes_left(None, srv.main_pgid) {
-                    self.enter_stop_post(name);
-                }
+            ServiceState::StopSigterm | ServiceState::StopSigkill
+                if !processes_left(None, srv.main_pgid) =>
+            {
+                self.enter_stop_post(name);
             }
             _ => {}
         }
@@ -782,7 +816,14 @@ impl Engine {
         if unit.file_descriptor_store_max > 0 {
             env.push(("FDSTORE".into(), unit.file_descriptor_store_max.to_string()));
         }
-        let pid = self.spawn_process(&unit.exec, unit.non_blocking, command, &listen_fds, stdio_socket, &env)?;
+        let pid = self.spawn_process(
+            &unit.exec,
+            unit.non_blocking,
+            command,
+            &listen_fds,
+            stdio_socket,
+            &env,
+        )?;
         drop(conn);
         let srv = self.services.get_mut(name).expect("exists");
         srv.main_pid = Some(pid);
@@ -795,7 +836,8 @@ impl Engine {
             exit: 0,
         };
         log::debug!("{name}: started as pid {pid}");
-        self.children.insert(pid, ChildRole::ServiceMain(name.to_string()));
+        self.children
+            .insert(pid, ChildRole::ServiceMain(name.to_string()));
         Ok(())
     }
 
@@ -877,13 +919,20 @@ fn is_clean(status: ExitStatus, ty: ServiceType, extra: &crate::unit::ExitStatus
         ExitStatus::Signaled(s, _) => {
             extra.signals.contains(&s)
                 || (ty != ServiceType::Oneshot
-                    && matches!(s, libc::SIGHUP | libc::SIGINT | libc::SIGTERM | libc::SIGPIPE))
+                    && matches!(
+                        s,
+                        libc::SIGHUP | libc::SIGINT | libc::SIGTERM | libc::SIGPIPE
+                    ))
         }
     }
 }
 
 /// The Restart= table of systemd.service(5).
-fn should_restart(unit: &ServiceUnit, main: super::service::ExecMain, result: ServiceResult) -> bool {
+fn should_restart(
+    unit: &ServiceUnit,
+    main: super::service::ExecMain,
+    result: ServiceResult,
+) -> bool {
     let code_in = |set: &crate::unit::ExitStatusSet| match main.code {
         1 => u8::try_from(main.status).is_ok_and(|c| set.statuses.contains(&c)),
         2 | 3 => set.signals.contains(&main.status),
@@ -900,7 +949,8 @@ fn should_restart(unit: &ServiceUnit, main: super::service::ExecMain, result: Se
     }
     let clean = result == ServiceResult::Success;
     let unclean_signal = matches!(result, ServiceResult::Signal | ServiceResult::CoreDump);
-    let abnormal = unclean_signal || matches!(result, ServiceResult::Timeout | ServiceResult::Watchdog);
+    let abnormal =
+        unclean_signal || matches!(result, ServiceResult::Timeout | ServiceResult::Watchdog);
     match unit.restart {
         RestartPolicy::No => false,
         RestartPolicy::Always => true,

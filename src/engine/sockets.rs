@@ -14,8 +14,8 @@ use super::socket::{SocketResult, SocketRuntime, SocketState};
 use super::timers::Timer;
 use super::Engine;
 use crate::sys::socket::{
-    accept_connection, apply_connection_options, listen_matches, local_address, open_listen, remove_node,
-    peer_address, SockName,
+    accept_connection, apply_connection_options, listen_matches, local_address, open_listen,
+    peer_address, remove_node, SockName,
 };
 use crate::unit::Listen;
 
@@ -29,7 +29,10 @@ impl Engine {
     /// → listening). A socket that cannot be bound fails alone.
     pub(super) fn start_socket(&mut self, name: &str) {
         if let Some(&idx) = self.socket_index.get(name) {
-            if matches!(self.sockets[idx].state, SocketState::Dead | SocketState::Failed) {
+            if matches!(
+                self.sockets[idx].state,
+                SocketState::Dead | SocketState::Failed
+            ) {
                 self.socket_enter_start(idx);
             }
             return;
@@ -70,7 +73,11 @@ impl Engine {
                 Ok(fd) => fds.push(fd),
                 Err(e) => {
                     let rt = &mut self.sockets[idx];
-                    log::error!("{}: Failed to listen on {}: {e}", rt.unit.name, listen_text(listen));
+                    log::error!(
+                        "{}: Failed to listen on {}: {e}",
+                        rt.unit.name,
+                        listen_text(listen)
+                    );
                     // systemd: any bind failure stops the socket with result `resources`.
                     rt.result = SocketResult::Resources;
                     drop(fds);
@@ -89,7 +96,12 @@ impl Engine {
             })
             .collect();
         for (listen, fd) in rt.unit.listen.iter().zip(&rt.fds) {
-            log::debug!("{}: listening on {} as fd {}", rt.unit.name, listen_text(listen), fd.as_raw_fd());
+            log::debug!(
+                "{}: listening on {} as fd {}",
+                rt.unit.name,
+                listen_text(listen),
+                fd.as_raw_fd()
+            );
         }
         if rt.unit.exec_start_post.is_empty() {
             return self.socket_enter_listening(idx);
@@ -108,14 +120,18 @@ impl Engine {
     pub(super) fn stop_socket(&mut self, idx: usize) {
         let rt = &mut self.sockets[idx];
         match rt.state {
-            SocketState::Dead | SocketState::Failed | SocketState::StopPre | SocketState::StopPost => {
-                return
-            }
+            SocketState::Dead
+            | SocketState::Failed
+            | SocketState::StopPre
+            | SocketState::StopPost => return,
             _ => {}
         }
         rt.generation += 1;
         if let Some(pid) = rt.control_pid {
-            let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM);
+            let _ = nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGTERM,
+            );
         }
         self.set_polled(idx, false);
         let rt = &mut self.sockets[idx];
@@ -151,7 +167,11 @@ impl Engine {
         let state = if rt.result == SocketResult::Success {
             SocketState::Dead
         } else {
-            log::error!("{}: Failed with result '{}'.", rt.unit.name, rt.result.as_str());
+            log::error!(
+                "{}: Failed with result '{}'.",
+                rt.unit.name,
+                rt.result.as_str()
+            );
             SocketState::Failed
         };
         self.set_socket_state(idx, state);
@@ -171,14 +191,29 @@ impl Engine {
             Ok(pid) => {
                 self.sockets[idx].control_pid = Some(pid);
                 self.control_ignore.insert(pid, cmd.ignore_failure);
-                self.children.insert(pid, super::service::ChildRole::SocketControl(idx));
+                self.children
+                    .insert(pid, super::service::ChildRole::SocketControl(idx));
                 if let Some(d) = timeout.to_duration().filter(|d| !d.is_zero()) {
-                    self.timers.add(Instant::now() + d, Timer::SocketTimeout { socket: idx, generation });
+                    self.timers.add(
+                        Instant::now() + d,
+                        Timer::SocketTimeout {
+                            socket: idx,
+                            generation,
+                        },
+                    );
                 }
             }
             Err(e) => {
-                log::error!("{}: Failed to run {}: {e}", self.sockets[idx].unit.name, cmd.path);
-                self.socket_control_exited(idx, crate::sys::signals::ExitStatus::Exited(203), cmd.ignore_failure);
+                log::error!(
+                    "{}: Failed to run {}: {e}",
+                    self.sockets[idx].unit.name,
+                    cmd.path
+                );
+                self.socket_control_exited(
+                    idx,
+                    crate::sys::signals::ExitStatus::Exited(203),
+                    cmd.ignore_failure,
+                );
             }
         }
     }
@@ -206,7 +241,11 @@ impl Engine {
         if status == crate::sys::signals::ExitStatus::Exited(0) || ignore {
             return self.run_next_socket_control(idx);
         }
-        log::warn!("{}: Control process exited, {}", rt.unit.name, super::services::describe(status));
+        log::warn!(
+            "{}: Control process exited, {}",
+            rt.unit.name,
+            super::services::describe(status)
+        );
         let result = match status {
             crate::sys::signals::ExitStatus::Exited(_) => SocketResult::ExitCode,
             crate::sys::signals::ExitStatus::Signaled(_, true) => SocketResult::CoreDump,
@@ -244,7 +283,10 @@ impl Engine {
         if let Some(pid) = rt.control_pid {
             log::warn!("{}: Control process timed out, killing.", rt.unit.name);
             rt.result = SocketResult::Timeout;
-            let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+            let _ = nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
         }
     }
 
@@ -269,7 +311,11 @@ impl Engine {
             .position(|(fd, _)| listen_matches(fd.as_fd(), listen))
         {
             let (fd, _) = self.adopted.remove(pos);
-            log::info!("{}: adopted inherited fd for {}", self.sockets[idx].unit.name, listen_text(listen));
+            log::info!(
+                "{}: adopted inherited fd for {}",
+                self.sockets[idx].unit.name,
+                listen_text(listen)
+            );
             return Ok(fd);
         }
         open_listen(listen, &self.sockets[idx].unit.options).map_err(|e| e.to_string())
@@ -315,11 +361,21 @@ impl Engine {
         log::warn!(
             "{}: {why}, {} for {} ms.",
             rt.unit.name,
-            if refuse { "refusing connections" } else { "pausing" },
+            if refuse {
+                "refusing connections"
+            } else {
+                "pausing"
+            },
             until.saturating_duration_since(Instant::now()).as_millis()
         );
         let generation = rt.generation;
-        self.timers.add(until, Timer::ResumeSocket { socket: idx, generation });
+        self.timers.add(
+            until,
+            Timer::ResumeSocket {
+                socket: idx,
+                generation,
+            },
+        );
     }
 
     /// While paused with `refuse`: accept and close what is pending.
@@ -406,7 +462,10 @@ impl Engine {
             if builtin.is_none() && !rt.trigger.test(now) {
                 rt.n_refused += 1;
                 drop(conn);
-                let until = rt.trigger.window_end().unwrap_or(now + Duration::from_secs(1));
+                let until = rt
+                    .trigger
+                    .window_end()
+                    .unwrap_or(now + Duration::from_secs(1));
                 self.pause_socket(idx, until, "Trigger limit hit", true);
                 return;
             }
@@ -447,7 +506,10 @@ impl Engine {
         let now = Instant::now();
         let rt = &mut self.sockets[idx];
         if !rt.trigger.test(now) {
-            let until = rt.trigger.window_end().unwrap_or(now + Duration::from_secs(1));
+            let until = rt
+                .trigger
+                .window_end()
+                .unwrap_or(now + Duration::from_secs(1));
             self.pause_socket(idx, until, "Trigger limit hit", false);
             return;
         }
@@ -477,7 +539,10 @@ impl Engine {
 /// IPv4-mapped IPv6 sources count as the IPv4 address (MaxConnectionsPerSource=).
 fn canonical_ip(ip: IpAddr) -> IpAddr {
     match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map(IpAddr::V4)
+            .unwrap_or(IpAddr::V6(v6)),
         v4 => v4,
     }
 }

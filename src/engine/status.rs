@@ -13,7 +13,11 @@ fn source_fields(st: &mut UnitStatus, source: &UnitSource) {
         .as_ref()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
-    st.drop_in_paths = source.dropins.iter().map(|p| p.display().to_string()).collect();
+    st.drop_in_paths = source
+        .dropins
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     // Units generated from inetd.conf are "generated" (like systemd's generators).
     st.unit_file_state = if source.line > 0 {
         "generated".into()
@@ -32,7 +36,11 @@ fn timestamps(st: &mut UnitStatus, t: &Timestamps) {
 
 fn socket_config(st: &mut UnitStatus, unit: &SocketUnit) -> SocketStatus {
     st.id = unit.name.clone();
-    st.description = unit.unit.description.clone().unwrap_or_else(|| unit.name.clone());
+    st.description = unit
+        .unit
+        .description
+        .clone()
+        .unwrap_or_else(|| unit.name.clone());
     st.load_state = unit.load_state.as_str().into();
     source_fields(st, &unit.source);
     let tl = unit.trigger_limit();
@@ -48,20 +56,31 @@ fn socket_config(st: &mut UnitStatus, unit: &SocketUnit) -> SocketStatus {
         max_connections_per_source: unit.max_connections_per_source,
         trigger_limit_interval_usec: tl.interval.0,
         trigger_limit_burst: tl.burst,
-        builtin: unit.builtin.map(|b| b.name().to_string()).unwrap_or_default(),
+        builtin: unit
+            .builtin
+            .map(|b| b.name().to_string())
+            .unwrap_or_default(),
         ..SocketStatus::default()
     }
 }
 
 fn service_config(st: &mut UnitStatus, unit: &ServiceUnit) -> ServiceStatus {
     st.id = unit.name.clone();
-    st.description = unit.unit.description.clone().unwrap_or_else(|| unit.name.clone());
+    st.description = unit
+        .unit
+        .description
+        .clone()
+        .unwrap_or_else(|| unit.name.clone());
     st.load_state = unit.load_state.as_str().into();
     source_fields(st, &unit.source);
     ServiceStatus {
         service_type: serde_plain(&unit.effective_type()),
         restart: serde_plain(&unit.restart),
-        exec_start: unit.exec_start.first().map(|c| c.argv.clone()).unwrap_or_default(),
+        exec_start: unit
+            .exec_start
+            .first()
+            .map(|c| c.argv.clone())
+            .unwrap_or_default(),
         ..ServiceStatus::default()
     }
 }
@@ -188,7 +207,8 @@ impl Engine {
     /// Every unit the daemon knows: loaded sockets, loaded non-template services,
     /// live instances.
     pub(super) fn all_units(&self) -> Vec<UnitStatus> {
-        let mut names: std::collections::BTreeSet<String> = self.units.sockets.keys().cloned().collect();
+        let mut names: std::collections::BTreeSet<String> =
+            self.units.sockets.keys().cloned().collect();
         names.extend(self.socket_index.keys().cloned());
         names.extend(
             self.units
@@ -224,7 +244,10 @@ impl Engine {
         self.units.sockets.contains_key(name)
             || self.units.services.contains_key(name)
             || self.services.contains_key(name)
-            || self.units.load_state(name).is_some_and(|s| s != LoadState::NotFound)
+            || self
+                .units
+                .load_state(name)
+                .is_some_and(|s| s != LoadState::NotFound)
     }
 
     // ------------------------------------------------------------ notifications
@@ -243,13 +266,17 @@ impl Engine {
 
     pub(super) fn notify_unit_new(&mut self, name: &str) {
         if self.notifications_wanted() {
-            self.send(Notification::UnitNew { id: name.to_string() });
+            self.send(Notification::UnitNew {
+                id: name.to_string(),
+            });
         }
     }
 
     pub(super) fn notify_unit_removed(&mut self, name: &str) {
         if self.notifications_wanted() {
-            self.send(Notification::UnitRemoved { id: name.to_string() });
+            self.send(Notification::UnitRemoved {
+                id: name.to_string(),
+            });
         }
     }
 

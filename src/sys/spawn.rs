@@ -150,15 +150,14 @@ const STEP_SETUID: u32 = 10;
 const STEP_CHDIR: u32 = 11;
 
 // The 32-bit-id credential syscalls (on 32-bit x86/arm the plain ones take 16-bit ids).
+#[cfg(not(any(target_arch = "x86", target_arch = "arm")))]
+use libc::{
+    SYS_setgroups as SYS_SETGROUPS, SYS_setresgid as SYS_SETRESGID, SYS_setresuid as SYS_SETRESUID,
+};
 #[cfg(any(target_arch = "x86", target_arch = "arm"))]
 use libc::{
     SYS_setgroups32 as SYS_SETGROUPS, SYS_setresgid32 as SYS_SETRESGID,
     SYS_setresuid32 as SYS_SETRESUID,
-};
-#[cfg(not(any(target_arch = "x86", target_arch = "arm")))]
-use libc::{
-    SYS_setgroups as SYS_SETGROUPS, SYS_setresgid as SYS_SETRESGID,
-    SYS_setresuid as SYS_SETRESUID,
 };
 
 /// Space for `LISTEN_PID=` + up to 20 digits + NUL.
@@ -861,12 +860,7 @@ unsafe fn child_exec(plan: &ChildPlan<'_>) -> ! {
     //    process it believes it is in (the setxid protocol), which for a CLONE_VM
     //    child are the daemon's threads (glibc's spawni.c avoids them too).
     if let Some(groups) = plan.setgroups {
-        if libc::syscall(
-            SYS_SETGROUPS,
-            groups.len() as libc::c_long,
-            groups.as_ptr(),
-        ) < 0
-        {
+        if libc::syscall(SYS_SETGROUPS, groups.len() as libc::c_long, groups.as_ptr()) < 0 {
             child_fail(plan, err_fd, STEP_SETGROUPS);
         }
     }

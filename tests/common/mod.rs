@@ -79,6 +79,8 @@ impl UnitDir {
 pub struct Daemon {
     pub child: Child,
     pub log: PathBuf,
+    /// The daemon's `--runtime-dir` (control socket `private`, notify socket `notify`).
+    pub runtime: PathBuf,
     _logdir: tempfile::TempDir,
 }
 
@@ -91,10 +93,16 @@ impl Daemon {
     pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Daemon {
         let logdir = tempfile::tempdir().expect("tempdir");
         let log = logdir.path().join("activatord.log");
+        let runtime = logdir.path().join("run");
         let logfile = std::fs::File::create(&log).expect("log file");
         let mut cmd = Command::new(BIN);
-        cmd.args(args)
+        // Never the real /run or the machine's system bus; the caller's args may
+        // override both (later flags win).
+        cmd.arg("--runtime-dir")
+            .arg(&runtime)
+            .arg("--bus=none")
             .arg("--log-level=debug")
+            .args(args)
             .stdin(Stdio::null())
             .stdout(logfile.try_clone().expect("dup"))
             .stderr(logfile);
@@ -105,8 +113,14 @@ impl Daemon {
         Daemon {
             child,
             log,
+            runtime,
             _logdir: logdir,
         }
+    }
+
+    /// The private control socket.
+    pub fn control_socket(&self) -> PathBuf {
+        self.runtime.join("private")
     }
 
     pub fn pid(&self) -> i32 {

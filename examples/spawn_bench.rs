@@ -1,0 +1,83 @@
+//! Spawn-rate benchmark (not a test): `spawn_bench [N] [--touch-mib M]` starts
+//! /bin/true N times (default 2000) with `sys::spawn` (clone CLONE_VM|CLONE_VFORK),
+//! with `sys::spawn_forked` (the fork fallback) and with `std::process::Command`
+//! (glibc posix_spawn), waiting for each child, and prints spawns/s for each.
+//! The methods take turns in 5 rounds of N/5 so that load from other programs
+//! hits all of them alike; the median round and the best round are printed.
+//! `--touch-mib M` first dirties M MiB of heap to show fork's page-table cost
+//! growing with the daemon's size (rust.md §3.5, bench/RESULTS.md point 7).
+//! Run with `cargo run --release --example spawn_bench`.
+
+use std::ffi::CString;
+use std::time::Instant;
+
+use activator::sys::spawn::{spawn, spawn_forked, SpawnRequest};
+use nix::sys::wait::waitpid;
+
+const ROUNDS: usize = 5;
+
+/// Spawns per second of `n` runs of `one`.
+fn round(n: u32, one: &mut dyn FnMut()) -> f64 {
+    let start = Instant::now();
+    for _ in 0..n {
+        one();
+    }
+    f64::from(n) / start.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let mut n: u32 = 2000;
+    let mut touch_mib: usize = 0;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--touch-mib" => touch_mib = args.next().and_then(|v| v.parse().ok()).unwrap_or(0),
+            v => n = v.parse().unwrap_or(n),
+        }
+    }
+    // Dirty memory makes fork copy page tables; kept alive until the end.
+    let ballast: Vec<u8> = vec![1u8; touch_mib << 20];
+    println!(
+        "spawn + exec /bin/true + waitpid, {n} iterations in {ROUNDS} rounds, {touch_mib} MiB touched"
+    );
+
+    let req = SpawnRequest::new(
+        CString::new("/bin/true").unwrap_or_default(),
+        vec![CString::new("true").unwrap_or_default()],
+    );
+    let mut clone_vfork = || {
+        let pid = spawn(&req).expect("spawn");
+        let _ = waitpid(pid, None);
+    };
+    let mut fork = || {
+        let pid = spawn_forked(&req).expect("spawn_forked");
+        let _ = waitpid(pid, None);
+    };
+    let mut command = || {
+        let _ = std::process::Command::new("/bin/true").status();
+    };
+    let mut methods: [(&str, &mut dyn FnMut(), Vec<f64>); 3] = [
+        ("sys::spawn (clone VM|VFORK)", &mut clone_vfork, Vec::new()),
+        ("sys::spawn_forked (fork)", &mut fork, Vec::new()),
+        ("std Command (posix_spawn)", &mut command, Vec::new()),
+    ];
+    let per_round = (n / ROUNDS as u32).max(1);
+    for (_, one, _) in methods.iter_mut() {
+        round(per_round / 10 + 1, *one); // warm-up
+    }
+    for _ in 0..ROUNDS {
+        for (_, one, rates) in methods.iter_mut() {
+            rates.push(round(per_round, *one));
+        }
+    }
+    for (label, _, rates) in methods.iter_mut() {
+        rates.sort_by(f64::total_cmp);
+        let median = rates[rates.len() / 2];
+        let best = rates[rates.len() - 1];
+        println!(
+            "{label:<30} median {median:>7.0} spawns/s ({:>6.1} µs)   best {best:>7.0} spawns/s",
+            1e6 / median
+        );
+    }
+    std::hint::black_box(&ballast);
+}

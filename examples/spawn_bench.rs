@@ -1,7 +1,8 @@
-//! Spawn-rate benchmark (not a test): `spawn_bench [N] [--touch-mib M]` starts
-//! /bin/true N times (default 2000) with `sys::spawn` (clone CLONE_VM|CLONE_VFORK),
+//! Spawn-rate benchmark (not a test): `spawn_bench [N] [--touch-mib M] [--prog PATH]`
+//! starts /bin/true (or the static PATH, e.g. the bench's `hello`) N times (default 2000) with `sys::spawn` (clone CLONE_VM|CLONE_VFORK),
 //! with `sys::spawn_forked` (the fork fallback) and with `std::process::Command`
-//! (glibc posix_spawn), waiting for each child, and prints spawns/s for each.
+//! (glibc posix_spawn), waiting for each child, and prints spawns/s for each. All
+//! three give the child /dev/null as stdin/stdout/stderr.
 //! The methods take turns in 5 rounds of N/5 so that load from other programs
 //! hits all of them alike; the median round and the best round are printed.
 //! `--touch-mib M` first dirties M MiB of heap to show fork's page-table cost
@@ -28,22 +29,24 @@ fn round(n: u32, one: &mut dyn FnMut()) -> f64 {
 fn main() {
     let mut n: u32 = 2000;
     let mut touch_mib: usize = 0;
+    let mut prog = String::from("/bin/true");
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--touch-mib" => touch_mib = args.next().and_then(|v| v.parse().ok()).unwrap_or(0),
+            "--prog" => prog = args.next().unwrap_or(prog),
             v => n = v.parse().unwrap_or(n),
         }
     }
     // Dirty memory makes fork copy page tables; kept alive until the end.
     let ballast: Vec<u8> = vec![1u8; touch_mib << 20];
     println!(
-        "spawn + exec /bin/true + waitpid, {n} iterations in {ROUNDS} rounds, {touch_mib} MiB touched"
+        "spawn + exec {prog} + waitpid, {n} iterations in {ROUNDS} rounds, {touch_mib} MiB touched"
     );
 
     let req = SpawnRequest::new(
-        CString::new("/bin/true").unwrap_or_default(),
-        vec![CString::new("true").unwrap_or_default()],
+        CString::new(prog.as_str()).unwrap_or_default(),
+        vec![CString::new(prog.as_str()).unwrap_or_default()],
     );
     let mut clone_vfork = || {
         let pid = spawn(&req).expect("spawn");
@@ -54,7 +57,11 @@ fn main() {
         let _ = waitpid(pid, None);
     };
     let mut command = || {
-        let _ = std::process::Command::new("/bin/true").status();
+        let _ = std::process::Command::new(&prog)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
     };
     let mut methods: [(&str, &mut dyn FnMut(), Vec<f64>); 3] = [
         ("sys::spawn (clone VM|VFORK)", &mut clone_vfork, Vec::new()),

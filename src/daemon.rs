@@ -28,6 +28,10 @@ pub struct DaemonOptions {
     pub runtime_dir: Option<PathBuf>,
     /// Control plane: private socket and message bus.
     pub bus: crate::bus::BusOptions,
+    /// `--init`: container-init duties even when not PID 1.
+    pub init: bool,
+    /// `-- CMD ARGS...`: the main program (init mode).
+    pub main_command: Vec<String>,
 }
 
 /// `--runtime-dir`, or `/run/activator` for root and `$XDG_RUNTIME_DIR/activator`
@@ -133,13 +137,18 @@ pub fn load_configuration(opts: &DaemonOptions) -> EngineConfig {
         start_sockets,
         start_services,
         restore: None,
+        main_command: None,
     }
 }
 
 /// Load, start and run until stopped; returns the exit code.
 pub fn run(opts: &DaemonOptions) -> Result<i32, EngineError> {
     crate::sys::signals::block_signals();
+    init_duties(opts);
     let mut config = load_configuration(opts);
+    if !opts.main_command.is_empty() {
+        config.main_command = Some(opts.main_command.clone());
+    }
     if let Some(fd) = opts.deserialize_fd {
         config.restore = crate::engine::read_saved_state(fd);
         if config.restore.is_none() {
@@ -187,6 +196,25 @@ fn start_control_plane(
         Err(e) => {
             log::error!("Control plane not available: {e}");
             None
+        }
+    }
+}
+
+/// Container-init duties (tini, catatonit): as PID 1 or with `--init`, work from
+/// `/`; when not PID 1, become the subreaper so orphans of our services are
+/// reparented to us and reaped (PR_SET_CHILD_SUBREAPER). Signals are already
+/// blocked and read from a signalfd; children are reaped until none is left on
+/// every SIGCHLD.
+fn init_duties(opts: &DaemonOptions) {
+    let pid1 = std::process::id() == 1;
+    if pid1 || opts.init {
+        if let Err(e) = std::env::set_current_dir("/") {
+            log::warn!("cannot chdir to /: {e}");
+        }
+    }
+    if !pid1 {
+        if let Err(e) = nix::sys::prctl::set_child_subreaper(true) {
+            log::debug!("PR_SET_CHILD_SUBREAPER failed: {e}");
         }
     }
 }

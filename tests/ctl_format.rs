@@ -160,7 +160,7 @@ fn status_accept_no_socket_with_running_service() {
 
     ● web.service - Web server
          Loaded: loaded (/etc/systemd/system/web.service; static)
-         Active: active (running) since Tue 2024-01-02 10:04:00 UTC; 1min ago
+         Active: active (running) since Tue 2024-01-02 10:04:00 UTC; 1min 0s ago
     TriggeredBy: ● web.socket
        Main PID: 4242 (webd)
          Status: "Serving 3 clients"

@@ -345,3 +345,21 @@ mod run_verify_cli {
         assert!(!v.as_array().unwrap().is_empty(), "{out}");
     }
 }
+
+/// `load_all` (no names given) explains sockets it had to leave out.
+#[test]
+fn load_all_explains_alias_loops() {
+    let c = cases()
+        .into_iter()
+        .find(|c| c.name == "alias-loop")
+        .expect("case");
+    let (_tmp, search) = stage(&c);
+    let set = activator::unit::loader::load_all(&LoaderOptions { unit_paths: search });
+    let msgs: Vec<String> = set.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert!(
+        msgs.iter()
+            .any(|m| m == "Unit l1.socket not found: its alias symlinks form a loop."),
+        "{msgs:?}"
+    );
+    assert!(set.sockets.is_empty());
+}

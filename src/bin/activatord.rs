@@ -70,12 +70,21 @@ struct RunArgs {
     /// reachable), system, session or none.
     #[arg(long = "bus", value_name = "BUS", default_value = "auto")]
     bus: String,
+    /// Container init: do PID 1's duties (reaping, signal forwarding) even when not
+    /// PID 1; with `-- CMD ARGS...` run CMD as the main program and exit with its
+    /// status.
+    #[arg(long)]
+    init: bool,
     /// Internal: state fd handed over by a re-exec.
     #[arg(long, hide = true, value_name = "FD")]
     deserialize: Option<i32>,
     /// Units to start (default: every socket unit found).
     #[arg(value_name = "UNIT")]
     units: Vec<String>,
+    /// Main program and its arguments (after `--`), run like a container's
+    /// entrypoint under an init.
+    #[arg(last = true, value_name = "CMD")]
+    command: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -175,6 +184,8 @@ fn main() -> ExitCode {
                 units: run.units,
                 deserialize_fd: run.deserialize,
                 runtime_dir: run.runtime_dir,
+                init: run.init,
+                main_command: run.command,
                 bus: activator::bus::BusOptions {
                     control_socket: run.control_socket,
                     bus: match run.bus.parse() {

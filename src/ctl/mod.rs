@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod client;
 mod commands;
+pub mod contrib;
 pub mod show;
 pub mod status;
 pub mod style;

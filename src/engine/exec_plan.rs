@@ -50,6 +50,9 @@ pub struct SpawnInputs<'a> {
     /// `REMOTE_ADDR`, `NOTIFY_SOCKET`, `INVOCATION_ID`, `MAINPID`...
     pub extra_env: &'a [(String, String)],
     pub non_blocking: bool,
+    /// Run in a new session (every service; not a container's main program, which
+    /// keeps the terminal like tini's child does).
+    pub new_session: bool,
 }
 
 /// A prepared request plus the fds it refers to, which must stay open until the
@@ -267,6 +270,9 @@ fn stdio(inputs: &SpawnInputs<'_>, keep: &mut Vec<OwnedFd>) -> Result<[Stdio; 3]
             keep.push(fd);
             Stdio::Fd(raw)
         }
+        // No TTY handling of our own: `tty` means the daemon's own stdin, which is
+        // the container's terminal for `activatord --init -- CMD`.
+        StdInput::Tty => Stdio::Inherit,
         _ => Stdio::Null,
     };
     let stdin_is_socket = matches!(exec.standard_input, StdInput::Socket);
@@ -349,6 +355,7 @@ pub fn plan(
     request.umask = inputs.exec.umask;
     request.rlimits = inputs.exec.limits.clone();
     request.nice = inputs.exec.nice;
+    request.new_session = inputs.new_session;
     if let Some(wd) = &inputs.exec.working_directory {
         let dir = if wd.home {
             creds

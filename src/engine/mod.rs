@@ -65,7 +65,14 @@ pub struct EngineConfig {
     pub start_services: Vec<String>,
     /// State handed over by a previous image (re-exec).
     pub restore: Option<reexec::SavedState>,
+    /// `activatord --init -- CMD ARGS...`: the container's main program, run as
+    /// `main.service`; when it exits the daemon stops everything and exits with
+    /// its status (as tini does).
+    pub main_command: Option<Vec<String>>,
 }
+
+/// Unit name of the `--init -- CMD` main program.
+pub const MAIN_SERVICE: &str = "main.service";
 
 pub use reexec::read_saved_state;
 
@@ -89,6 +96,10 @@ pub struct Engine {
     control: Option<ControlInbox>,
     job_counter: u32,
     reexec_requested: bool,
+    /// The `--init` main program's unit, if any.
+    main_service: Option<String>,
+    /// Exit code of `run` (the main program's status in init mode).
+    exit_code: i32,
     reexec_since: Option<Instant>,
     startup_timestamp: u64,
     loader: Option<ConfigLoader>,
@@ -126,6 +137,8 @@ impl Engine {
             control: None,
             job_counter: 0,
             reexec_requested: false,
+            main_service: None,
+            exit_code: 0,
             reexec_since: None,
             startup_timestamp: state::now_usec(),
             loader: None,
@@ -147,6 +160,9 @@ impl Engine {
         }
         for name in &config.start_services {
             engine.start_service(name, None);
+        }
+        if let Some(argv) = config.main_command {
+            engine.start_main_program(argv);
         }
         for (fd, name) in engine.adopted.drain(..) {
             log::warn!(
@@ -201,7 +217,7 @@ impl Engine {
         let mut events = vec![EpollEvent::empty(); 256];
         loop {
             if self.shutdown_complete() {
-                return 0;
+                return self.exit_code;
             }
             let now = Instant::now();
             let timeout = match self.timers.timeout_ms(now) {
@@ -313,6 +329,8 @@ impl Engine {
     fn on_signal(&mut self, sig: i32) {
         match sig {
             libc::SIGTERM | libc::SIGINT | libc::SIGQUIT => self.begin_shutdown(sig),
+            // Forwarded to a container's main program (tini does the same).
+            libc::SIGUSR1 => self.forward_to_main(sig),
             libc::SIGHUP => self.reload_configuration(),
             libc::SIGUSR2 => self.reexec_requested = true,
             _ => log::debug!("ignoring signal {sig}"),

@@ -449,6 +449,9 @@ impl Engine {
             }
         }
         self.finish_instance(name);
+        if !restart && !restart_after_stop {
+            self.main_program_ended(name);
+        }
     }
 
     /// Accept=yes instances are forgotten once dead (CollectMode= is moot: a failed
@@ -579,7 +582,7 @@ impl Engine {
         }
         env.push(("INVOCATION_ID".into(), srv.invocation_id.clone()));
         let unit = srv.unit.clone();
-        match self.spawn_process(&unit.exec, unit.non_blocking, &cmd, &[], None, &env) {
+        match self.spawn_process(&unit.exec, unit.non_blocking, true, &cmd, &[], None, &env) {
             Ok(pid) => {
                 let srv = self.services.get_mut(name).expect("exists");
                 srv.control_pid = Some(pid);
@@ -816,9 +819,11 @@ impl Engine {
         if unit.file_descriptor_store_max > 0 {
             env.push(("FDSTORE".into(), unit.file_descriptor_store_max.to_string()));
         }
+        let new_session = self.main_service.as_deref() != Some(name);
         let pid = self.spawn_process(
             &unit.exec,
             unit.non_blocking,
+            new_session,
             command,
             &listen_fds,
             stdio_socket,
@@ -846,6 +851,7 @@ impl Engine {
         &mut self,
         exec: &crate::unit::ExecContext,
         non_blocking: bool,
+        new_session: bool,
         command: &ExecCommand,
         listen_fds: &[(RawFd, String)],
         stdio_socket: Option<RawFd>,
@@ -858,6 +864,7 @@ impl Engine {
             stdio_socket,
             extra_env: env,
             non_blocking,
+            new_session,
         };
         let plan = plan(&inputs, &mut self.creds).map_err(|e| e.to_string())?;
         let pid = spawn(&plan.request).map_err(|e| e.to_string())?;

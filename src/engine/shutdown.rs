@@ -18,6 +18,13 @@ impl Engine {
         }
         log::info!("Received signal {sig}, stopping.");
         self.stopping = true;
+        // The main program gets the very signal we got (tini forwards it), the
+        // other services their KillSignal=.
+        if let Some(main) = self.main_service.clone() {
+            if let Some(srv) = self.services.get_mut(&main) {
+                srv.unit.kill.kill_signal = sig;
+            }
+        }
         for idx in 0..self.sockets.len() {
             self.stop_socket(idx);
         }
@@ -61,5 +68,70 @@ impl Engine {
         for srv in self.services.values_mut() {
             srv.state = super::state::ServiceState::Dead;
         }
+    }
+}
+
+impl Engine {
+    /// Start `argv` as the main program (`activatord --init -- CMD ARGS...`).
+    pub(super) fn start_main_program(&mut self, argv: Vec<String>) {
+        let Some(path) = argv.first().cloned() else {
+            return;
+        };
+        let mut unit = crate::unit::ServiceUnit::new(super::MAIN_SERVICE);
+        unit.unit.description = Some(format!("Main program {path}"));
+        unit.exec_start = vec![crate::unit::ExecCommand {
+            path,
+            argv,
+            no_env_expand: true,
+            ..Default::default()
+        }];
+        // The container's stdio and terminal; signals to the program itself, the
+        // SIGKILL stage to what it left behind (KillMode=mixed).
+        unit.exec.standard_input = crate::unit::StdInput::Tty;
+        unit.exec.standard_output = crate::unit::StdOutput::Inherit;
+        unit.exec.standard_error = crate::unit::StdOutput::Inherit;
+        unit.kill.kill_mode = crate::unit::KillMode::Mixed;
+        unit.timeout_stop = crate::unit::values::Usec::from_secs(10);
+        self.units
+            .services
+            .insert(super::MAIN_SERVICE.to_string(), unit);
+        self.main_service = Some(super::MAIN_SERVICE.to_string());
+        self.start_service(super::MAIN_SERVICE, None);
+    }
+
+    /// Forward a signal to the main program, if there is one running.
+    pub(super) fn forward_to_main(&mut self, sig: i32) {
+        let pid = self
+            .main_service
+            .as_ref()
+            .and_then(|m| self.services.get(m))
+            .and_then(|s| s.main_pid);
+        match (pid, Signal::try_from(sig)) {
+            (Some(pid), Ok(sig)) => {
+                let _ = nix::sys::signal::kill(Pid::from_raw(pid), sig);
+            }
+            _ => log::debug!("ignoring signal {sig}"),
+        }
+    }
+
+    /// The main program ended: record its status (tini's convention: the exit
+    /// code, or 128+signal) and stop everything.
+    pub(super) fn main_program_ended(&mut self, name: &str) {
+        if self.main_service.as_deref() != Some(name) {
+            return;
+        }
+        let Some(srv) = self.services.get(name) else {
+            return;
+        };
+        self.exit_code = match srv.exec_main.code {
+            1 => srv.exec_main.status,
+            2 | 3 => 128 + srv.exec_main.status,
+            _ => 1,
+        };
+        log::info!(
+            "Main program exited, stopping (exit status {}).",
+            self.exit_code
+        );
+        self.begin_shutdown(libc::SIGTERM);
     }
 }

@@ -187,7 +187,7 @@ impl Engine {
         rt.generation += 1;
         let generation = rt.generation;
         let env: Vec<(String, String)> = Vec::new();
-        match self.spawn_process(&exec, false, &cmd, &[], None, &env) {
+        match self.spawn_process(&exec, false, true, &cmd, &[], None, &env) {
             Ok(pid) => {
                 self.sockets[idx].control_pid = Some(pid);
                 self.control_ignore.insert(pid, cmd.ignore_failure);

@@ -250,6 +250,18 @@ pub fn load_all(opts: &LoaderOptions) -> UnitSet {
     for name in &names {
         loader.load(name);
     }
+    // Nobody named these sockets, so systemd would say nothing; a daemon loading its
+    // whole configuration should still say why a socket on disk is not there.
+    for (name, why) in std::mem::take(&mut loader.unresolved) {
+        let msg = match why {
+            Unresolved::Loop => format!("Unit {name} not found: its alias symlinks form a loop."),
+            Unresolved::Dangling => {
+                format!("Unit {name} not found: its alias symlink points to a missing unit.")
+            }
+            Unresolved::Missing => continue,
+        };
+        loader.set.diagnostics.push(bare(Severity::Warning, msg));
+    }
     loader.pair_sockets();
     loader.finish()
 }
@@ -680,6 +692,8 @@ struct Loader {
     seen: HashMap<String, Option<String>>,
     /// Why a fragment could not be read, for the load-state message (`%m`).
     open_errors: HashMap<String, String>,
+    /// Names whose fragment lookup failed, and why.
+    unresolved: BTreeMap<String, Unresolved>,
 }
 
 impl Loader {
@@ -707,6 +721,7 @@ impl Loader {
             set,
             seen: HashMap::new(),
             open_errors: HashMap::new(),
+            unresolved: BTreeMap::new(),
         }
     }
 
@@ -735,8 +750,8 @@ impl Loader {
         let fragment = match fragment {
             Ok(f) => f,
             Err(why) => {
-                // systemd says only "not found" for all three; keep why for debugging.
-                log::debug!("{name}: no fragment ({why:?})");
+                // systemd says only "not found" for all three; `load_all` explains.
+                self.unresolved.insert(name.to_string(), why);
                 self.set
                     .unloaded
                     .insert(name.to_string(), LoadState::NotFound);

@@ -28,6 +28,13 @@ while [ "$i" -lt "$N" ]; do
     i=$((i + 1))
 done
 
+# Two Accept=yes sockets: a template without specifiers (instantiate clones it) and one
+# with %i (instantiate re-applies specifiers).
+printf '[Socket]\nListenStream=127.0.0.1:19998\nAccept=yes\n' > "$UNITS/acc.socket"
+printf '[Service]\nExecStart=/bin/cat\nStandardInput=socket\n' > "$UNITS/acc@.service"
+printf '[Socket]\nListenStream=127.0.0.1:19999\nAccept=yes\n' > "$UNITS/accp.socket"
+printf '[Service]\nExecStart=/bin/echo %%i %%n\nStandardInput=socket\n' > "$UNITS/accp@.service"
+
 cargo build --release --quiet --example load_bench
 RUNS=${RUNS:-5}
 echo "== activator ($N pairs, release, $RUNS runs) =="

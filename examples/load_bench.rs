@@ -47,6 +47,17 @@ fn main() {
         set.services.len(),
         set.diagnostics.len()
     );
+    // instantiate() runs once per Accept=yes connection: time it per template.
+    for template in set.services.keys().filter(|n| n.contains("@.")) {
+        const N: u32 = 10_000;
+        let t = Instant::now();
+        for i in 0..N {
+            let inst = format!("{i}-127.0.0.1:7-127.0.0.1:40000");
+            std::hint::black_box(set.instantiate(template, &inst));
+        }
+        let per = t.elapsed().as_secs_f64() * 1e6 / f64::from(N);
+        println!("instantiate {template}: {per:.2} us per instance");
+    }
     println!(
         "load_named: {named_ms:.1} ms ({} sockets, {} services)",
         named.sockets.len(),

@@ -28,6 +28,9 @@ pub struct DaemonOptions {
     pub runtime_dir: Option<PathBuf>,
     /// Control plane: private socket and message bus.
     pub bus: crate::bus::BusOptions,
+    /// `-R N`: inetd's default spawn limit per minute for entries without `.N`
+    /// (0 = none), instead of the dialect's default.
+    pub inetd_rate: Option<u32>,
     /// `--init`: container-init duties even when not PID 1.
     pub init: bool,
     /// `-- CMD ARGS...`: the main program (init mode).
@@ -74,7 +77,10 @@ pub fn load_configuration(opts: &DaemonOptions) -> EngineConfig {
         load_named(&loader, &opts.units)
     };
     if !opts.inetd_confs.is_empty() {
-        let inetd = load_inetd(&opts.inetd_confs, &opts.inetd);
+        let mut inetd = load_inetd(&opts.inetd_confs, &opts.inetd);
+        if let Some(rate) = opts.inetd_rate {
+            apply_default_rate(&mut inetd.sockets, opts.inetd.dialect, rate);
+        }
         units.add_units(inetd.sockets, inetd.services, inetd.diagnostics);
     }
     for d in &units.diagnostics {
@@ -138,6 +144,7 @@ pub fn load_configuration(opts: &DaemonOptions) -> EngineConfig {
         start_services,
         restore: None,
         main_command: None,
+        notify_socket: None,
     }
 }
 
@@ -149,6 +156,7 @@ pub fn run(opts: &DaemonOptions) -> Result<i32, EngineError> {
     if !opts.main_command.is_empty() {
         config.main_command = Some(opts.main_command.clone());
     }
+    config.notify_socket = Some(runtime_dir(opts).join("notify"));
     if let Some(fd) = opts.deserialize_fd {
         config.restore = crate::engine::read_saved_state(fd);
         if config.restore.is_none() {
@@ -215,6 +223,23 @@ fn init_duties(opts: &DaemonOptions) {
     if !pid1 {
         if let Err(e) = nix::sys::prctl::set_child_subreaper(true) {
             log::debug!("PR_SET_CHILD_SUBREAPER failed: {e}");
+        }
+    }
+}
+
+/// inetd's `-R N`: entries that carry the dialect's default spawn limit (no `.N`
+/// of their own) get `N` per minute instead; 0 disables the limit.
+fn apply_default_rate(
+    sockets: &mut [crate::unit::SocketUnit],
+    dialect: crate::inetd::Dialect,
+    rate: u32,
+) {
+    let default = dialect.default_rate_limit().unwrap_or(0);
+    for s in sockets {
+        if let Some(tl) = &mut s.trigger_limit {
+            if tl.burst == default {
+                tl.burst = rate;
+            }
         }
     }
 }

@@ -17,5 +17,6 @@ pub mod daemon;
 pub mod engine;
 pub mod inetd;
 pub mod logging;
+pub mod supervisor;
 pub mod sys;
 pub mod verify;

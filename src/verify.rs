@@ -2,11 +2,12 @@
 //!
 //! Output copies systemd-analyze: one `FILE:LINE: message` (or `UNIT: message`) line per
 //! diagnostic on stderr, and exit status 1 when a named unit did not load (not found,
-//! masked, bad setting, unreadable), when a socket's service is missing, or when any
+//! masked, bad setting, unreadable), when a socket's service is missing, when any
 //! loaded unit file produced a syntax warning — systemd-analyze (v250+,
-//! src/analyze/analyze-verify-util.c `log_syntax_callback()`) fails on those too.
-//! Warnings about settings only activator cares about (`table::is_activator_only`) and
-//! systemd's notice-level remarks never change the exit status.
+//! src/analyze/analyze-verify-util.c `log_syntax_callback()`) fails on those too — or
+//! when an inetd.conf entry had an error. Warnings about settings only activator cares
+//! about (`table::is_activator_only`) and systemd's notice-level remarks never change
+//! the exit status.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -65,6 +66,9 @@ pub fn run_verify(opts: &VerifyOptions, out: &mut dyn Write, err: &mut dyn Write
         load_named(&loader_opts, &args)
     };
     let mut failed = named_units_failed(&set);
+    // Only unit files follow systemd-analyze's "any syntax warning fails" rule; inetd.conf
+    // entries fail on errors (an entry that was dropped).
+    failed |= set.diagnostics.iter().any(counts_as_syntax_error);
     if !opts.inetd_confs.is_empty() {
         let inetd = load_inetd(&opts.inetd_confs, &opts.inetd);
         failed |= inetd.diagnostics.iter().any(Diagnostic::is_error);
@@ -74,7 +78,6 @@ pub fn run_verify(opts: &VerifyOptions, out: &mut dyn Write, err: &mut dyn Write
         // Write errors on stderr cannot be reported anywhere better.
         let _ = writeln!(err, "{d}");
     }
-    failed |= set.diagnostics.iter().any(counts_as_syntax_error);
     if opts.json {
         let units = all_units(&set);
         match serde_json::to_string_pretty(&units) {

@@ -449,3 +449,63 @@ fn reexec_keeps_sockets_and_children() {
     assert!(d.zombies().is_empty());
     assert_eq!(d.stop(), Some(0));
 }
+
+/// systemd.md §4.3 pitfall 8: a service that exits without taking its pending
+/// connection retriggers at once; the trigger limit must stop that from spinning
+/// the daemon (a bounded number of starts, little CPU).
+#[test]
+fn service_that_never_accepts_does_not_spin_the_daemon() {
+    let port = free_port();
+    let units = UnitDir::new();
+    units.write(
+        "lazy.socket",
+        &format!("[Socket]\nListenStream=127.0.0.1:{port}\n"),
+    );
+    units.write("lazy.service", "[Service]\nExecStart=/bin/true\n");
+    let d = Daemon::start(&["--unit-path", units.path().to_str().unwrap()]);
+    d.wait_started();
+    let _c = connect(port);
+    std::thread::sleep(Duration::from_secs(3));
+    let starts = d.log_text().matches("lazy.service: started as pid").count();
+    // The start limit (5 per 10 s) or the trigger limit (20 per 2 s) stops it.
+    assert!(starts <= 45, "{starts} starts in 3 s");
+    let log = d.log_text();
+    assert!(
+        log.contains("Trigger limit hit") || log.contains("start-limit-hit"),
+        "{log}"
+    );
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", d.pid())).unwrap();
+    let f: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..]
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap();
+    assert!(ticks < 150, "daemon used {ticks} clock ticks of CPU in 3 s");
+    assert_eq!(d.stop(), Some(0));
+}
+
+/// FlushPending=yes: what queued while the service ran is dropped before the
+/// socket is polled again, so a service that never accepts runs once.
+#[test]
+fn flush_pending_drops_queued_connections() {
+    let port = free_port();
+    let units = UnitDir::new();
+    units.write(
+        "flush.socket",
+        &format!("[Socket]\nListenStream=127.0.0.1:{port}\nFlushPending=yes\n"),
+    );
+    units.write("flush.service", "[Service]\nExecStart=/bin/true\n");
+    let d = Daemon::start(&["--unit-path", units.path().to_str().unwrap()]);
+    d.wait_started();
+    let mut c = connect(port);
+    let mut buf = Vec::new();
+    // The flush accepts and closes the connection: the client sees EOF.
+    assert_eq!(c.read_to_end(&mut buf).map(|_| buf.len()).ok(), Some(0));
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        d.log_text()
+            .matches("flush.service: started as pid")
+            .count(),
+        1
+    );
+    assert_eq!(d.stop(), Some(0));
+}

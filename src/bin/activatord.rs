@@ -53,6 +53,10 @@ struct ConfigArgs {
 struct RunArgs {
     #[command(flatten)]
     config: ConfigArgs,
+    /// inetd's -R: spawns per minute allowed for inetd.conf entries without their
+    /// own `.N` (0 = no limit) [default: the dialect's, e.g. 256 for openbsd].
+    #[arg(short = 'R', long = "rate", value_name = "N")]
+    inetd_rate: Option<u32>,
     /// Start only the units enabled in TARGET.wants/ (e.g. sockets.target).
     #[arg(long = "wanted-by", value_name = "TARGET")]
     wanted_by: Option<String>,
@@ -185,6 +189,7 @@ fn main() -> ExitCode {
                 deserialize_fd: run.deserialize,
                 runtime_dir: run.runtime_dir,
                 init: run.init,
+                inetd_rate: run.inetd_rate,
                 main_command: run.command,
                 bus: activator::bus::BusOptions {
                     control_socket: run.control_socket,

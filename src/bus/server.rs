@@ -16,7 +16,7 @@ use super::names::{job_path, unit_path, BUS_NAME, MANAGER_IFACE, MANAGER_PATH};
 use super::props::changed_props;
 use super::shared::{Peer, Shared};
 use super::unit::{add_unit_objects, register_unit, unregister_unit};
-use crate::engine::control::{Notification, UnitStatus};
+use crate::engine::control::{ControlReply, ControlRequest, Notification, UnitStatus};
 
 /// How long a client may take for the authentication handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -183,7 +183,21 @@ impl Announcer {
         }
     }
 
+    /// Announce what differs from the last snapshot sent for this unit.
+    fn unit_changed(&mut self, st: UnitStatus) {
+        let path = unit_path(&st.id);
+        for (iface, props) in changed_props(self.last_sent.get(&st.id), &st) {
+            log::trace!("bus: {path} {iface}: {:?}", props.iter().map(|p| p.0).collect::<Vec<_>>());
+            let changed: HashMap<&str, Variant<'static>> = props.into_iter().collect();
+            let body = (iface, changed, Vec::<String>::new());
+            self.emit(signal(&path, "org.freedesktop.DBus.Properties", "PropertiesChanged", &body));
+        }
+        self.shared.remember(Arc::new(st.clone()));
+        self.last_sent.insert(st.id.clone(), st);
+    }
+
     pub async fn handle(&mut self, n: Notification) {
+        log::debug!("bus: {n:?}");
         match n {
             Notification::UnitNew { id } => {
                 let path = unit_path(&id);

@@ -23,6 +23,10 @@ use crate::engine::control::{
 /// clear it, so it is never staler than the engine's last notification.
 const STATUS_TTL: Duration = Duration::from_millis(20);
 
+/// How long the list of unit names is trusted while nobody is subscribed (and
+/// the engine therefore sends no UnitNew/UnitRemoved).
+const NAMES_TTL: Duration = Duration::from_secs(1);
+
 /// One live connection that may receive signals.
 pub(crate) struct Peer {
     pub id: u64,
@@ -45,8 +49,9 @@ pub(crate) struct Shared {
     /// Unique names of bus clients that called `Subscribe()`.
     pub bus_subscribers: Mutex<HashSet<String>>,
     next_id: Mutex<u64>,
-    /// Names of all known units (None: ask the event loop).
-    names: Mutex<Option<BTreeSet<String>>>,
+    /// Names of all known units and when they were listed (None: ask the
+    /// event loop).
+    names: Mutex<Option<(Instant, BTreeSet<String>)>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -116,7 +121,7 @@ impl Shared {
     pub async fn list_units(&self) -> Result<Vec<UnitStatus>, MethodError> {
         match self.call(ControlRequest::ListUnits).await? {
             ControlReply::Units(v) => {
-                *lock(&self.names) = Some(v.iter().map(|u| u.id.clone()).collect());
+                *lock(&self.names) = Some((Instant::now(), v.iter().map(|u| u.id.clone()).collect()));
                 let now = Instant::now();
                 let mut cache = lock(&self.cache);
                 for u in &v {
@@ -144,8 +149,12 @@ impl Shared {
 
     /// Every known unit name (one ListUnits round trip when not known yet).
     pub async fn unit_names(&self) -> Vec<String> {
-        if let Some(n) = lock(&self.names).as_ref() {
-            return n.iter().cloned().collect();
+        // While someone is subscribed the engine announces UnitNew/UnitRemoved
+        // and the set stays exact; otherwise it is re-listed after a second.
+        if let Some((at, n)) = lock(&self.names).as_ref() {
+            if self.any_subscriber() || at.elapsed() < NAMES_TTL {
+                return n.iter().cloned().collect();
+            }
         }
         self.list_units()
             .await
@@ -155,13 +164,23 @@ impl Shared {
 
     /// A unit appeared (UnitNew) or went away (UnitRemoved).
     pub fn note_unit(&self, name: &str, present: bool) {
-        if let Some(n) = lock(&self.names).as_mut() {
+        if let Some((_, n)) = lock(&self.names).as_mut() {
             if present {
                 n.insert(name.to_string());
             } else {
                 n.remove(name);
             }
         }
+    }
+
+    fn any_subscriber(&self) -> bool {
+        lock(&self.peers).iter().any(|p| p.subscribed) || !lock(&self.bus_subscribers).is_empty()
+    }
+
+    /// Tell the engine whether anyone listens: it only builds notifications
+    /// while someone does (systemd emits signals only to subscribers).
+    fn update_engine_subscription(&self) {
+        self.handle.set_subscribed(self.any_subscriber());
     }
 
     pub fn set_subscribed(&self, conn_id: Option<u64>, sender: Option<String>, on: bool) {
@@ -182,6 +201,7 @@ impl Shared {
                 }
             }
         }
+        self.update_engine_subscription();
     }
 
     /// Queue a signal to every connection that wants it; drops closed ones.
@@ -218,6 +238,7 @@ impl Shared {
 
     pub fn remove_peer(&self, id: u64) {
         lock(&self.peers).retain(|p| p.id != id);
+        self.update_engine_subscription();
     }
 }
 

@@ -23,6 +23,8 @@ pub enum Event {
     Timer(Timer),
     /// A signal arrived through the signalfd (SIGCHLD is turned into ChildExited).
     Signal(i32),
+    /// The notify socket is readable.
+    NotifyReadable,
     /// A request from the control plane.
     Control(super::control::ControlMessage),
 }
@@ -32,6 +34,11 @@ pub const TOKEN_SIGNAL: u64 = 1;
 pub const TOKEN_LISTENER: u64 = 2;
 pub const TOKEN_BUILTIN: u64 = 3;
 pub const TOKEN_CONTROL: u64 = 4;
+pub const TOKEN_NOTIFY: u64 = 5;
+
+pub fn notify_token() -> u64 {
+    TOKEN_NOTIFY << 56
+}
 
 pub fn control_token() -> u64 {
     TOKEN_CONTROL << 56

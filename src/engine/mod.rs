@@ -17,6 +17,7 @@ pub mod control;
 mod event;
 pub mod exec_plan;
 mod instance;
+mod notify;
 mod ratelimit;
 mod reexec;
 mod reload;
@@ -65,6 +66,8 @@ pub struct EngineConfig {
     pub start_services: Vec<String>,
     /// State handed over by a previous image (re-exec).
     pub restore: Option<reexec::SavedState>,
+    /// Where to bind the notify socket (`NOTIFY_SOCKET` for services).
+    pub notify_socket: Option<std::path::PathBuf>,
     /// `activatord --init -- CMD ARGS...`: the container's main program, run as
     /// `main.service`; when it exits the daemon stops everything and exits with
     /// its status (as tini does).
@@ -93,6 +96,7 @@ pub struct Engine {
     /// Path of the notify socket given to services as `NOTIFY_SOCKET`.
     notify_path: Option<String>,
     notifier: Option<Notifier>,
+    notify_socket: Option<crate::sys::notify::NotifySocket>,
     control: Option<ControlInbox>,
     job_counter: u32,
     reexec_requested: bool,
@@ -134,6 +138,7 @@ impl Engine {
             invocations: 0,
             notify_path: None,
             notifier: None,
+            notify_socket: None,
             control: None,
             job_counter: 0,
             reexec_requested: false,
@@ -149,6 +154,9 @@ impl Engine {
             stopping: false,
             adopted: crate::sys::socket::take_listen_fds(),
         };
+        if let Some(path) = &config.notify_socket {
+            engine.bind_notify_socket(path);
+        }
         if let Some(saved) = &config.restore {
             engine.adopt_saved(saved);
         }
@@ -206,6 +214,26 @@ impl Engine {
         Ok(())
     }
 
+    fn bind_notify_socket(&mut self, path: &std::path::Path) {
+        match crate::sys::notify::NotifySocket::bind(path) {
+            Ok(sock) => {
+                if let Err(e) = self.epoll.add(
+                    sock.as_fd(),
+                    EpollEvent::new(EpollFlags::EPOLLIN, event::notify_token()),
+                ) {
+                    log::warn!("Cannot poll the notify socket: {e}");
+                    return;
+                }
+                self.notify_path = Some(path.display().to_string());
+                self.notify_socket = Some(sock);
+            }
+            Err(e) => log::warn!(
+                "Cannot bind the notify socket {}: {e}; services get no NOTIFY_SOCKET.",
+                path.display()
+            ),
+        }
+    }
+
     /// How to re-read the configuration on reload.
     pub fn set_loader(&mut self, loader: ConfigLoader) {
         self.loader = Some(loader);
@@ -240,6 +268,7 @@ impl Engine {
                 let (kind, id, sub) = event::decode(ev.data());
                 match kind {
                     event::TOKEN_SIGNAL => self.on_signals(),
+                    event::TOKEN_NOTIFY => self.handle(Event::NotifyReadable),
                     event::TOKEN_CONTROL => {
                         let msgs = self.control.as_ref().map(|c| c.drain()).unwrap_or_default();
                         for m in msgs {
@@ -303,6 +332,7 @@ impl Engine {
             Event::Timer(t) => self.on_timer(t),
             Event::Signal(sig) => self.on_signal(sig),
             Event::Control(msg) => self.on_control(msg),
+            Event::NotifyReadable => self.on_notify_readable(),
         }
     }
 
@@ -322,6 +352,10 @@ impl Engine {
                 generation,
             } => self.group_check(&service, generation),
             Timer::SocketTimeout { socket, generation } => self.socket_timeout(socket, generation),
+            Timer::Watchdog {
+                service,
+                generation,
+            } => self.watchdog_expired(&service, generation),
             Timer::ShutdownDeadline => self.shutdown_deadline(),
         }
     }

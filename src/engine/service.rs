@@ -68,6 +68,9 @@ pub struct ServiceRuntime {
     /// The stop path ends in a restart (activatorctl restart).
     pub restart_after_stop: bool,
     pub invocation_id: String,
+    /// `FDSTORE=1` fds with their names, passed to the next main process.
+    pub fd_store: Vec<(OwnedFd, String)>,
+    pub watchdog_generation: u64,
 }
 
 impl ServiceRuntime {
@@ -99,6 +102,8 @@ impl ServiceRuntime {
             started: false,
             restart_after_stop: false,
             invocation_id: String::new(),
+            fd_store: Vec::new(),
+            watchdog_generation: 0,
         }
     }
 }
@@ -109,4 +114,6 @@ pub enum ChildRole {
     ServiceMain(String),
     ServiceControl(String),
     SocketControl(usize),
+    /// A former main process (replaced through `MAINPID=`): only reaped.
+    Stray(String),
 }

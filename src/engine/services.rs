@@ -153,7 +153,7 @@ impl Engine {
         self.notify_service_changed(name);
     }
 
-    fn arm_timeout(&mut self, name: &str, timeout: crate::unit::values::Usec) {
+    pub(super) fn arm_service_timeout(&mut self, name: &str, timeout: crate::unit::values::Usec) {
         let Some(srv) = self.services.get_mut(name) else {
             return;
         };
@@ -210,7 +210,7 @@ impl Engine {
             self.services.get_mut(name).expect("exists").holding = holders;
         }
         let timeout = self.services[name].unit.effective_timeout_start();
-        self.arm_timeout(name, timeout);
+        self.arm_service_timeout(name, timeout);
         let srv = self.services.get_mut(name).expect("exists");
         if !srv.unit.exec_condition.is_empty() {
             srv.pending = srv.unit.exec_condition.clone().into();
@@ -282,6 +282,7 @@ impl Engine {
         let rae = srv.unit.remain_after_exit;
         if main_alive {
             self.set_service_state(name, ServiceState::Running);
+            self.reset_watchdog(name);
         } else if rae {
             self.set_service_state(name, ServiceState::Exited);
         } else {
@@ -303,7 +304,7 @@ impl Engine {
         };
         srv.phase = Some(Phase::Stop);
         self.set_service_state(name, ServiceState::Stop);
-        self.arm_timeout(name, timeout);
+        self.arm_service_timeout(name, timeout);
         self.run_next_control(name);
     }
 
@@ -321,7 +322,7 @@ impl Engine {
         if kill_ctx.send_sighup {
             signal_service(targets, kill_ctx.kill_mode, Signal::SIGHUP);
         }
-        self.arm_timeout(name, timeout);
+        self.arm_service_timeout(name, timeout);
         self.schedule_group_check(name);
     }
 
@@ -344,11 +345,11 @@ impl Engine {
         if !signal_service(targets, mode, sig) {
             return self.enter_stop_post(name);
         }
-        self.arm_timeout(name, crate::unit::values::Usec::from_secs(10));
+        self.arm_service_timeout(name, crate::unit::values::Usec::from_secs(10));
         self.schedule_group_check(name);
     }
 
-    fn schedule_group_check(&mut self, name: &str) {
+    pub(super) fn schedule_group_check(&mut self, name: &str) {
         let generation = self.services[name].generation;
         self.timers.add(
             Instant::now() + GROUP_POLL,
@@ -388,7 +389,7 @@ impl Engine {
         srv.phase = Some(Phase::StopPost);
         let timeout = srv.unit.timeout_stop;
         self.set_service_state(name, ServiceState::StopPost);
-        self.arm_timeout(name, timeout);
+        self.arm_service_timeout(name, timeout);
         self.run_next_control(name);
     }
 
@@ -421,6 +422,9 @@ impl Engine {
             // connections retrigger at once.
             for idx in holding {
                 if self.sockets[idx].state == SocketState::Running && !self.stopping {
+                    if self.sockets[idx].unit.flush_pending {
+                        self.flush_pending(idx);
+                    }
                     self.set_socket_state(idx, SocketState::Listening);
                     self.set_polled(idx, true);
                 }
@@ -760,6 +764,7 @@ impl Engine {
                 let ignore = self.control_ignore.remove(&pid).unwrap_or(false);
                 self.control_exited(&name, status, ignore)
             }
+            ChildRole::Stray(_) => {}
             ChildRole::SocketControl(idx) => {
                 let ignore = self.control_ignore.remove(&pid).unwrap_or(false);
                 self.socket_control_exited(idx, status, ignore)
@@ -818,6 +823,10 @@ impl Engine {
         }
         if unit.file_descriptor_store_max > 0 {
             env.push(("FDSTORE".into(), unit.file_descriptor_store_max.to_string()));
+            // Stored fds follow the socket fds (systemd.md §4.1 step 3).
+            for (fd, fdname) in &srv.fd_store {
+                listen_fds.push((fd.as_raw_fd(), fdname.clone()));
+            }
         }
         let new_session = self.main_service.as_deref() != Some(name);
         let pid = self.spawn_process(

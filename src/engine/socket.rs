@@ -102,6 +102,8 @@ pub struct SocketRuntime {
     pub n_connections: u32,
     pub n_refused: u64,
     pub trigger: RateLimiter,
+    /// `PollLimitIntervalSec=`/`PollLimitBurst=` when set in the unit.
+    pub poll: Option<RateLimiter>,
     pub per_source: HashMap<IpAddr, u32>,
     /// Bumped whenever a resume timer must be invalidated.
     pub generation: u64,
@@ -120,7 +122,9 @@ pub struct SocketRuntime {
 impl SocketRuntime {
     pub fn new(unit: SocketUnit) -> Self {
         let trigger = RateLimiter::new(unit.trigger_limit());
+        let poll = unit.poll_limit.map(RateLimiter::new);
         SocketRuntime {
+            poll,
             start_limit: RateLimiter::new(unit.unit.start_limit),
             unit,
             fds: Vec::new(),

@@ -421,10 +421,21 @@ impl Engine {
         if rt.state != SocketState::Listening || self.stopping {
             return;
         }
-        let Some(listen) = rt.unit.listen.get(fd_idx) else {
+        if fd_idx >= rt.unit.listen.len() {
             return;
-        };
-        let is_datagram = !listen.is_accepting();
+        }
+        let now = Instant::now();
+        if let Some(until) = self.sockets[idx]
+            .poll
+            .as_mut()
+            .and_then(|pl| (!pl.test(now)).then(|| pl.window_end()))
+        {
+            // systemd 255+ PollLimit: stop polling until the window passes.
+            let until = until.unwrap_or(now + Duration::from_secs(1));
+            return self.pause_socket(idx, until, "Poll limit hit", false);
+        }
+        let rt = &self.sockets[idx];
+        let is_datagram = !rt.unit.listen[fd_idx].is_accepting();
         match (rt.unit.builtin, rt.unit.accept, is_datagram) {
             (Some(kind), _, true) => self.serve_builtin_datagrams(idx, fd_idx, kind),
             (Some(kind), _, false) => self.accept_loop(idx, fd_idx, Some(kind)),
@@ -515,6 +526,32 @@ impl Engine {
         }
         let service = rt.unit.service_name();
         self.start_service(&service, Some(idx));
+    }
+
+    /// FlushPending=yes: before polling again, drop what queued while the service
+    /// ran (pending connections accepted and closed, datagrams read and dropped).
+    pub(super) fn flush_pending(&mut self, idx: usize) {
+        let rt = &mut self.sockets[idx];
+        let mut buf = [0u8; 2048];
+        for (listen, fd) in rt.unit.listen.iter().zip(&rt.fds) {
+            // The service may have made the shared file description blocking.
+            let _ = crate::sys::fds::set_nonblocking(fd.as_fd(), true);
+            for _ in 0..1024 {
+                let more = if listen.is_accepting() {
+                    matches!(accept_connection(fd.as_fd()), Ok(Some(_)))
+                } else {
+                    nix::sys::socket::recv(
+                        fd.as_raw_fd(),
+                        &mut buf,
+                        nix::sys::socket::MsgFlags::MSG_DONTWAIT,
+                    )
+                    .is_ok()
+                };
+                if !more {
+                    break;
+                }
+            }
+        }
     }
 
     /// Stop a socket with a failure result (it stays failed until started again).

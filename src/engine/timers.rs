@@ -18,6 +18,8 @@ pub enum Timer {
     GroupCheck { service: String, generation: u64 },
     /// The timeout of a socket's Exec command (TimeoutSec=).
     SocketTimeout { socket: usize, generation: u64 },
+    /// WatchdogSec= passed without a `WATCHDOG=1`.
+    Watchdog { service: String, generation: u64 },
     /// Shutdown deadline: SIGKILL whatever is left.
     ShutdownDeadline,
 }

@@ -7,6 +7,7 @@
 #![allow(unsafe_code)]
 
 pub mod fds;
+pub mod notify;
 pub mod signals;
 pub mod socket;
 pub mod sockopt;

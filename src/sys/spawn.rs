@@ -603,7 +603,6 @@ fn spawn_with(req: &SpawnRequest, use_fork: bool) -> Result<Pid, SpawnError> {
         }
     };
     // The child has exec'ed or exited: the prepared memory may go now.
-    drop(plan);
     drop((argv, envp, scratch, moves, rlimits, groups));
 
     let (pid, failure) = outcome;

@@ -204,14 +204,19 @@ fn find_dirs(
 pub fn conf_files(dirs: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
     let mut by_name: HashMap<String, PathBuf> = HashMap::new();
     for dir in dirs {
-        let entries = match fs::read_dir(dir) {
+        // systemd chases each drop-in directory and reports files under the real path
+        // (`unit_file_add_dir()`), so a symlinked `foo.socket.d` shows its target.
+        let Ok(dir) = fs::canonicalize(dir) else {
+            continue;
+        };
+        let entries = match fs::read_dir(&dir) {
             Ok(e) => e,
             // systemd is silent about missing, non-directory and looping drop-in dirs;
             // only a directory it may not read is worth a line.
             Err(e) if e.kind() != io::ErrorKind::PermissionDenied => continue,
             Err(e) => {
                 diags.push(Diagnostic::warning_at(
-                    dir,
+                    &dir,
                     0,
                     format!("Failed to open directory, ignoring: {}", errno_text(&e)),
                 ));

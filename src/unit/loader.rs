@@ -154,6 +154,9 @@ impl UnitSet {
     /// it is not just the template with another name.
     fn instance_differs(&self, name: &str, instance: &str, src: &TemplateSource) -> bool {
         let Some(map) = &self.map else { return false };
+        if !map.has_service_instances {
+            return false;
+        }
         if map.find_fragment(name).0.ok() != src.source.fragment {
             return true;
         }
@@ -384,6 +387,9 @@ struct NameMap {
     names: HashMap<String, Vec<String>>,
     /// Every top-level unit file and `.d`/`.wants`/`.requires` directory seen.
     cache: HashSet<PathBuf>,
+    /// Whether any `foo@inst.service` file or `foo@inst.service.d` directory exists; when
+    /// none does, every instance is exactly its template (fast `instantiate`).
+    has_service_instances: bool,
 }
 
 impl NameMap {
@@ -459,6 +465,10 @@ impl NameMap {
             return;
         }
         let filename = dir.join(name);
+        let unit_part = name.strip_suffix(".d").unwrap_or(name);
+        if unit_part.ends_with(".service") && classify(unit_part) == Some(NameKind::Instance) {
+            self.has_service_instances = true;
+        }
         self.cache.insert(filename.clone());
         if !valid || self.ids.contains_key(name) {
             return;

@@ -207,7 +207,8 @@ impl Announcer {
                     "UnitNew",
                     &(id.as_str(), object_path(path)),
                 ));
-                for conn in self.shared.bus_connections() {
+                self.shared.note_unit(&id, true);
+                for conn in self.shared.connections() {
                     register_unit(conn.object_server(), &self.shared, &id).await;
                 }
             }
@@ -227,19 +228,22 @@ impl Announcer {
                 }
             }
             Notification::UnitChanged(st) => {
-                let path = unit_path(&st.id);
-                for (iface, props) in changed_props(self.last_sent.get(&st.id), &st) {
-                    let changed: HashMap<&str, Variant<'static>> = props.into_iter().collect();
-                    let body = (iface, changed, Vec::<String>::new());
-                    self.emit(signal(
-                        &path,
-                        "org.freedesktop.DBus.Properties",
-                        "PropertiesChanged",
-                        &body,
-                    ));
+                // A service's change usually changes its sockets' counters and
+                // Triggers too (a new Accept=yes instance: NAccepted,
+                // NConnections); look at them whether or not the engine says
+                // so — the diff keeps this from sending anything twice.
+                let sockets = if st.service.is_some() {
+                    st.triggered_by.clone()
+                } else {
+                    Vec::new()
+                };
+                self.unit_changed(*st);
+                for name in sockets {
+                    match self.shared.call(ControlRequest::GetUnit { name }).await {
+                        Ok(ControlReply::Unit(sock)) => self.unit_changed(*sock),
+                        other => log::debug!("bus: cannot refresh a triggering socket: {other:?}"),
+                    }
                 }
-                self.shared.remember(Arc::new((*st).clone()));
-                self.last_sent.insert(st.id.clone(), *st);
             }
             Notification::JobNew { id, unit } => {
                 let body = (id, object_path(job_path(id)), unit.as_str());

@@ -91,11 +91,23 @@ impl Daemon {
     }
 
     pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Daemon {
+        Daemon::start_wrapped(&[], args, env)
+    }
+
+    /// Start `WRAPPER... activatord ARGS` (e.g. `nsenter --net=...`).
+    pub fn start_wrapped(wrapper: &[&str], args: &[&str], env: &[(&str, &str)]) -> Daemon {
         let logdir = tempfile::tempdir().expect("tempdir");
         let log = logdir.path().join("activatord.log");
         let runtime = logdir.path().join("run");
         let logfile = std::fs::File::create(&log).expect("log file");
-        let mut cmd = Command::new(BIN);
+        let mut cmd = match wrapper.split_first() {
+            Some((first, rest)) => {
+                let mut c = Command::new(first);
+                c.args(rest).arg(BIN);
+                c
+            }
+            None => Command::new(BIN),
+        };
         // Never the real /run or the machine's system bus; the caller's args may
         // override both (later flags win).
         cmd.arg("--runtime-dir")
@@ -123,6 +135,7 @@ impl Daemon {
         self.runtime.join("private")
     }
 
+    /// The activatord process (the wrapper execs it, so the pid is the same).
     pub fn pid(&self) -> i32 {
         self.child.id() as i32
     }

@@ -1,0 +1,395 @@
+//! The scanned search path: which file each unit name means.
+//!
+//! systemd builds this map once per load (src/basic/unit-file.c
+//! `unit_file_build_name_map()`): the first directory that has a name wins; a symlink
+//! pointing inside the search path is an alias of the name it points to, one pointing
+//! outside is a linked unit file (or a mask, for `/dev/null`); aliases are followed at
+//! most `FOLLOW_MAX` hops (`unit_ids_map_get()`), and an instance falls back to its
+//! template (`unit_file_find_fragment()`). Also kept: every top-level entry, so drop-in
+//! directories are found without a `stat()` per candidate (`unit_path_cache`).
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use super::bare;
+use crate::diag::{Diagnostic, Diagnostics, Severity};
+use crate::unit::dropin::{self, classify, errno_text, NameKind};
+
+/// `systemd.unit(5)` follows at most this many alias hops (`FOLLOW_MAX`).
+const FOLLOW_MAX: usize = 8;
+
+/// Lexically drop `.` and resolve `..` (systemd's `CHASE_NOFOLLOW|CHASE_NONEXISTENT`
+/// use on alias targets only needs this).
+pub(super) fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// One name in the name map: a file (or linked file / mask) or an alias of another name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum MapEntry {
+    File(PathBuf),
+    Alias(String),
+}
+
+/// Why a name has no fragment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Unresolved {
+    /// No such name (`-ENOENT`).
+    Missing,
+    /// An alias points to a name that does not exist (`-ENXIO`).
+    Dangling,
+    /// Alias chain longer than `FOLLOW_MAX` (`-ELOOP`).
+    Loop,
+}
+
+/// The scanned search path (`unit_ids_map`, `unit_names_map`, `unit_path_cache`).
+#[derive(Debug, Default)]
+pub(super) struct NameMap {
+    pub(super) ids: HashMap<String, MapEntry>,
+    /// Real name → every name pointing to it (including itself when it is a file).
+    names: HashMap<String, Vec<String>>,
+    /// Every top-level unit file and `.d`/`.wants`/`.requires` directory seen.
+    pub(super) cache: HashSet<PathBuf>,
+    /// Whether any `foo@inst.service` file or `foo@inst.service.d` directory exists; when
+    /// none does, every instance is exactly its template (fast `instantiate`).
+    pub(super) has_service_instances: bool,
+}
+
+impl NameMap {
+    pub(super) fn scan(search: &[PathBuf], diags: &mut Diagnostics) -> NameMap {
+        let mut map = NameMap::default();
+        for dir in search {
+            let entries = match fs::read_dir(dir) {
+                Ok(e) => e,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    diags.push(Diagnostic::warning_at(
+                        dir,
+                        0,
+                        format!(
+                            "Failed to open \"{}\", ignoring: {}",
+                            dir.display(),
+                            errno_text(&e)
+                        ),
+                    ));
+                    continue;
+                }
+            };
+            let mut names: Vec<(String, bool)> = Vec::new();
+            for entry in entries.flatten() {
+                let Ok(name) = entry.file_name().into_string() else {
+                    continue;
+                };
+                let is_link = entry.file_type().map(|t| t.is_symlink()).unwrap_or(false);
+                names.push((name, is_link));
+            }
+            // Directory order is arbitrary; sort so warnings come out the same every time.
+            names.sort();
+            for (name, is_link) in names {
+                map.add_entry(search, dir, &name, is_link, diags);
+            }
+        }
+        let keys: Vec<String> = map.ids.keys().cloned().collect();
+        for src in keys {
+            let Ok(path) = map.resolve(&src) else {
+                continue;
+            };
+            let Some(mut dst) = path.file_name().map(|s| s.to_string_lossy().into_owned()) else {
+                continue;
+            };
+            // An instance symlinked to a template is an alias of that instance only.
+            if classify(&dst) == Some(NameKind::Template) {
+                if let Some(inst) = dropin::instance_of(&src) {
+                    dst = dropin::replace_instance(&dst, inst);
+                }
+            }
+            map.names.entry(dst).or_default().push(src);
+        }
+        for v in map.names.values_mut() {
+            v.sort();
+        }
+        map
+    }
+
+    fn add_entry(
+        &mut self,
+        search: &[PathBuf],
+        dir: &Path,
+        name: &str,
+        is_link: bool,
+        diags: &mut Diagnostics,
+    ) {
+        let valid = classify(name).is_some();
+        if !valid
+            && ![".wants", ".requires", ".d"]
+                .iter()
+                .any(|s| name.ends_with(s))
+        {
+            return;
+        }
+        let filename = dir.join(name);
+        let unit_part = name.strip_suffix(".d").unwrap_or(name);
+        if unit_part.ends_with(".service") && classify(unit_part) == Some(NameKind::Instance) {
+            self.has_service_instances = true;
+        }
+        self.cache.insert(filename.clone());
+        if !valid || self.ids.contains_key(name) {
+            return;
+        }
+        if !is_link {
+            self.ids.insert(name.to_string(), MapEntry::File(filename));
+            return;
+        }
+        let target = match fs::read_link(&filename) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.push(Diagnostic::unit_warning(
+                    name,
+                    format!(
+                        "Failed to read symlink {}, ignoring: {}",
+                        filename.display(),
+                        errno_text(&e)
+                    ),
+                ));
+                return;
+            }
+        };
+        let simplified = normalize(&dir.join(target));
+        let tail = search.iter().find_map(|s| simplified.strip_prefix(s).ok());
+        let Some(tail) = tail else {
+            // Linked unit file or mask: the link itself is the fragment.
+            self.ids.insert(name.to_string(), MapEntry::File(filename));
+            return;
+        };
+        let dst = simplified
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let self_alias = dst == name;
+        if tail.components().count() > 1 && !self_alias {
+            diags.push(bare(
+                Severity::Warning,
+                format!(
+                    "Suspicious symlink {}→{}, treating as alias.",
+                    filename.display(),
+                    simplified.display()
+                ),
+            ));
+        }
+        if let Err(msg) = validate_alias(name, &dst) {
+            diags.push(bare(Severity::Warning, msg));
+            return;
+        }
+        if !self_alias {
+            self.ids.insert(name.to_string(), MapEntry::Alias(dst));
+        }
+    }
+
+    /// `unit_ids_map_get()`: follow aliases to a file path.
+    pub(super) fn resolve(&self, name: &str) -> Result<PathBuf, Unresolved> {
+        let mut id: Option<String> = None;
+        for _ in 0..FOLLOW_MAX {
+            let key = id.as_deref().unwrap_or(name);
+            let entry = match self.ids.get(key) {
+                Some(e) => e,
+                None => {
+                    if id.is_none() {
+                        return Err(Unresolved::Missing);
+                    }
+                    let t = dropin::template_of(key).ok_or(Unresolved::Dangling)?;
+                    self.ids.get(&t).ok_or(Unresolved::Dangling)?
+                }
+            };
+            match entry {
+                MapEntry::File(p) => return Ok(p.clone()),
+                MapEntry::Alias(a) => id = Some(a.clone()),
+            }
+        }
+        Err(Unresolved::Loop)
+    }
+
+    /// `unit_file_find_fragment()`: the fragment for `name` and all names of the unit.
+    pub(super) fn find_fragment(&self, name: &str) -> (Result<PathBuf, Unresolved>, Vec<String>) {
+        let kind = classify(name);
+        let instance = dropin::instance_of(name);
+        let mut names = BTreeSet::new();
+        self.add_names(name, kind, instance, None, &mut names);
+        let mut fragment = self.resolve(name);
+        if kind == Some(NameKind::Instance) && matches!(fragment, Err(Unresolved::Missing)) {
+            if let Some(t) = dropin::template_of(name) {
+                fragment = self.resolve(&t);
+            }
+        }
+        if let Ok(f) = &fragment {
+            let base = f
+                .file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if base != name {
+                self.add_names(&base, classify(&base), instance, Some(&base), &mut names);
+            }
+        }
+        (fragment, names.into_iter().collect())
+    }
+
+    fn add_names(
+        &self,
+        name: &str,
+        kind: Option<NameKind>,
+        instance: Option<&str>,
+        fragment_base: Option<&str>,
+        names: &mut BTreeSet<String>,
+    ) {
+        if kind != Some(NameKind::Template) {
+            names.insert(name.to_string());
+        }
+        let Some(aliases) = self.names.get(name) else {
+            return;
+        };
+        for alias in aliases {
+            match (instance, classify(alias)) {
+                (Some(inst), Some(NameKind::Template)) => {
+                    let inst_name = dropin::replace_instance(alias, inst);
+                    // Exclude instances that have a fragment of their own elsewhere.
+                    if let (Ok(p), Some(fb)) = (self.resolve(&inst_name), fragment_base) {
+                        if p.file_name()
+                            .map(|s| s.to_string_lossy() != fb)
+                            .unwrap_or(true)
+                        {
+                            continue;
+                        }
+                    }
+                    names.insert(inst_name);
+                }
+                _ => {
+                    names.insert(alias.clone());
+                }
+            }
+        }
+    }
+}
+
+/// `unit_validate_alias_symlink_and_warn()`: an alias must keep the type and name kind.
+fn validate_alias(src: &str, dst: &str) -> Result<(), String> {
+    let src_kind = classify(src);
+    let Some(dst_kind) = classify(dst) else {
+        return Err(format!(
+            "{src} points to \"{dst}\" which is not a valid unit name: Invalid cross-device link"
+        ));
+    };
+    let kinds_ok = Some(dst_kind) == src_kind
+        || (src_kind == Some(NameKind::Instance) && dst_kind == NameKind::Template);
+    if !kinds_ok {
+        return Err(format!(
+            "{src}: symlink target name type \"{dst}\" does not match source, rejecting."
+        ));
+    }
+    if dst_kind == NameKind::Instance && dropin::instance_of(src) != dropin::instance_of(dst) {
+        return Err(format!(
+            "{src}: unit symlink target \"{dst}\" instance name doesn't match, rejecting."
+        ));
+    }
+    if dropin::unit_type(src) != dropin::unit_type(dst) {
+        return Err(format!(
+            "{src}: symlink target \"{dst}\" has incompatible suffix, rejecting."
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    fn scan(dirs: &[&Path]) -> (NameMap, Diagnostics) {
+        let search: Vec<PathBuf> = dirs.iter().map(|d| d.to_path_buf()).collect();
+        let mut d = Diagnostics::new();
+        let m = NameMap::scan(&search, &mut d);
+        (m, d)
+    }
+
+    #[test]
+    fn first_directory_wins() {
+        let t = tempfile::tempdir().unwrap();
+        let (hi, lo) = (t.path().join("hi"), t.path().join("lo"));
+        fs::create_dir_all(&hi).unwrap();
+        fs::create_dir_all(&lo).unwrap();
+        fs::write(hi.join("a.socket"), "x").unwrap();
+        fs::write(lo.join("a.socket"), "y").unwrap();
+        fs::write(lo.join("b.socket"), "y").unwrap();
+        let (m, d) = scan(&[&hi, &lo]);
+        assert!(d.is_empty());
+        assert_eq!(m.resolve("a.socket"), Ok(hi.join("a.socket")));
+        assert_eq!(m.resolve("b.socket"), Ok(lo.join("b.socket")));
+        assert_eq!(m.resolve("c.socket"), Err(Unresolved::Missing));
+    }
+
+    #[test]
+    fn aliases_loops_and_links() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path();
+        fs::write(dir.join("real.socket"), "x").unwrap();
+        symlink("real.socket", dir.join("al.socket")).unwrap();
+        symlink("l2.socket", dir.join("l1.socket")).unwrap();
+        symlink("l1.socket", dir.join("l2.socket")).unwrap();
+        symlink("/dev/null", dir.join("masked.socket")).unwrap();
+        symlink("gone.socket", dir.join("dangling.socket")).unwrap();
+        symlink("real.socket", dir.join("bad.service")).unwrap();
+        let (m, d) = scan(&[dir]);
+        assert_eq!(m.resolve("al.socket"), Ok(dir.join("real.socket")));
+        assert_eq!(m.resolve("l1.socket"), Err(Unresolved::Loop));
+        assert_eq!(m.resolve("masked.socket"), Ok(dir.join("masked.socket")));
+        assert_eq!(m.resolve("dangling.socket"), Err(Unresolved::Dangling));
+        assert_eq!(m.resolve("bad.service"), Err(Unresolved::Missing));
+        assert!(d.iter().any(|x| x.message.contains("incompatible suffix")));
+        let (f, names) = m.find_fragment("al.socket");
+        assert_eq!(f, Ok(dir.join("real.socket")));
+        assert_eq!(
+            names,
+            vec!["al.socket".to_string(), "real.socket".to_string()]
+        );
+    }
+
+    #[test]
+    fn instance_falls_back_to_template() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path();
+        fs::write(dir.join("e@.service"), "x").unwrap();
+        fs::write(dir.join("e@special.service"), "y").unwrap();
+        let (m, _) = scan(&[dir]);
+        assert_eq!(
+            m.find_fragment("e@foo.service").0,
+            Ok(dir.join("e@.service"))
+        );
+        assert_eq!(
+            m.find_fragment("e@special.service").0,
+            Ok(dir.join("e@special.service"))
+        );
+    }
+
+    #[test]
+    fn cache_lists_dropin_dirs() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path();
+        fs::create_dir(dir.join("a.socket.d")).unwrap();
+        fs::create_dir(dir.join("sockets.target.wants")).unwrap();
+        fs::create_dir(dir.join("junk")).unwrap();
+        let (m, _) = scan(&[dir]);
+        assert!(m.cache.contains(&dir.join("a.socket.d")));
+        assert!(m.cache.contains(&dir.join("sockets.target.wants")));
+        assert!(!m.cache.contains(&dir.join("junk")));
+    }
+}

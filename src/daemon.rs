@@ -65,12 +65,7 @@ pub fn load_configuration(opts: &DaemonOptions) -> EngineConfig {
     } else if opts.units.is_empty() || opts.wanted_by.is_some() {
         let mut all = load_all(&loader);
         if !opts.units.is_empty() {
-            let named = load_named(&loader, &opts.units);
-            all.add_units(
-                named.sockets.into_values().collect(),
-                named.services.into_values().collect(),
-                named.diagnostics,
-            );
+            all.merge(load_named(&loader, &opts.units));
         }
         all
     } else {
@@ -171,6 +166,7 @@ pub fn run(opts: &DaemonOptions) -> Result<i32, EngineError> {
     let (notifier, notifications) = control::notification_channel(&handle);
     engine.attach_control(inbox, notifier)?;
     let _control = start_control_plane(handle, notifications, opts);
+    crate::sys::memory::trim_heap();
     log::info!(
         "Started: {} of {} socket units listening.",
         engine.listening_count(),

@@ -128,6 +128,8 @@ fn stderr_is(journal_stream: &str) -> bool {
     let Some((dev, ino)) = parse_journal_stream(journal_stream) else {
         return false;
     };
+    // dev_t/ino_t are not u64 on every target.
+    #[allow(clippy::unnecessary_cast)]
     match nix::sys::stat::fstat(std::io::stderr().as_fd()) {
         Ok(st) => st.st_dev as u64 == dev && st.st_ino as u64 == ino,
         Err(_) => false,

@@ -15,7 +15,10 @@ const CTL: &str = env!("CARGO_BIN_EXE_activatorctl");
 
 fn ctl(fake: &FakeEngine, args: &[&str]) -> (i32, String, String) {
     run_cmd(
-        Command::new(CTL).arg("--control-socket").arg(&fake.socket).args(args),
+        Command::new(CTL)
+            .arg("--control-socket")
+            .arg(&fake.socket)
+            .args(args),
         Duration::from_secs(20),
     )
 }
@@ -37,7 +40,10 @@ fn status_exit_codes_follow_systemctl() {
     let fake = FakeEngine::start(units(), BusChoice::None);
     let (code, out, err) = ctl(&fake, &["status", "echo.socket"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("● echo.socket - echo.socket test socket\n"), "{out}");
+    assert!(
+        out.starts_with("● echo.socket - echo.socket test socket\n"),
+        "{out}"
+    );
     assert!(out.contains("     Listen: 127.0.0.1:7777 (Stream)\n"));
     assert!(out.contains("   Accepted: 0; Connected: 0;\n"));
     assert!(!out.contains('\x1b'), "no colours when stdout is not a tty");
@@ -70,13 +76,31 @@ fn status_exit_codes_follow_systemctl() {
 #[test]
 fn is_active_is_failed() {
     let fake = FakeEngine::start(units(), BusChoice::None);
-    assert_eq!(ctl(&fake, &["is-active", "echo.socket"]), (0, "active\n".into(), String::new()));
+    assert_eq!(
+        ctl(&fake, &["is-active", "echo.socket"]),
+        (0, "active\n".into(), String::new())
+    );
     assert_eq!(ctl(&fake, &["is-active", "web.service"]).0, 3);
-    assert_eq!(ctl(&fake, &["is-active", "web.service", "echo.socket"]), (0, "inactive\nactive\n".into(), String::new()));
-    assert_eq!(ctl(&fake, &["is-active", "nope.service"]), (3, "inactive\n".into(), String::new()));
-    assert_eq!(ctl(&fake, &["is-active", "-q", "echo.socket"]), (0, String::new(), String::new()));
-    assert_eq!(ctl(&fake, &["is-failed", "broken.service"]), (0, "failed\n".into(), String::new()));
-    assert_eq!(ctl(&fake, &["is-failed", "echo.socket"]), (1, "active\n".into(), String::new()));
+    assert_eq!(
+        ctl(&fake, &["is-active", "web.service", "echo.socket"]),
+        (0, "inactive\nactive\n".into(), String::new())
+    );
+    assert_eq!(
+        ctl(&fake, &["is-active", "nope.service"]),
+        (3, "inactive\n".into(), String::new())
+    );
+    assert_eq!(
+        ctl(&fake, &["is-active", "-q", "echo.socket"]),
+        (0, String::new(), String::new())
+    );
+    assert_eq!(
+        ctl(&fake, &["is-failed", "broken.service"]),
+        (0, "failed\n".into(), String::new())
+    );
+    assert_eq!(
+        ctl(&fake, &["is-failed", "echo.socket"]),
+        (1, "active\n".into(), String::new())
+    );
 }
 
 #[test]
@@ -97,7 +121,10 @@ fn lists_show_cat_and_json() {
 
     let (code, out, _) = ctl(&fake, &["list-units"]);
     assert_eq!(code, 0);
-    assert!(out.contains("● broken.service loaded failed failed"), "{out}");
+    assert!(
+        out.contains("● broken.service loaded failed failed"),
+        "{out}"
+    );
     assert!(!out.contains("web.service"), "inactive units need --all");
     assert!(out.contains("3 loaded units listed. Pass --all"));
     let (_, out, _) = ctl(&fake, &["list-units", "--all", "--no-legend"]);
@@ -105,7 +132,10 @@ fn lists_show_cat_and_json() {
     // No command = list-units, like systemctl.
     assert_eq!(ctl(&fake, &[]).1, ctl(&fake, &["list-units"]).1);
 
-    let (code, out, _) = ctl(&fake, &["show", "-p", "NAccepted,ActiveState", "echo.socket"]);
+    let (code, out, _) = ctl(
+        &fake,
+        &["show", "-p", "NAccepted,ActiveState", "echo.socket"],
+    );
     assert_eq!(code, 0);
     assert_eq!(out, "NAccepted=0\nActiveState=active\n");
     let (_, out, _) = ctl(&fake, &["show", "--value", "-p", "SubState", "web.socket"]);
@@ -136,7 +166,21 @@ fn control_commands_reach_the_engine() {
     assert_eq!(fake.unit("web.service").active_state, "inactive");
     assert_eq!(ctl(&fake, &["restart", "web.service"]).0, 0);
     assert_eq!(ctl(&fake, &["reload", "web.service"]).0, 0);
-    assert_eq!(ctl(&fake, &["kill", "--signal", "HUP", "--kill-whom", "main", "web.service"]).0, 0);
+    assert_eq!(
+        ctl(
+            &fake,
+            &[
+                "kill",
+                "--signal",
+                "HUP",
+                "--kill-whom",
+                "main",
+                "web.service"
+            ]
+        )
+        .0,
+        0
+    );
     assert_eq!(ctl(&fake, &["kill", "-s", "9", "web.service"]).0, 0);
     assert_eq!(ctl(&fake, &["reset-failed", "broken.service"]).0, 0);
     assert_eq!(ctl(&fake, &["reset-failed"]).0, 0);
@@ -144,20 +188,37 @@ fn control_commands_reach_the_engine() {
     assert_eq!(ctl(&fake, &["daemon-reexec"]).0, 0);
     let (code, _, err) = ctl(&fake, &["start", "nope.service"]);
     assert_eq!(code, 5, "NoSuchUnit → EXIT_NOTINSTALLED");
-    assert_eq!(err.trim(), "Failed to start nope.service: Unit nope.service not loaded.");
+    assert_eq!(
+        err.trim(),
+        "Failed to start nope.service: Unit nope.service not loaded."
+    );
     let (code, _, err) = ctl(&fake, &["kill", "--signal", "NOPE", "web.service"]);
     assert_eq!(code, 1);
     assert!(err.contains("Failed to parse signal string NOPE."));
     let reqs = fake.requests.lock().unwrap().clone();
     for want in [
-        ControlRequest::Kill { name: "web.service".into(), whom: "main".into(), signal: 1 },
-        ControlRequest::Kill { name: "web.service".into(), whom: "all".into(), signal: 9 },
-        ControlRequest::ResetFailed { name: Some("broken.service".into()) },
+        ControlRequest::Kill {
+            name: "web.service".into(),
+            whom: "main".into(),
+            signal: 1,
+        },
+        ControlRequest::Kill {
+            name: "web.service".into(),
+            whom: "all".into(),
+            signal: 9,
+        },
+        ControlRequest::ResetFailed {
+            name: Some("broken.service".into()),
+        },
         ControlRequest::ResetFailed { name: None },
         ControlRequest::DaemonReload,
         ControlRequest::DaemonReexec,
-        ControlRequest::Restart { name: "web.service".into() },
-        ControlRequest::Reload { name: "web.service".into() },
+        ControlRequest::Restart {
+            name: "web.service".into(),
+        },
+        ControlRequest::Reload {
+            name: "web.service".into(),
+        },
     ] {
         assert!(reqs.contains(&want), "{want:?} missing in {reqs:?}");
     }
@@ -167,7 +228,10 @@ fn control_commands_reach_the_engine() {
 fn address_option_goes_through_the_hello_stub() {
     let fake = FakeEngine::start(units(), BusChoice::None);
     let (code, out, err) = run_cmd(
-        Command::new(CTL).arg("--address").arg(fake.address()).args(["is-active", "echo.socket"]),
+        Command::new(CTL)
+            .arg("--address")
+            .arg(fake.address())
+            .args(["is-active", "echo.socket"]),
         Duration::from_secs(20),
     );
     assert_eq!((code, out.as_str()), (0, "active\n"), "{err}");
@@ -177,11 +241,23 @@ fn address_option_goes_through_the_hello_stub() {
 fn one_clear_line_when_no_daemon_answers() {
     let dir = tempfile::tempdir().unwrap();
     let sock = dir.path().join("private");
-    let (code, out, err) = run_cmd(Command::new(CTL).arg("--control-socket").arg(&sock).arg("status"), Duration::from_secs(20));
+    let (code, out, err) = run_cmd(
+        Command::new(CTL)
+            .arg("--control-socket")
+            .arg(&sock)
+            .arg("status"),
+        Duration::from_secs(20),
+    );
     assert_eq!(code, 1);
     assert_eq!(out, "");
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with(&format!("Failed to connect to activatord at {}: ", sock.display())), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "Failed to connect to activatord at {}: ",
+            sock.display()
+        )),
+        "{err}"
+    );
 }
 
 #[test]
@@ -208,8 +284,14 @@ fn status_answers_in_under_20ms_with_500_units() {
     for _ in 0..10 {
         assert_eq!(ctl(&small, &["status", "echo.socket"]).0, 0);
     }
-    eprintln!("activatorctl status with 4 units: mean {:?}", t0.elapsed() / 10);
+    eprintln!(
+        "activatorctl status with 4 units: mean {:?}",
+        t0.elapsed() / 10
+    );
     let median = times[times.len() / 2];
-    eprintln!("activatorctl status with 500 units: median {median:?}, max {:?}", times.last().unwrap());
+    eprintln!(
+        "activatorctl status with 500 units: median {median:?}, max {:?}",
+        times.last().unwrap()
+    );
     assert!(median < Duration::from_millis(20), "median {median:?}");
 }

@@ -20,7 +20,8 @@ fn contrib_completions_and_man_page_are_up_to_date() {
 #[test]
 fn dbus_policy_file_lets_root_own_the_name_and_everyone_call() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join("contrib/dbus/org.activator1.conf")).expect("policy file");
+    let text = std::fs::read_to_string(root.join("contrib/dbus/org.activator1.conf"))
+        .expect("policy file");
     assert!(text.contains(r#"<policy user="root">"#));
     assert!(text.contains(r#"<allow own="org.activator1"/>"#));
     assert!(text.contains(r#"<allow send_destination="org.activator1"/>"#));

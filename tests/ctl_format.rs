@@ -23,7 +23,10 @@ fn ctx(states: &[(&str, &str)]) -> StatusContext {
     StatusContext {
         now: T0 + 5 * MIN,
         color: false,
-        unit_states: states.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+        unit_states: states
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
         comms: HashMap::from([(4242, "webd".to_string())]),
     }
 }
@@ -44,7 +47,10 @@ fn echo_socket() -> UnitStatus {
         inactive_exit_timestamp: T0,
         state_change_timestamp: T0,
         socket: Some(SocketStatus {
-            listen: vec![("Stream".into(), "[::]:7777".into()), ("Stream".into(), "/run/echo.sock".into())],
+            listen: vec![
+                ("Stream".into(), "[::]:7777".into()),
+                ("Stream".into(), "/run/echo.sock".into()),
+            ],
             accept: true,
             n_accepted: 12,
             n_connections: 1,
@@ -133,7 +139,10 @@ fn failed_service() -> UnitStatus {
 
 #[test]
 fn status_accept_yes_socket_listening() {
-    let text = format_unit_status(&echo_socket(), &ctx(&[("echo@11-127.0.0.1:7777-127.0.0.1:40312.service", "active")]));
+    let text = format_unit_status(
+        &echo_socket(),
+        &ctx(&[("echo@11-127.0.0.1:7777-127.0.0.1:40312.service", "active")]),
+    );
     insta::assert_snapshot!(text, @r"
     ● echo.socket - Echo service socket
          Loaded: loaded (/etc/systemd/system/echo.socket; enabled)
@@ -150,7 +159,11 @@ fn status_accept_yes_socket_listening() {
 #[test]
 fn status_accept_no_socket_with_running_service() {
     let c = ctx(&[("web.service", "active"), ("web.socket", "active")]);
-    let text = format!("{}\n{}", format_unit_status(&web_socket(), &c), format_unit_status(&web_service(), &c));
+    let text = format!(
+        "{}\n{}",
+        format_unit_status(&web_socket(), &c),
+        format_unit_status(&web_service(), &c)
+    );
     insta::assert_snapshot!(text, @r#"
     ● web.socket - Web server socket
          Loaded: loaded (/etc/systemd/system/web.socket; enabled)
@@ -196,7 +209,11 @@ fn status_inactive_and_not_found() {
         ..Default::default()
     };
     let c = ctx(&[]);
-    let text = format!("{}{}", format_unit_status(&u, &c), format_unit_status(&nf, &c));
+    let text = format!(
+        "{}{}",
+        format_unit_status(&u, &c),
+        format_unit_status(&nf, &c)
+    );
     insta::assert_snapshot!(text, @r"
     ○ web.socket
          Loaded: loaded (/etc/systemd/system/web.socket; enabled)
@@ -213,11 +230,17 @@ fn several_sockets() -> Vec<UnitStatus> {
     let mut dgram = web_socket();
     dgram.id = "daytime.socket".into();
     dgram.triggers = vec![];
-    dgram.socket.as_mut().unwrap().listen = vec![("Datagram".into(), "0.0.0.0:13".into()), ("Stream".into(), "0.0.0.0:13".into())];
+    dgram.socket.as_mut().unwrap().listen = vec![
+        ("Datagram".into(), "0.0.0.0:13".into()),
+        ("Stream".into(), "0.0.0.0:13".into()),
+    ];
     let mut abs = web_socket();
     abs.id = "app.socket".into();
     abs.triggers = vec!["app.service".into()];
-    abs.socket.as_mut().unwrap().listen = vec![("Stream".into(), "/run/app/app.sock".into()), ("Stream".into(), "@app-abstract".into())];
+    abs.socket.as_mut().unwrap().listen = vec![
+        ("Stream".into(), "/run/app/app.sock".into()),
+        ("Stream".into(), "@app-abstract".into()),
+    ];
     let mut idle = web_socket();
     idle.id = "idle.socket".into();
     idle.active_state = "inactive".into();
@@ -228,7 +251,11 @@ fn several_sockets() -> Vec<UnitStatus> {
 
 #[test]
 fn list_sockets_several() {
-    let opts = TableOptions { all: false, legend: true, color: false };
+    let opts = TableOptions {
+        all: false,
+        legend: true,
+        color: false,
+    };
     insta::assert_snapshot!(format_list_sockets(&several_sockets(), opts, false), @r"
     LISTEN            UNIT           ACTIVATES
     0.0.0.0:13        daytime.socket -
@@ -242,7 +269,11 @@ fn list_sockets_several() {
     7 sockets listed.
     Pass --all to see loaded but inactive sockets, too.
     ");
-    let all = TableOptions { all: true, legend: true, color: false };
+    let all = TableOptions {
+        all: true,
+        legend: true,
+        color: false,
+    };
     insta::assert_snapshot!(format_list_sockets(&several_sockets(), all, true), @r"
     LISTEN            TYPE     UNIT           ACTIVATES
     0.0.0.0:13        Datagram daytime.socket -
@@ -256,7 +287,11 @@ fn list_sockets_several() {
 
     8 sockets listed.
     ");
-    let bare = TableOptions { all: false, legend: false, color: false };
+    let bare = TableOptions {
+        all: false,
+        legend: false,
+        color: false,
+    };
     insta::assert_snapshot!(format_list_sockets(&several_sockets()[1..2], bare, false), @"0.0.0.0:8080 web.socket web.service");
 }
 
@@ -265,7 +300,11 @@ fn list_units_table() {
     let mut units = several_sockets();
     units.push(web_service());
     units.push(failed_service());
-    let opts = TableOptions { all: false, legend: true, color: false };
+    let opts = TableOptions {
+        all: false,
+        legend: true,
+        color: false,
+    };
     insta::assert_snapshot!(format_list_units(&units, opts), @r"
       UNIT           LOAD   ACTIVE SUB       DESCRIPTION
       app.socket     loaded active running   Web server socket
@@ -308,10 +347,19 @@ fn manager_overview() {
 
 #[test]
 fn show_properties() {
-    let only: Vec<String> = ["Listen", "NAccepted", "Accept", "ActiveState", "Triggers", "ActiveEnterTimestamp", "InactiveExitTimestamp", "DropInPaths"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let only: Vec<String> = [
+        "Listen",
+        "NAccepted",
+        "Accept",
+        "ActiveState",
+        "Triggers",
+        "ActiveEnterTimestamp",
+        "InactiveExitTimestamp",
+        "DropInPaths",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     insta::assert_snapshot!(format_show(&echo_socket(), &only, false), @r"
     Listen=[::]:7777 (Stream)
     Listen=/run/echo.sock (Stream)
@@ -338,6 +386,9 @@ fn colours_only_when_asked() {
     assert!(!plain.contains('\x1b'));
     c.color = true;
     let coloured = format_unit_status(&failed_service(), &c);
-    assert!(coloured.starts_with("\x1b[0;1;31m×\x1b[0m broken.service"), "{coloured:?}");
+    assert!(
+        coloured.starts_with("\x1b[0;1;31m×\x1b[0m broken.service"),
+        "{coloured:?}"
+    );
     assert!(coloured.contains("\x1b[0;1;32m●\x1b[0m broken.socket"));
 }

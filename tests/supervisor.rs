@@ -333,3 +333,36 @@ fn contrib_systemd_units_verify() {
         problems.join("\n")
     );
 }
+
+#[test]
+#[ignore = "needs daemon wiring"]
+fn daemon_keeps_notifying_after_reexec() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (rx, path) = receiver(dir.path());
+    let units = UnitDir::new();
+    let (ports, _) = notify_units(&units, 1);
+    let unit_path = units.path().display().to_string();
+    let d = Daemon::start_with_env(
+        &["--unit-path", &unit_path],
+        &[("NOTIFY_SOCKET", &path), ("WATCHDOG_USEC", "400000")],
+    );
+    recv_until(&rx, "READY=1", Duration::from_secs(15))
+        .unwrap_or_else(|| panic!("no READY=1; log:\n{}", d.log_text()));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(d.pid()),
+        nix::sys::signal::Signal::SIGUSR2,
+    )
+    .expect("SIGUSR2");
+    assert!(
+        d.wait_log("Re-executing.", Duration::from_secs(10)),
+        "no re-exec; log:\n{}",
+        d.log_text()
+    );
+    // The new image (same pid) announces itself and keeps the watchdog fed.
+    recv_until(&rx, "READY=1", Duration::from_secs(15))
+        .unwrap_or_else(|| panic!("no READY=1 after re-exec; log:\n{}", d.log_text()));
+    recv_until(&rx, "WATCHDOG=1", Duration::from_secs(2))
+        .unwrap_or_else(|| panic!("no watchdog after re-exec; log:\n{}", d.log_text()));
+    TcpStream::connect(("127.0.0.1", ports[0])).expect("still listening");
+    assert_eq!(d.stop(), Some(0));
+}

@@ -384,8 +384,8 @@ fn credentials_drop_to_nobody() {
         eprintln!("SKIP: no user nobody");
         return;
     };
-    // A second thread that must keep its root identity: the child (sharing our
-    // memory) must not run glibc's setxid broadcast on the daemon's threads.
+    // A second thread that must keep its root identity: whatever the child
+    // (sharing our memory) does to switch users must stay in the child.
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
     let bystander = std::thread::spawn(move || {
         let _ = stop_rx.recv_timeout(Duration::from_secs(30));

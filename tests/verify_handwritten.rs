@@ -363,3 +363,54 @@ fn load_all_explains_alias_loops() {
     );
     assert!(set.sockets.is_empty());
 }
+
+/// `merge` keeps template sources, so instances of merged-in templates still re-apply
+/// specifiers.
+#[test]
+fn merge_keeps_templates() {
+    let c = cases()
+        .into_iter()
+        .find(|c| c.name == "dropin-template")
+        .expect("case");
+    let (_tmp, search) = stage(&c);
+    let arg = search[0].join("e.socket").display().to_string();
+    let named = load_named(&LoaderOptions { unit_paths: search }, &[arg]);
+    let mut all = activator::unit::loader::UnitSet::default();
+    all.merge(named);
+    let a = all.instantiate("e@.service", "one").expect("one");
+    assert_eq!(a.exec_start[0].argv, ["/bin/echo", "one"]);
+}
+
+/// A unit that cannot be opened (symlink loop) gets one diagnostic; the others load.
+#[test]
+fn unreadable_unit_does_not_stop_the_others() {
+    let c = cases()
+        .into_iter()
+        .find(|c| c.name == "symlink-loop-outside")
+        .expect("case");
+    let (_tmp, search) = stage(&c);
+    std::fs::write(
+        search[0].join("ok.socket"),
+        "[Socket]\nListenStream=127.0.0.1:7110\n",
+    )
+    .unwrap();
+    std::fs::write(
+        search[0].join("ok.service"),
+        "[Service]\nExecStart=/bin/true\n",
+    )
+    .unwrap();
+    let set = activator::unit::loader::load_all(&LoaderOptions { unit_paths: search });
+    assert_eq!(set.load_state("ok.socket"), Some(LoadState::Loaded));
+    assert_eq!(set.load_state("k.socket"), Some(LoadState::NotFound));
+    let about_k: Vec<String> = set
+        .diagnostics
+        .iter()
+        .map(|d| d.to_string())
+        .filter(|m| m.contains("k.socket"))
+        .collect();
+    assert_eq!(about_k.len(), 1, "{about_k:?}");
+    assert!(
+        about_k[0].contains("Too many levels of symbolic links"),
+        "{about_k:?}"
+    );
+}

@@ -5,19 +5,31 @@
 //! give up ("Invalid request descriptor", rust.md §3.1). On a peer-to-peer
 //! connection there is no bus, so these calls get harmless canned answers.
 
-use zbus::interface;
+use std::sync::Arc;
+
+use zbus::{interface, ObjectServer};
+
+use super::shared::Shared;
+use super::unit::register_unit;
 
 pub(crate) const DBUS_PATH: &str = "/org/freedesktop/DBus";
 
 pub(crate) struct HelloStub {
     /// The unique name this client is told it has.
     pub unique_name: String,
+    pub shared: Arc<Shared>,
 }
 
 #[interface(name = "org.freedesktop.DBus")]
 impl HelloStub {
-    /// Hello() → s: the caller's "unique name".
-    fn hello(&self) -> String {
+    /// Hello() → s: the caller's "unique name". Such a client expects every
+    /// object to be there, like on systemd's bus, so all unit objects are
+    /// registered before the reply — the client waits for it before anything
+    /// else (zbus has no fallback handler for unregistered paths).
+    async fn hello(&self, #[zbus(object_server)] server: &ObjectServer) -> String {
+        for name in self.shared.unit_names().await {
+            register_unit(server, &self.shared, &name).await;
+        }
         self.unique_name.clone()
     }
 

@@ -349,7 +349,9 @@ mod tests {
     fn diff_reports_only_changed_properties_counters_included() {
         let old = sample_socket();
         let mut new = old.clone();
-        new.socket.as_mut().map(|k| k.n_accepted += 1);
+        if let Some(k) = new.socket.as_mut() {
+            k.n_accepted += 1;
+        }
         let ch = changed_props(Some(&old), &new);
         assert_eq!(ch.len(), 1);
         assert_eq!(ch[0].0, SOCKET_IFACE);

@@ -15,7 +15,7 @@ use super::manager::Manager;
 use super::names::{job_path, unit_path, BUS_NAME, MANAGER_IFACE, MANAGER_PATH};
 use super::props::changed_props;
 use super::shared::{Peer, Shared};
-use super::unit::{add_unit_objects, register_unit, unregister_unit};
+use super::unit::{register_unit, unregister_unit};
 use crate::engine::control::{ControlReply, ControlRequest, Notification, UnitStatus};
 
 /// How long a client may take for the authentication handshake.
@@ -105,16 +105,13 @@ async fn serve_client(shared: Arc<Shared>, stream: tokio::net::UnixStream) {
             return;
         }
     };
-    // Every known unit's object is served from the start, so a client may read
-    // `/org/activator1/unit/…` without a GetUnit first (systemd finds unit
-    // objects on demand; zbus has no fallback handler). Registering in the
-    // builder, before the first message is read, leaves no window.
-    let mut builder = zbus::connection::Builder::unix_stream(std_stream)
+    // Unit objects are registered when a client first names a unit
+    // (GetUnit, ListUnits, …) or, for bus-style clients such as busctl and
+    // gdbus, when they send Hello() — see hello.rs. activatorctl's `status`
+    // then pays for the one unit it shows, not for all of them.
+    let builder = zbus::connection::Builder::unix_stream(std_stream)
         .server(zbus::Guid::generate())
         .p2p();
-    for name in shared.unit_names().await {
-        builder = add_unit_objects(builder, &shared, &name);
-    }
     let build = builder
         .serve_at(
             MANAGER_PATH,
@@ -127,6 +124,7 @@ async fn serve_client(shared: Arc<Shared>, stream: tokio::net::UnixStream) {
             DBUS_PATH,
             HelloStub {
                 unique_name: format!(":1.{id}"),
+                shared: shared.clone(),
             },
         )
         .build();
@@ -187,10 +185,18 @@ impl Announcer {
     fn unit_changed(&mut self, st: UnitStatus) {
         let path = unit_path(&st.id);
         for (iface, props) in changed_props(self.last_sent.get(&st.id), &st) {
-            log::trace!("bus: {path} {iface}: {:?}", props.iter().map(|p| p.0).collect::<Vec<_>>());
+            log::trace!(
+                "bus: {path} {iface}: {:?}",
+                props.iter().map(|p| p.0).collect::<Vec<_>>()
+            );
             let changed: HashMap<&str, Variant<'static>> = props.into_iter().collect();
             let body = (iface, changed, Vec::<String>::new());
-            self.emit(signal(&path, "org.freedesktop.DBus.Properties", "PropertiesChanged", &body));
+            self.emit(signal(
+                &path,
+                "org.freedesktop.DBus.Properties",
+                "PropertiesChanged",
+                &body,
+            ));
         }
         self.shared.remember(Arc::new(st.clone()));
         self.last_sent.insert(st.id.clone(), st);

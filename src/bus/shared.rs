@@ -22,6 +22,7 @@ use crate::engine::control::{
 /// round trip to the event loop. Notifications refresh it, state-changing calls
 /// clear it, so it is never staler than the engine's last notification.
 const STATUS_TTL: Duration = Duration::from_millis(20);
+const UNSUBSCRIBED_TTL: Duration = Duration::from_millis(3);
 
 /// How long the list of unit names is trusted while nobody is subscribed (and
 /// the engine therefore sends no UnitNew/UnitRemoved).
@@ -98,8 +99,15 @@ impl Shared {
 
     /// A unit's status, from the cache when fresh.
     pub async fn unit(&self, name: &str) -> Result<Arc<UnitStatus>, MethodError> {
+        // Without subscribers the engine sends no notifications to refresh
+        // the cache, so it only bridges the getters of one GetAll burst.
+        let ttl = if self.any_subscriber() {
+            STATUS_TTL
+        } else {
+            UNSUBSCRIBED_TTL
+        };
         if let Some((at, st)) = lock(&self.cache).get(name) {
-            if at.elapsed() < STATUS_TTL {
+            if at.elapsed() < ttl {
                 return Ok(st.clone());
             }
         }
@@ -121,7 +129,8 @@ impl Shared {
     pub async fn list_units(&self) -> Result<Vec<UnitStatus>, MethodError> {
         match self.call(ControlRequest::ListUnits).await? {
             ControlReply::Units(v) => {
-                *lock(&self.names) = Some((Instant::now(), v.iter().map(|u| u.id.clone()).collect()));
+                *lock(&self.names) =
+                    Some((Instant::now(), v.iter().map(|u| u.id.clone()).collect()));
                 let now = Instant::now();
                 let mut cache = lock(&self.cache);
                 for u in &v {

@@ -4,9 +4,10 @@
 //!
 //! The objects are thin: they hold only the unit name and read a fresh status
 //! through the shared cache on every property access. They are registered on a
-//! connection when it first names the unit (GetUnit, ListUnits, …) — each p2p
-//! connection has its own object server, and most `activatorctl` calls look at
-//! one unit, so registering all of them per connection would be waste.
+//! p2p connection when it first names the unit (GetUnit, ListUnits, …) or sends
+//! Hello() (busctl, gdbus; hello.rs) — each p2p connection has its own object
+//! server, and most `activatorctl` calls look at one unit, so registering all
+//! of them for every connection would be waste. The bus connection serves all.
 
 use std::sync::Arc;
 
@@ -41,28 +42,6 @@ pub(crate) async fn register_unit(server: &ObjectServer, shared: &Arc<Shared>, n
         let _ = server
             .at(path.as_str(), ServiceObject { name, shared })
             .await;
-    }
-}
-
-/// The same objects, added to a connection builder (before the handshake).
-pub(crate) fn add_unit_objects<'a>(
-    builder: zbus::connection::Builder<'a>,
-    shared: &Arc<Shared>,
-    name: &str,
-) -> zbus::connection::Builder<'a> {
-    let path = unit_path(name);
-    let unit = UnitObject {
-        name: name.to_string(),
-        shared: shared.clone(),
-    };
-    let builder = builder.serve_at(path.clone(), unit);
-    let (name, shared) = (name.to_string(), shared.clone());
-    if name.ends_with(".socket") {
-        builder.serve_at(path, SocketObject { name, shared })
-    } else if name.ends_with(".service") {
-        builder.serve_at(path, ServiceObject { name, shared })
-    } else {
-        builder
     }
 }
 

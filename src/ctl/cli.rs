@@ -5,6 +5,15 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+/// Exit codes, as systemctl's.
+const EXIT_STATUS: &str = "\
+Exit status (as systemctl):
+  0  success; status: every unit is active; is-active/is-failed: one matches
+  1  failure, e.g. no daemon reachable; is-failed: no unit has failed
+  3  status/is-active: a unit is not active
+  4  status: no such unit; control commands: access denied
+  5  control commands: no such unit";
+
 /// Control and inspect a running activatord, with systemctl's commands,
 /// output and exit codes.
 ///
@@ -12,7 +21,12 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 /// (/run/activator/private as root, $XDG_RUNTIME_DIR/activator/private
 /// otherwise); --bus or --address pick another way.
 #[derive(Parser, Debug)]
-#[command(name = "activatorctl", version, args_override_self = true)]
+#[command(
+    name = "activatorctl",
+    version,
+    args_override_self = true,
+    after_long_help = EXIT_STATUS
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

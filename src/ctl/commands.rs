@@ -3,7 +3,6 @@
 //! unknown unit; is-active: 0/3; is-failed: 0/1; job commands: the exit code
 //! `translate_bus_error_to_exit_status()` gives the error).
 
-use std::collections::HashMap;
 use std::io::IsTerminal;
 
 use super::cli::{BusArg, Cli, Command, GlobalArgs, OutputArg};
@@ -517,7 +516,6 @@ impl Ctx {
     /// is-active / is-failed: print each state, exit 0 if any matches.
     fn is_state(&self, names: &[String], wanted: &[&str], otherwise: i32) -> i32 {
         let mut any = false;
-        let mut states: HashMap<String, String> = HashMap::new();
         for n in names {
             let name = mangle(n);
             let state = match self.client.unit_status(&name) {
@@ -528,12 +526,30 @@ impl Ctx {
             if !self.g.quiet {
                 println!("{state}");
             }
-            states.insert(name, state);
         }
         if any {
             0
         } else {
             otherwise
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_patterns_like_systemctl() {
+        assert_eq!(mangle("web"), "web.service");
+        assert_eq!(mangle("web.socket"), "web.socket");
+        assert_eq!(mangle("echo@1.service"), "echo@1.service");
+        assert_eq!(mangle("web*"), "web*");
+        assert!(glob_match("web*", "web.socket"));
+        assert!(glob_match("*.socket", "a.socket"));
+        assert!(!glob_match("*.socket", "a.service"));
+        assert!(glob_match("w?b.socket", "web.socket"));
+        assert!(matches_any(&[], "x"));
+        assert!(matches_any(&["web".to_string()], "web.service"));
     }
 }

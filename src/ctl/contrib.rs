@@ -18,7 +18,10 @@ pub fn generated_files() -> Vec<(String, Vec<u8>)> {
         out.push((file.to_string(), buf));
     }
     let mut man = Vec::new();
-    if clap_mangen::Man::new(super::cli::command()).render(&mut man).is_ok() {
+    if clap_mangen::Man::new(super::cli::command())
+        .render(&mut man)
+        .is_ok()
+    {
         out.push(("contrib/man/activatorctl.1".to_string(), man));
     }
     out

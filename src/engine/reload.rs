@@ -97,6 +97,7 @@ impl Engine {
             }
         }
         self.send_reloading(false);
+        crate::sys::memory::trim_heap();
         log::info!("Reloaded.");
     }
 

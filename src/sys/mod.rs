@@ -2,11 +2,13 @@
 //!
 //! Everything that talks to the kernel directly lives here behind small, typed
 //! functions, so the engine and the builtins stay safe code. Each `unsafe` block
-//! carries a `// SAFETY:` line; code that runs in a forked child before `execve`
-//! (spawn.rs) is restricted to async-signal-safe calls.
+//! carries a `// SAFETY:` line; code that runs in the child before `execve`
+//! (spawn.rs: a CLONE_VM|CLONE_VFORK child sharing our memory, or a forked one)
+//! is restricted to raw syscalls on pre-allocated memory.
 #![allow(unsafe_code)]
 
 pub mod fds;
+pub mod memory;
 pub mod notify;
 pub mod signals;
 pub mod socket;

@@ -855,9 +855,10 @@ unsafe fn child_exec(plan: &ChildPlan<'_>) -> ! {
     libc::umask(plan.umask);
 
     // 7. Credentials: groups, then gid, then uid (dropping uid last). Raw
-    //    syscalls: glibc's wrappers broadcast the change to every thread of the
-    //    process it believes it is in (the setxid protocol), which for a CLONE_VM
-    //    child are the daemon's threads (glibc's spawni.c avoids them too).
+    //    syscalls: in a multi-threaded process glibc's wrappers run the setxid
+    //    protocol (take the thread-list lock, which another daemon thread may
+    //    hold, then signal every thread it knows of), and a CLONE_VM child sees
+    //    the daemon's thread list. glibc's own spawni.c uses raw syscalls too.
     if let Some(groups) = plan.setgroups {
         if libc::syscall(SYS_SETGROUPS, groups.len() as libc::c_long, groups.as_ptr()) < 0 {
             child_fail(plan, err_fd, STEP_SETGROUPS);

@@ -219,6 +219,26 @@ impl UnitSet {
         self.diagnostics.extend(diags);
     }
 
+    /// Merge another loaded set into this one (same names replace), keeping what
+    /// `instantiate` needs for its templates — unlike `add_units`, which only has units.
+    pub fn merge(&mut self, other: UnitSet) {
+        self.sockets.extend(other.sockets);
+        self.services.extend(other.services);
+        self.diagnostics.extend(other.diagnostics);
+        self.unloaded.extend(other.unloaded);
+        self.aliases.extend(other.aliases);
+        self.missing_service.extend(other.missing_service);
+        self.requested.extend(other.requested);
+        self.templates.extend(other.templates);
+        if self.host.is_none() {
+            self.host = other.host;
+        }
+        if self.map.is_none() {
+            self.map = other.map;
+            self.search_path = other.search_path;
+        }
+    }
+
     /// The search path the set was loaded from.
     pub fn search_path(&self) -> &[PathBuf] {
         &self.search_path

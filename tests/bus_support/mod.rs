@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use activator::bus::{self, BusChoice, BusOptions, BusServer};
 use activator::engine::control::{
-    self, ControlError, ControlReply, ControlRequest, ManagerStatus, Notification, ServiceStatus, SocketStatus,
-    UnitStatus,
+    self, ControlError, ControlReply, ControlRequest, ManagerStatus, Notification, ServiceStatus,
+    SocketStatus, UnitStatus,
 };
 
 pub struct FakeEngine {
@@ -67,15 +67,26 @@ pub fn service_unit(name: &str) -> UnitStatus {
     }
 }
 
-fn answer(units: &Mutex<Vec<UnitStatus>>, notify: &Sender<Notification>, req: &ControlRequest) -> Result<ControlReply, ControlError> {
+fn answer(
+    units: &Mutex<Vec<UnitStatus>>,
+    notify: &Sender<Notification>,
+    req: &ControlRequest,
+) -> Result<ControlReply, ControlError> {
     let mut units = units.lock().unwrap();
     let find = |units: &mut Vec<UnitStatus>, name: &str| units.iter().position(|u| u.id == name);
-    let set_state = |units: &mut Vec<UnitStatus>, name: &str, active: &str, sub: &str| -> Result<ControlReply, ControlError> {
+    let set_state = |units: &mut Vec<UnitStatus>,
+                     name: &str,
+                     active: &str,
+                     sub: &str|
+     -> Result<ControlReply, ControlError> {
         let i = find(units, name).ok_or_else(|| ControlError::NoSuchUnit(name.into()))?;
         units[i].active_state = active.into();
         units[i].sub_state = sub.into();
         let _ = notify.send(Notification::UnitChanged(Box::new(units[i].clone())));
-        Ok(ControlReply::Job { id: 7, unit: name.into() })
+        Ok(ControlReply::Job {
+            id: 7,
+            unit: name.into(),
+        })
     };
     match req {
         ControlRequest::ListUnits => Ok(ControlReply::Units(units.clone())),
@@ -83,7 +94,11 @@ fn answer(units: &Mutex<Vec<UnitStatus>>, notify: &Sender<Notification>, req: &C
             .map(|i| ControlReply::Unit(Box::new(units[i].clone())))
             .ok_or_else(|| ControlError::NoSuchUnit(name.clone())),
         ControlRequest::Start { name } | ControlRequest::Restart { name } => {
-            let sub = if name.ends_with(".socket") { "listening" } else { "running" };
+            let sub = if name.ends_with(".socket") {
+                "listening"
+            } else {
+                "running"
+            };
             set_state(&mut units, name, "active", sub)
         }
         ControlRequest::Stop { name } => set_state(&mut units, name, "inactive", "dead"),
@@ -93,11 +108,18 @@ fn answer(units: &Mutex<Vec<UnitStatus>>, notify: &Sender<Notification>, req: &C
         ControlRequest::Kill { name, .. } => find(&mut units, name)
             .map(|_| ControlReply::Done)
             .ok_or_else(|| ControlError::NoSuchUnit(name.clone())),
-        ControlRequest::ResetFailed { name: Some(name) } => set_state(&mut units, name, "inactive", "dead").map(|_| ControlReply::Done),
+        ControlRequest::ResetFailed { name: Some(name) } => {
+            set_state(&mut units, name, "inactive", "dead").map(|_| ControlReply::Done)
+        }
         ControlRequest::ResetFailed { name: None } => Ok(ControlReply::Done),
         ControlRequest::DaemonReload | ControlRequest::DaemonReexec => Ok(ControlReply::Done),
         ControlRequest::Cat { name } => find(&mut units, name)
-            .map(|i| ControlReply::Text(format!("# {}\n[Unit]\nDescription={}\n", units[i].fragment_path, units[i].description)))
+            .map(|i| {
+                ControlReply::Text(format!(
+                    "# {}\n[Unit]\nDescription={}\n",
+                    units[i].fragment_path, units[i].description
+                ))
+            })
             .ok_or_else(|| ControlError::NoSuchUnit(name.clone())),
         ControlRequest::Manager => Ok(ControlReply::Manager(ManagerStatus {
             version: "0.1.0".into(),
@@ -126,10 +148,14 @@ impl FakeEngine {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
-            let (units, requests, stop, ntx) = (units.clone(), requests.clone(), stop.clone(), ntx.clone());
+            let (units, requests, stop, ntx) =
+                (units.clone(), requests.clone(), stop.clone(), ntx.clone());
             std::thread::spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
-                    let mut fds = [nix::poll::PollFd::new(inbox.fd(), nix::poll::PollFlags::POLLIN)];
+                    let mut fds = [nix::poll::PollFd::new(
+                        inbox.fd(),
+                        nix::poll::PollFlags::POLLIN,
+                    )];
                     let _ = nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(50u16));
                     for msg in inbox.drain() {
                         requests.lock().unwrap().push(msg.request.clone());
@@ -164,11 +190,19 @@ impl FakeEngine {
         let mut units = self.units.lock().unwrap();
         let u = units.iter_mut().find(|u| u.id == name).expect("unit");
         f(u);
-        self.notify.send(Notification::UnitChanged(Box::new(u.clone()))).unwrap();
+        self.notify
+            .send(Notification::UnitChanged(Box::new(u.clone())))
+            .unwrap();
     }
 
     pub fn unit(&self, name: &str) -> UnitStatus {
-        self.units.lock().unwrap().iter().find(|u| u.id == name).cloned().expect("unit")
+        self.units
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|u| u.id == name)
+            .cloned()
+            .expect("unit")
     }
 
     pub fn dir(&self) -> &Path {

@@ -145,6 +145,8 @@ pub fn load_configuration(opts: &DaemonOptions) -> EngineConfig {
 
 /// Load, start and run until stopped; returns the exit code.
 pub fn run(opts: &DaemonOptions) -> Result<i32, EngineError> {
+    // First: it edits the environment (NOTIFY_SOCKET…), so before any thread exists.
+    let supervisor = crate::supervisor::Supervisor::from_env();
     crate::sys::signals::block_signals();
     init_duties(opts);
     let mut config = load_configuration(opts);
@@ -172,6 +174,10 @@ pub fn run(opts: &DaemonOptions) -> Result<i32, EngineError> {
         engine.listening_count(),
         n
     );
+    if let Some(s) = &supervisor {
+        s.ready(&engine.status_line());
+    }
+    engine.set_supervisor(supervisor);
     Ok(engine.run())
 }
 

@@ -216,7 +216,6 @@ fn notify_units(units: &UnitDir, n: usize) -> (Vec<u16>, u16) {
 }
 
 #[test]
-#[ignore = "needs daemon wiring"]
 fn daemon_ready_after_listening_and_stopping_on_sigterm() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (rx, path) = receiver(dir.path());
@@ -276,7 +275,6 @@ fn daemon_ready_after_listening_and_stopping_on_sigterm() {
 }
 
 #[test]
-#[ignore = "needs daemon wiring"]
 fn daemon_pings_the_watchdog() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (rx, path) = receiver(dir.path());
@@ -335,7 +333,6 @@ fn contrib_systemd_units_verify() {
 }
 
 #[test]
-#[ignore = "needs daemon wiring"]
 fn daemon_keeps_notifying_after_reexec() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (rx, path) = receiver(dir.path());

@@ -86,6 +86,7 @@ impl Engine {
             source,
             interest,
         });
+        self.notify_socket_changed(idx);
     }
 
     pub(super) fn on_builtin_io(&mut self, slot: usize, readable: bool, writable: bool) {
@@ -159,6 +160,7 @@ impl Engine {
                     }
                 }
             }
+            self.notify_socket_changed(c.socket);
         }
     }
 

@@ -15,10 +15,14 @@ impl Engine {
         let _ = msg.reply.send(reply);
     }
 
+    /// A job for `unit`. activatord applies requests at once, so the job is
+    /// announced and removed (`done`) in one go (systemd's JobNew/JobRemoved).
     fn next_job(&mut self, unit: &str) -> ControlReply {
         self.job_counter += 1;
+        let id = self.job_counter;
+        self.send_job_signals(id, unit);
         ControlReply::Job {
-            id: self.job_counter,
+            id,
             unit: unit.to_string(),
         }
     }

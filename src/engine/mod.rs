@@ -96,6 +96,8 @@ pub struct Engine {
     /// Path of the notify socket given to services as `NOTIFY_SOCKET`.
     notify_path: Option<String>,
     notifier: Option<Notifier>,
+    /// The outer service manager (sd_notify), when we run under one.
+    supervisor: Option<crate::supervisor::Supervisor>,
     notify_socket: Option<crate::sys::notify::NotifySocket>,
     control: Option<ControlInbox>,
     job_counter: u32,
@@ -138,6 +140,7 @@ impl Engine {
             invocations: 0,
             notify_path: None,
             notifier: None,
+            supervisor: None,
             notify_socket: None,
             control: None,
             job_counter: 0,
@@ -188,6 +191,20 @@ impl Engine {
             .iter()
             .map(|s| (s.unit.name.clone(), s.state))
             .collect()
+    }
+
+    /// Hand over the outer service manager connection (READY=1 already sent).
+    pub fn set_supervisor(&mut self, supervisor: Option<crate::supervisor::Supervisor>) {
+        self.supervisor = supervisor;
+    }
+
+    /// One-line summary for `STATUS=`.
+    pub fn status_line(&self) -> String {
+        format!(
+            "{} of {} socket units listening",
+            self.listening_count(),
+            self.sockets.len()
+        )
     }
 
     /// True once every started socket is listening or has failed.
@@ -248,10 +265,14 @@ impl Engine {
                 return self.exit_code;
             }
             let now = Instant::now();
-            let timeout = match self.timers.timeout_ms(now) {
+            let mut timeout = match self.timers.timeout_ms(now) {
                 Some(ms) => ms.min(60_000) as i32,
                 None => -1,
             };
+            if let Some(due) = self.supervisor.as_ref().and_then(|s| s.watchdog_due_in(now)) {
+                let ms = due.as_millis().min(60_000) as i32;
+                timeout = if timeout < 0 { ms } else { timeout.min(ms) };
+            }
             let timeout = nix::sys::epoll::EpollTimeout::try_from(timeout)
                 .unwrap_or(nix::sys::epoll::EpollTimeout::NONE);
             let n = match self.epoll.wait(&mut events, timeout) {
@@ -292,6 +313,9 @@ impl Engine {
             for t in self.timers.expired(Instant::now()) {
                 self.handle(Event::Timer(t));
             }
+            if let Some(s) = &self.supervisor {
+                s.ping_watchdog_if_due();
+            }
             if self.reexec_requested && !self.stopping {
                 // Wait (at most a second) until no echo session has output pending.
                 let since = *self.reexec_since.get_or_insert_with(Instant::now);
@@ -301,6 +325,16 @@ impl Engine {
                     self.reexec();
                 }
             }
+        }
+    }
+
+    /// Reap children whose SIGCHLD is still queued behind the current event.
+    pub(super) fn reap_now(&mut self) {
+        for (pid, status) in reap_children() {
+            self.handle(Event::ChildExited {
+                pid: pid.as_raw(),
+                status,
+            });
         }
     }
 

@@ -216,7 +216,20 @@ impl Engine {
         args.push(CString::new(memfd.as_raw_fd().to_string()).expect("no NUL"));
         let exe = CString::new("/proc/self/exe").expect("no NUL");
         let _ = std::io::stderr().flush();
-        let err = nix::unistd::execv(&exe, &args);
+        // Our environment minus what Supervisor::from_env removed, plus that back:
+        // the new image (same pid) must find the service manager again.
+        let mut env: Vec<CString> = std::env::vars_os()
+            .filter_map(|(k, v)| {
+                let mut kv = k.into_encoded_bytes();
+                kv.push(b'=');
+                kv.extend(v.into_encoded_bytes());
+                CString::new(kv).ok()
+            })
+            .collect();
+        if let Some(s) = &self.supervisor {
+            env.extend(s.exec_env());
+        }
+        let err = nix::unistd::execve(&exe, &args, &env);
         log::error!("Re-exec failed, continuing: {err:?}");
         for rt in &self.sockets {
             for f in &rt.fds {

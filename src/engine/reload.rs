@@ -22,6 +22,9 @@ impl Engine {
             return;
         };
         log::info!("Reloading.");
+        if let Some(s) = &self.supervisor {
+            s.reloading();
+        }
         self.send_reloading(true);
         let mut config = loader();
         self.loader = Some(loader);
@@ -99,6 +102,9 @@ impl Engine {
         self.send_reloading(false);
         crate::sys::memory::trim_heap();
         log::info!("Reloaded.");
+        if let Some(s) = &self.supervisor {
+            s.ready_again(&self.status_line());
+        }
     }
 
     /// Apply a new definition to a running socket, keeping every fd whose Listen

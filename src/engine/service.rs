@@ -71,6 +71,8 @@ pub struct ServiceRuntime {
     /// `FDSTORE=1` fds with their names, passed to the next main process.
     pub fd_store: Vec<(OwnedFd, String)>,
     pub watchdog_generation: u64,
+    /// The start timeout of this start is armed.
+    pub start_timeout_armed: bool,
 }
 
 impl ServiceRuntime {
@@ -104,6 +106,7 @@ impl ServiceRuntime {
             invocation_id: String::new(),
             fd_store: Vec::new(),
             watchdog_generation: 0,
+            start_timeout_armed: false,
         }
     }
 }

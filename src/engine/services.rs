@@ -81,6 +81,7 @@ impl Engine {
         srv.source = source;
         self.services.insert(unit_name.clone(), srv);
         self.notify_unit_new(&unit_name);
+        self.notify_socket_changed(idx);
         self.enter_start(&unit_name);
     }
 
@@ -209,10 +210,11 @@ impl Engine {
             }
             self.services.get_mut(name).expect("exists").holding = holders;
         }
-        let timeout = self.services[name].unit.effective_timeout_start();
-        self.arm_service_timeout(name, timeout);
         let srv = self.services.get_mut(name).expect("exists");
+        srv.start_timeout_armed = false;
         if !srv.unit.exec_condition.is_empty() {
+            self.arm_start_timeout(name);
+            let srv = self.services.get_mut(name).expect("exists");
             srv.pending = srv.unit.exec_condition.clone().into();
             srv.phase = Some(Phase::Condition);
             self.set_service_state(name, ServiceState::Condition);
@@ -229,6 +231,7 @@ impl Engine {
         }
         srv.pending = srv.unit.exec_start_pre.clone().into();
         srv.phase = Some(Phase::StartPre);
+        self.arm_start_timeout(name);
         self.set_service_state(name, ServiceState::StartPre);
         self.run_next_control(name);
     }
@@ -250,8 +253,10 @@ impl Engine {
         }
         match self.spawn_main(name, &first) {
             Ok(()) => match ty {
-                ServiceType::Oneshot | ServiceType::Forking => {}
-                ServiceType::Notify | ServiceType::NotifyReload => {}
+                ServiceType::Oneshot
+                | ServiceType::Forking
+                | ServiceType::Notify
+                | ServiceType::NotifyReload => self.arm_start_timeout(name),
                 _ => self.enter_start_post(name),
             },
             Err(e) => {
@@ -262,6 +267,18 @@ impl Engine {
         }
     }
 
+    /// TimeoutStartSec= covers condition…start-post; armed once per start, and
+    /// only when the start actually has to wait for something.
+    fn arm_start_timeout(&mut self, name: &str) {
+        let srv = self.services.get_mut(name).expect("exists");
+        if srv.start_timeout_armed {
+            return;
+        }
+        srv.start_timeout_armed = true;
+        let timeout = srv.unit.effective_timeout_start();
+        self.arm_service_timeout(name, timeout);
+    }
+
     pub(super) fn enter_start_post(&mut self, name: &str) {
         let srv = self.services.get_mut(name).expect("exists");
         if srv.unit.exec_start_post.is_empty() {
@@ -269,6 +286,7 @@ impl Engine {
         }
         srv.pending = srv.unit.exec_start_post.clone().into();
         srv.phase = Some(Phase::StartPost);
+        self.arm_start_timeout(name);
         self.set_service_state(name, ServiceState::StartPost);
         self.run_next_control(name);
     }
@@ -303,8 +321,13 @@ impl Engine {
             Default::default()
         };
         srv.phase = Some(Phase::Stop);
+        // Only a running ExecStop= needs the timer (no timer per connection).
+        let waits = !srv.pending.is_empty();
+        srv.generation += 1;
         self.set_service_state(name, ServiceState::Stop);
-        self.arm_service_timeout(name, timeout);
+        if waits {
+            self.arm_service_timeout(name, timeout);
+        }
         self.run_next_control(name);
     }
 

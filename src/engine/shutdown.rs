@@ -18,6 +18,9 @@ impl Engine {
         }
         log::info!("Received signal {sig}, stopping.");
         self.stopping = true;
+        if let Some(s) = &self.supervisor {
+            s.stopping();
+        }
         // The main program gets the very signal we got (tini forwards it), the
         // other services their KillSignal=.
         if let Some(main) = self.main_service.clone() {

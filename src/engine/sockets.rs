@@ -481,6 +481,14 @@ impl Engine {
                 return;
             }
             if rt.n_connections >= rt.unit.max_connections {
+                // Instances that already exited may not be reaped yet (SIGCHLD is
+                // behind this event): reap first, then decide.
+                self.reap_now();
+                let rt = &mut self.sockets[idx];
+                if rt.n_connections < rt.unit.max_connections {
+                    self.dispatch_connection(idx, conn, builtin);
+                    continue;
+                }
                 rt.n_refused += 1;
                 log::warn!(
                     "{}: Too many incoming connections ({}), dropping connection.",
@@ -489,25 +497,32 @@ impl Engine {
                 );
                 continue;
             }
-            let peer = peer_address(conn.as_fd());
-            let source = match &peer {
-                Some(SockName::Ip(a)) => Some(canonical_ip(a.ip())),
-                _ => None,
-            };
-            if let (Some(ip), max) = (source, rt.unit.max_connections_per_source) {
-                if max > 0 && rt.per_source.get(&ip).copied().unwrap_or(0) >= max {
-                    rt.n_refused += 1;
-                    log::warn!(
-                        "{}: Too many incoming connections ({}) from source {ip}, dropping connection.",
-                        rt.unit.name, max
-                    );
-                    continue;
-                }
+            self.dispatch_connection(idx, conn, builtin);
+        }
+    }
+
+    /// MaxConnectionsPerSource=, then an instance or a built-in session.
+    fn dispatch_connection(&mut self, idx: usize, conn: OwnedFd, builtin: Option<crate::unit::Builtin>) {
+        let rt = &mut self.sockets[idx];
+        let peer = peer_address(conn.as_fd());
+        let source = match &peer {
+            Some(SockName::Ip(a)) => Some(canonical_ip(a.ip())),
+            _ => None,
+        };
+        if let (Some(ip), max) = (source, rt.unit.max_connections_per_source) {
+            if max > 0 && rt.per_source.get(&ip).copied().unwrap_or(0) >= max {
+                rt.n_refused += 1;
+                log::warn!(
+                    "{}: Too many incoming connections ({}) from source {ip}, dropping connection.",
+                    rt.unit.name,
+                    max
+                );
+                return;
             }
-            match builtin {
-                Some(kind) => self.start_builtin_conn(idx, conn, kind, source),
-                None => self.spawn_connection_instance(idx, conn, peer, source),
-            }
+        }
+        match builtin {
+            Some(kind) => self.start_builtin_conn(idx, conn, kind, source),
+            None => self.spawn_connection_instance(idx, conn, peer, source),
         }
     }
 

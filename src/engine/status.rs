@@ -264,6 +264,20 @@ impl Engine {
         }
     }
 
+    pub(super) fn send_job_signals(&mut self, id: u32, unit: &str) {
+        if self.notifications_wanted() {
+            self.send(Notification::JobNew {
+                id,
+                unit: unit.to_string(),
+            });
+            self.send(Notification::JobRemoved {
+                id,
+                unit: unit.to_string(),
+                result: "done".into(),
+            });
+        }
+    }
+
     pub(super) fn notify_unit_new(&mut self, name: &str) {
         if self.notifications_wanted() {
             self.send(Notification::UnitNew {

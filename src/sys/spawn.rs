@@ -226,6 +226,9 @@ struct ChildPlan<'a> {
     dfl_action: libc::sigaction,
     /// Highest signal number (SIGRTMAX), read in the parent.
     sig_max: libc::c_int,
+    /// Bit n-1 set: signal n may not be at SIG_DFL in the parent, so the child
+    /// resets it (see `non_default_signals`).
+    reset_mask: u64,
 }
 
 /// What a failed clone child leaves in the parent's memory before `_exit(127)`.
@@ -587,6 +590,7 @@ fn spawn_with(req: &SpawnRequest, use_fork: bool) -> Result<Pid, SpawnError> {
         report: std::ptr::null_mut(),
         dfl_action,
         sig_max: libc::SIGRTMAX(),
+        reset_mask: non_default_signals(),
     };
 
     let outcome = if use_fork {
@@ -709,6 +713,11 @@ unsafe fn child_exec(plan: &ChildPlan<'_>) -> ! {
     let dfl_kernel = [0u64; 4];
     for sig in 1..=plan.sig_max {
         if sig == libc::SIGKILL || sig == libc::SIGSTOP {
+            continue;
+        }
+        // Only the signals the parent has caught or ignored (one syscall each
+        // instead of 62: the child runs while the vfork parent waits).
+        if sig <= 64 && plan.reset_mask & (1u64 << (sig - 1)) == 0 {
             continue;
         }
         let r = libc::syscall(
@@ -886,4 +895,47 @@ unsafe fn child_exec(plan: &ChildPlan<'_>) -> ! {
 
     libc::execve(plan.path, plan.argv, plan.envp);
     child_fail(plan, err_fd, STEP_EXEC);
+}
+
+/// Signals whose disposition in this process is not SIG_DFL, as a bit mask
+/// (bit n-1 = signal n). Asked of the kernel at most once a second and cached:
+/// activatord handles its signals through a signalfd, so dispositions change
+/// only at start-up (Rust ignores SIGPIPE, glibc catches its two internal
+/// signals); the refresh catches a library that installs a handler later.
+fn non_default_signals() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static MASK: AtomicU64 = AtomicU64::new(0);
+    static STAMP_MS: AtomicU64 = AtomicU64::new(0);
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    let stamp = STAMP_MS.load(Ordering::Relaxed);
+    if stamp != 0 && now_ms.saturating_sub(stamp) < 1000 {
+        return MASK.load(Ordering::Relaxed);
+    }
+    let mut mask = 0u64;
+    let max = libc::SIGRTMAX().min(64);
+    for sig in 1..=max {
+        let mut old = [0u64; 4];
+        // SAFETY: a NULL new action only reads the disposition into `old`, a
+        // buffer as large as the kernel's struct sigaction (handler, flags,
+        // restorer, 8-byte mask).
+        let r = unsafe {
+            libc::syscall(
+                libc::SYS_rt_sigaction,
+                sig as libc::c_long,
+                std::ptr::null::<u64>(),
+                old.as_mut_ptr(),
+                8 as libc::c_long,
+            )
+        };
+        // On error, or any handler other than SIG_DFL (0): reset in the child.
+        if r < 0 || old[0] != 0 {
+            mask |= 1u64 << (sig - 1);
+        }
+    }
+    MASK.store(mask, Ordering::Relaxed);
+    STAMP_MS.store(now_ms.max(1), Ordering::Relaxed);
+    mask
 }

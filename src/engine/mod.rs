@@ -269,7 +269,11 @@ impl Engine {
                 Some(ms) => ms.min(60_000) as i32,
                 None => -1,
             };
-            if let Some(due) = self.supervisor.as_ref().and_then(|s| s.watchdog_due_in(now)) {
+            if let Some(due) = self
+                .supervisor
+                .as_ref()
+                .and_then(|s| s.watchdog_due_in(now))
+            {
                 let ms = due.as_millis().min(60_000) as i32;
                 timeout = if timeout < 0 { ms } else { timeout.min(ms) };
             }

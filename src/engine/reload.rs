@@ -100,7 +100,6 @@ impl Engine {
             }
         }
         self.send_reloading(false);
-        crate::sys::memory::trim_heap();
         log::info!("Reloaded.");
         if let Some(s) = &self.supervisor {
             s.ready_again(&self.status_line());

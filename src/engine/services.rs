@@ -19,7 +19,7 @@ use super::state::{now_usec, ServiceResult, ServiceState};
 use super::timers::Timer;
 use super::Engine;
 use crate::sys::signals::ExitStatus;
-use crate::sys::socket::{remote_env, SockName};
+use crate::sys::socket::SockName;
 use crate::sys::spawn::spawn;
 use crate::unit::{ExecCommand, KillMode, RestartPolicy, ServiceType, ServiceUnit, StdInput};
 
@@ -75,7 +75,10 @@ impl Engine {
             *rt.per_source.entry(ip).or_insert(0) += 1;
         }
         let mut srv = ServiceRuntime::new(unit_name.clone(), service);
-        srv.remote_env = remote_env(conn.as_fd());
+        srv.remote_env = match &peer {
+            Some(p) => remote_env_of(p),
+            None => Vec::new(),
+        };
         srv.conn = Some(conn);
         srv.instance_of = Some(idx);
         srv.source = source;
@@ -609,7 +612,15 @@ impl Engine {
         }
         env.push(("INVOCATION_ID".into(), srv.invocation_id.clone()));
         let unit = srv.unit.clone();
-        match self.spawn_process(&unit.exec, unit.non_blocking, true, &cmd, &[], None, &env) {
+        match self.spawn_process(&SpawnInputs {
+            exec: &unit.exec,
+            command: &cmd,
+            listen_fds: &[],
+            stdio_socket: None,
+            extra_env: &env,
+            non_blocking: unit.non_blocking,
+            new_session: true,
+        }) {
             Ok(pid) => {
                 let srv = self.services.get_mut(name).expect("exists");
                 srv.control_pid = Some(pid);
@@ -852,15 +863,15 @@ impl Engine {
             }
         }
         let new_session = self.main_service.as_deref() != Some(name);
-        let pid = self.spawn_process(
-            &unit.exec,
-            unit.non_blocking,
-            new_session,
+        let pid = self.spawn_process(&SpawnInputs {
+            exec: &unit.exec,
             command,
-            &listen_fds,
+            listen_fds: &listen_fds,
             stdio_socket,
-            &env,
-        )?;
+            extra_env: &env,
+            non_blocking: unit.non_blocking,
+            new_session,
+        })?;
         drop(conn);
         let srv = self.services.get_mut(name).expect("exists");
         srv.main_pid = Some(pid);
@@ -879,26 +890,8 @@ impl Engine {
     }
 
     /// Plan and spawn one command; returns the pid.
-    pub(super) fn spawn_process(
-        &mut self,
-        exec: &crate::unit::ExecContext,
-        non_blocking: bool,
-        new_session: bool,
-        command: &ExecCommand,
-        listen_fds: &[(RawFd, String)],
-        stdio_socket: Option<RawFd>,
-        env: &[(String, String)],
-    ) -> Result<i32, String> {
-        let inputs = SpawnInputs {
-            exec,
-            command,
-            listen_fds,
-            stdio_socket,
-            extra_env: env,
-            non_blocking,
-            new_session,
-        };
-        let plan = plan(&inputs, &mut self.creds).map_err(|e| e.to_string())?;
+    pub(super) fn spawn_process(&mut self, inputs: &SpawnInputs<'_>) -> Result<i32, String> {
+        let plan = plan(inputs, &mut self.creds).map_err(|e| e.to_string())?;
         let pid = spawn(&plan.request).map_err(|e| e.to_string())?;
         drop(plan.keep_open);
         Ok(pid.as_raw())
@@ -1077,4 +1070,34 @@ fn invocation_id(counter: &mut u64) -> String {
         now.subsec_nanos(),
         (now.as_secs() << 24) ^ *counter
     )
+}
+
+/// `REMOTE_ADDR`/`REMOTE_PORT` from the peer address already known (systemd.socket(5)
+/// Accept=): IPv4-mapped peers as IPv4, unix peers by path, unnamed ones unset.
+fn remote_env_of(peer: &SockName) -> Vec<(String, String)> {
+    match peer {
+        SockName::Ip(a) => {
+            let ip = match a.ip() {
+                IpAddr::V6(v6) => v6
+                    .to_ipv4_mapped()
+                    .map(IpAddr::V4)
+                    .unwrap_or(IpAddr::V6(v6)),
+                v4 => v4,
+            };
+            vec![
+                ("REMOTE_ADDR".into(), ip.to_string()),
+                ("REMOTE_PORT".into(), a.port().to_string()),
+            ]
+        }
+        SockName::Vsock { cid, port } => vec![
+            ("REMOTE_ADDR".into(), cid.to_string()),
+            ("REMOTE_PORT".into(), port.to_string()),
+        ],
+        SockName::Unix(p) => vec![("REMOTE_ADDR".into(), p.display().to_string())],
+        SockName::Abstract(n) => vec![(
+            "REMOTE_ADDR".into(),
+            format!("@{}", String::from_utf8_lossy(n)),
+        )],
+        _ => Vec::new(),
+    }
 }

@@ -187,7 +187,15 @@ impl Engine {
         rt.generation += 1;
         let generation = rt.generation;
         let env: Vec<(String, String)> = Vec::new();
-        match self.spawn_process(&exec, false, true, &cmd, &[], None, &env) {
+        match self.spawn_process(&super::exec_plan::SpawnInputs {
+            exec: &exec,
+            command: &cmd,
+            listen_fds: &[],
+            stdio_socket: None,
+            extra_env: &env,
+            non_blocking: false,
+            new_session: true,
+        }) {
             Ok(pid) => {
                 self.sockets[idx].control_pid = Some(pid);
                 self.control_ignore.insert(pid, cmd.ignore_failure);
@@ -502,7 +510,12 @@ impl Engine {
     }
 
     /// MaxConnectionsPerSource=, then an instance or a built-in session.
-    fn dispatch_connection(&mut self, idx: usize, conn: OwnedFd, builtin: Option<crate::unit::Builtin>) {
+    fn dispatch_connection(
+        &mut self,
+        idx: usize,
+        conn: OwnedFd,
+        builtin: Option<crate::unit::Builtin>,
+    ) {
         let rt = &mut self.sockets[idx];
         let peer = peer_address(conn.as_fd());
         let source = match &peer {

@@ -8,7 +8,6 @@
 #![allow(unsafe_code)]
 
 pub mod fds;
-pub mod memory;
 pub mod notify;
 pub mod signals;
 pub mod socket;

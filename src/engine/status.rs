@@ -74,8 +74,8 @@ fn service_config(st: &mut UnitStatus, unit: &ServiceUnit) -> ServiceStatus {
     st.load_state = unit.load_state.as_str().into();
     source_fields(st, &unit.source);
     ServiceStatus {
-        service_type: serde_plain(&unit.effective_type()),
-        restart: serde_plain(&unit.restart),
+        service_type: unit.effective_type().as_str().to_string(),
+        restart: unit.restart.as_str().to_string(),
         exec_start: unit
             .exec_start
             .first()
@@ -83,14 +83,6 @@ fn service_config(st: &mut UnitStatus, unit: &ServiceUnit) -> ServiceStatus {
             .unwrap_or_default(),
         ..ServiceStatus::default()
     }
-}
-
-/// The kebab-case name serde gives an enum value.
-fn serde_plain<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 impl Engine {

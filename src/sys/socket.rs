@@ -614,36 +614,14 @@ fn open_special(path: &Path, opts: &SocketOptions) -> Result<OwnedFd, SysError> 
     Ok(fd)
 }
 
-/// Netlink family names of systemd's `netlink_family` table.
+/// The netlink protocol number for a family name (`route` → 0), from the
+/// unit language's table (systemd's `netlink_family` table).
 pub fn netlink_family(name: &str) -> Option<i32> {
-    const TABLE: &[(&str, i32)] = &[
-        ("route", 0),
-        ("usersock", 2),
-        ("firewall", 3),
-        ("sock-diag", 4),
-        ("inet-diag", 4),
-        ("nflog", 5),
-        ("xfrm", 6),
-        ("selinux", 7),
-        ("iscsi", 8),
-        ("audit", 9),
-        ("fib-lookup", 10),
-        ("connector", 11),
-        ("netfilter", 12),
-        ("ip6-fw", 13),
-        ("dnrtmsg", 14),
-        ("kobject-uevent", 15),
-        ("generic", 16),
-        ("scsitransport", 18),
-        ("ecryptfs", 19),
-        ("rdma", 20),
-        ("crypto", 21),
-        ("smc", 22),
-    ];
-    if let Ok(n) = name.parse::<i32>() {
-        return Some(n);
+    crate::unit::NetlinkAddress {
+        family: name.to_string(),
+        group: 0,
     }
-    TABLE.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    .protocol()
 }
 
 /// ListenNetlink=: SOCK_RAW socket of the family, bound to the multicast group.

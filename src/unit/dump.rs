@@ -12,8 +12,8 @@ use std::fmt::Write;
 use super::exec::render_exec_argv;
 use super::model::{
     BindIpv6Only, CollectMode, ExecCommand, ExecContext, ExitStatusSet, InstallSection,
-    KillContext, KillMode, NotifyAccess, ResourceLimit, RestartPolicy, ServiceType, ServiceUnit,
-    SocketUnit, StdInput, StdOutput, Timestamping, Unit, UnitSection, UnitSource,
+    KillContext, KillMode, NotifyAccess, ResourceLimit, ServiceUnit, SocketUnit, StdInput,
+    StdOutput, Timestamping, Unit, UnitSection, UnitSource,
 };
 use super::values::signal_name;
 
@@ -208,8 +208,8 @@ fn dump_service(d: &mut Dump, s: &ServiceUnit) {
     header(d, &s.name, s.load_state.as_str(), &s.source, &s.unit);
     install(d, &s.install);
     d.flag("RemainAfterExit", s.remain_after_exit);
-    d.kv("Type", service_type(s.effective_type()));
-    d.kv("Restart", restart(s.restart));
+    d.kv("Type", s.effective_type().as_str());
+    d.kv("Restart", s.restart.as_str());
     d.kv(
         "NotifyAccess",
         match s.effective_notify_access() {
@@ -243,31 +243,6 @@ fn dump_service(d: &mut Dump, s: &ServiceUnit) {
     d.commands("ExecReload", &s.exec_reload);
     d.commands("ExecStop", &s.exec_stop);
     d.commands("ExecStopPost", &s.exec_stop_post);
-}
-
-fn service_type(t: ServiceType) -> &'static str {
-    match t {
-        ServiceType::Simple => "simple",
-        ServiceType::Exec => "exec",
-        ServiceType::Forking => "forking",
-        ServiceType::Oneshot => "oneshot",
-        ServiceType::Notify => "notify",
-        ServiceType::NotifyReload => "notify-reload",
-        ServiceType::Dbus => "dbus",
-        ServiceType::Idle => "idle",
-    }
-}
-
-fn restart(r: RestartPolicy) -> &'static str {
-    match r {
-        RestartPolicy::No => "no",
-        RestartPolicy::OnSuccess => "on-success",
-        RestartPolicy::OnFailure => "on-failure",
-        RestartPolicy::OnAbnormal => "on-abnormal",
-        RestartPolicy::OnWatchdog => "on-watchdog",
-        RestartPolicy::OnAbort => "on-abort",
-        RestartPolicy::Always => "always",
-    }
 }
 
 fn exit_set(d: &mut Dump, key: &str, set: &ExitStatusSet) {

@@ -673,6 +673,22 @@ pub enum ServiceType {
     Idle,
 }
 
+impl ServiceType {
+    /// The `Type=` word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceType::Simple => "simple",
+            ServiceType::Exec => "exec",
+            ServiceType::Forking => "forking",
+            ServiceType::Oneshot => "oneshot",
+            ServiceType::Notify => "notify",
+            ServiceType::NotifyReload => "notify-reload",
+            ServiceType::Dbus => "dbus",
+            ServiceType::Idle => "idle",
+        }
+    }
+}
+
 /// `Restart=`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -685,6 +701,21 @@ pub enum RestartPolicy {
     OnWatchdog,
     OnAbort,
     Always,
+}
+
+impl RestartPolicy {
+    /// The `Restart=` word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RestartPolicy::No => "no",
+            RestartPolicy::OnSuccess => "on-success",
+            RestartPolicy::OnFailure => "on-failure",
+            RestartPolicy::OnAbnormal => "on-abnormal",
+            RestartPolicy::OnWatchdog => "on-watchdog",
+            RestartPolicy::OnAbort => "on-abort",
+            RestartPolicy::Always => "always",
+        }
+    }
 }
 
 /// `NotifyAccess=`.

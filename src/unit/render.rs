@@ -8,8 +8,8 @@ use std::fmt::Write as _;
 
 use super::model::{
     BindIpv6Only, CollectMode, ExecCommand, ExecContext, InstallSection, Listen, RateLimit,
-    RestartPolicy, ServiceType, ServiceUnit, SocketAddress, SocketUnit, StdInput, StdOutput,
-    Timestamping, UnitSection, UnitSource,
+    RestartPolicy, ServiceUnit, SocketAddress, SocketUnit, StdInput, StdOutput, Timestamping,
+    UnitSection, UnitSource,
 };
 
 /// Render a socket unit as unit-file text.
@@ -156,7 +156,7 @@ pub fn render_service(s: &ServiceUnit) -> String {
     unit_section(&mut out, &s.unit);
     out.push_str("\n[Service]\n");
     if let Some(t) = s.service_type {
-        kv(&mut out, "Type", service_type(t));
+        kv(&mut out, "Type", t.as_str());
     }
     for (key, cmds) in [
         ("ExecCondition", &s.exec_condition),
@@ -175,7 +175,7 @@ pub fn render_service(s: &ServiceUnit) -> String {
         kv(&mut out, "RemainAfterExit", "yes");
     }
     if s.restart != RestartPolicy::No {
-        kv(&mut out, "Restart", restart(s.restart));
+        kv(&mut out, "Restart", s.restart.as_str());
     }
     for sock in &s.sockets {
         kv(&mut out, "Sockets", &escape_percent(sock));
@@ -463,31 +463,6 @@ fn std_output(o: &StdOutput) -> Option<String> {
         StdOutput::Truncate(p) => format!("truncate:{}", path(p)),
         StdOutput::Fd(n) => format!("fd:{n}"),
     })
-}
-
-fn service_type(t: ServiceType) -> &'static str {
-    match t {
-        ServiceType::Simple => "simple",
-        ServiceType::Exec => "exec",
-        ServiceType::Forking => "forking",
-        ServiceType::Oneshot => "oneshot",
-        ServiceType::Notify => "notify",
-        ServiceType::NotifyReload => "notify-reload",
-        ServiceType::Dbus => "dbus",
-        ServiceType::Idle => "idle",
-    }
-}
-
-fn restart(r: RestartPolicy) -> &'static str {
-    match r {
-        RestartPolicy::No => "no",
-        RestartPolicy::OnSuccess => "on-success",
-        RestartPolicy::OnFailure => "on-failure",
-        RestartPolicy::OnAbnormal => "on-abnormal",
-        RestartPolicy::OnWatchdog => "on-watchdog",
-        RestartPolicy::OnAbort => "on-abort",
-        RestartPolicy::Always => "always",
-    }
 }
 
 /// The `Listen*=` value (before `%` escaping): systemd's canonical address text.

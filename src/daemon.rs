@@ -57,8 +57,11 @@ pub fn runtime_dir(opts: &DaemonOptions) -> PathBuf {
 pub fn load_configuration(opts: &DaemonOptions) -> EngineConfig {
     let only_inetd =
         opts.unit_paths.is_empty() && opts.units.is_empty() && !opts.inetd_confs.is_empty();
+    // Search paths are absolute in systemd; `%Y`, FragmentPath and reloads after a
+    // chdir (init mode works from /) depend on it.
+    let cwd = std::env::current_dir().unwrap_or_default();
     let loader = LoaderOptions {
-        unit_paths: opts.unit_paths.clone(),
+        unit_paths: opts.unit_paths.iter().map(|p| cwd.join(p)).collect(),
     };
     let mut units = if only_inetd {
         UnitSet::default()

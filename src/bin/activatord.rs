@@ -180,19 +180,35 @@ fn main() -> ExitCode {
             let level =
                 activator::logging::parse_level(&run.log_level).unwrap_or(log::LevelFilter::Info);
             activator::logging::init(level);
+            // Absolute paths before anything changes directory (--init works from /)
+            // and because systemd's search paths, %Y and FragmentPath are absolute.
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let abs = |p: &PathBuf| cwd.join(p);
+            let mut inetd = inetd_options(&run.config);
+            inetd.services_file = abs(&inetd.services_file);
             let opts = DaemonOptions {
-                unit_paths: run.config.unit_paths.clone(),
-                inetd_confs: run.config.inetd_confs.clone(),
-                inetd: inetd_options(&run.config),
+                unit_paths: run.config.unit_paths.iter().map(abs).collect(),
+                inetd_confs: run.config.inetd_confs.iter().map(abs).collect(),
+                inetd,
                 wanted_by: run.wanted_by,
-                units: run.units,
+                units: run
+                    .units
+                    .iter()
+                    .map(|u| {
+                        if u.contains('/') {
+                            abs(&PathBuf::from(u)).display().to_string()
+                        } else {
+                            u.clone()
+                        }
+                    })
+                    .collect(),
                 deserialize_fd: run.deserialize,
-                runtime_dir: run.runtime_dir,
+                runtime_dir: run.runtime_dir.as_ref().map(abs),
                 init: run.init,
                 inetd_rate: run.inetd_rate,
                 main_command: run.command,
                 bus: activator::bus::BusOptions {
-                    control_socket: run.control_socket,
+                    control_socket: run.control_socket.as_ref().map(abs),
                     bus: match run.bus.parse() {
                         Ok(b) => b,
                         Err(e) => {

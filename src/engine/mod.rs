@@ -109,6 +109,8 @@ pub struct Engine {
     reexec_since: Option<Instant>,
     startup_timestamp: u64,
     loader: Option<ConfigLoader>,
+    /// Shared units of templates without specifiers (one copy for all instances).
+    template_cache: HashMap<String, std::rc::Rc<crate::unit::ServiceUnit>>,
     conns: Vec<Option<BuiltinConn>>,
     free_conns: Vec<usize>,
     timers: Timers,
@@ -150,6 +152,7 @@ impl Engine {
             reexec_since: None,
             startup_timestamp: state::now_usec(),
             loader: None,
+            template_cache: HashMap::new(),
             conns: Vec::new(),
             free_conns: Vec::new(),
             timers: Timers::default(),

@@ -57,6 +57,7 @@ impl Engine {
         let wanted: HashSet<String> = config.start_sockets.iter().cloned().collect();
         self.units = config.units;
         self.creds.clear();
+        self.template_cache.clear();
 
         // Sockets that went away are stopped and forgotten.
         let running: Vec<(String, usize)> = self
@@ -95,7 +96,7 @@ impl Engine {
             if let Some(srv) = self.services.get_mut(&name) {
                 if srv.instance_of.is_none() && srv.main_pid.is_none() && srv.control_pid.is_none()
                 {
-                    srv.unit = new;
+                    srv.unit = std::rc::Rc::new(new);
                 }
             }
         }

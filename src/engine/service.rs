@@ -3,6 +3,7 @@
 use std::collections::VecDeque;
 use std::net::IpAddr;
 use std::os::fd::OwnedFd;
+use std::rc::Rc;
 
 use super::ratelimit::RateLimiter;
 use super::state::{ServiceResult, ServiceState, Timestamps};
@@ -34,8 +35,11 @@ pub struct ExecMain {
 
 pub struct ServiceRuntime {
     pub name: String,
-    /// The configuration this run uses (instantiated for templates).
-    pub unit: ServiceUnit,
+    /// The configuration this run uses (instantiated for templates; instances
+    /// of a template without specifiers share one copy).
+    pub unit: Rc<ServiceUnit>,
+    /// Accept=yes: `"<template Description> (<peer>)"`, as systemd names instances.
+    pub description: Option<String>,
     pub state: ServiceState,
     pub result: ServiceResult,
     pub main_pid: Option<i32>,
@@ -76,11 +80,13 @@ pub struct ServiceRuntime {
 }
 
 impl ServiceRuntime {
-    pub fn new(name: String, unit: ServiceUnit) -> Self {
+    pub fn new(name: String, unit: impl Into<Rc<ServiceUnit>>) -> Self {
+        let unit = unit.into();
         let start_limit = RateLimiter::new(unit.unit.start_limit);
         ServiceRuntime {
             name,
             unit,
+            description: None,
             state: ServiceState::Dead,
             result: ServiceResult::Success,
             main_pid: None,

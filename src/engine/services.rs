@@ -43,15 +43,8 @@ impl Engine {
         let template = rt.unit.service_name();
         let instance = instance_name(nr, conn.as_fd(), peer.as_ref());
         let unit_name = instance_unit_name(&template, &instance);
-        let service = self.units.instantiate(&template, &instance).or_else(|| {
-            // Templates merged from inetd.conf have no specifiers to re-apply.
-            self.units.services.get(&template).map(|t| {
-                let mut s = t.clone();
-                s.name = unit_name.clone();
-                s
-            })
-        });
-        let Some(mut service) = service else {
+        let service = self.instance_unit(&template, &instance);
+        let Some(service) = service else {
             // systemd.md §4.4 step 4: a missing template fails the socket.
             log::error!(
                 "{}: Failed to load {unit_name}: Unit {template} not found. (Maybe the service is missing or is a template unit?)",
@@ -61,20 +54,20 @@ impl Engine {
             return;
         };
         // systemd: the instance's description names the peer (socket.c).
-        if let Some(SockName::Ip(a)) = &peer {
-            let base = service
-                .unit
-                .description
-                .clone()
-                .unwrap_or_else(|| unit_name.clone());
-            service.unit.description = Some(format!("{base} ({a})"));
-        }
+        let description = match &peer {
+            Some(SockName::Ip(a)) => Some(format!(
+                "{} ({a})",
+                service.unit.description.as_deref().unwrap_or(&unit_name)
+            )),
+            _ => None,
+        };
         let rt = &mut self.sockets[idx];
         rt.n_connections += 1;
         if let Some(ip) = source {
             *rt.per_source.entry(ip).or_insert(0) += 1;
         }
         let mut srv = ServiceRuntime::new(unit_name.clone(), service);
+        srv.description = description;
         srv.remote_env = match &peer {
             Some(p) => remote_env_of(p),
             None => Vec::new(),
@@ -86,6 +79,35 @@ impl Engine {
         self.notify_unit_new(&unit_name);
         self.notify_socket_changed(idx);
         self.enter_start(&unit_name);
+    }
+
+    /// The unit for `instance` of `template`: a shared copy when the template has no
+    /// specifiers (unit files without `%`, every inetd.conf entry), else built anew.
+    fn instance_unit(
+        &mut self,
+        template: &str,
+        instance: &str,
+    ) -> Option<std::rc::Rc<ServiceUnit>> {
+        if let Some(rc) = self.template_cache.get(template) {
+            return Some(rc.clone());
+        }
+        let shared = self
+            .units
+            .static_template(template)
+            .or_else(|| {
+                // Templates merged from inetd.conf: nothing to re-apply either.
+                let t = self.units.services.get(template)?;
+                (!self.units.has_template_source(template)).then_some(t)
+            })
+            .cloned();
+        if let Some(unit) = shared {
+            let rc = std::rc::Rc::new(unit);
+            self.template_cache.insert(template.to_string(), rc.clone());
+            return Some(rc);
+        }
+        self.units
+            .instantiate(template, instance)
+            .map(std::rc::Rc::new)
     }
 
     /// Start a named service (socket activation, control request, restart).
@@ -180,8 +202,8 @@ impl Engine {
         if srv.instance_of.is_none() {
             // A reload may have changed the definition since the last run.
             if let Some(u) = self.units.services.get(name) {
-                if u.load_state == crate::unit::LoadState::Loaded && *u != srv.unit {
-                    srv.unit = u.clone();
+                if u.load_state == crate::unit::LoadState::Loaded && *u != *srv.unit {
+                    srv.unit = std::rc::Rc::new(u.clone());
                 }
             }
         }

@@ -25,7 +25,7 @@ impl Engine {
         // other services their KillSignal=.
         if let Some(main) = self.main_service.clone() {
             if let Some(srv) = self.services.get_mut(&main) {
-                srv.unit.kill.kill_signal = sig;
+                std::rc::Rc::make_mut(&mut srv.unit).kill.kill_signal = sig;
             }
         }
         for idx in 0..self.sockets.len() {

@@ -135,6 +135,10 @@ impl Engine {
         match self.services.get(name) {
             Some(rt) => {
                 let mut srv = service_config(&mut st, &rt.unit);
+                st.id = rt.name.clone();
+                if let Some(d) = &rt.description {
+                    st.description = d.clone();
+                }
                 st.active_state = rt.state.active_state().as_str().into();
                 st.sub_state = rt.state.as_str().into();
                 st.result = rt.result.as_str().into();

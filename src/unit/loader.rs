@@ -184,6 +184,20 @@ impl UnitSet {
         loader.set.services.remove(&real)
     }
 
+    /// Whether `template` came from a unit file (its raw assignments are kept).
+    pub fn has_template_source(&self, template: &str) -> bool {
+        self.templates.contains_key(template)
+    }
+
+    /// The template's unit when it has no specifiers to re-apply: every instance
+    /// is that unit under another name, so the engine can share one copy.
+    pub fn static_template(&self, template: &str) -> Option<&ServiceUnit> {
+        self.templates
+            .get(template)
+            .filter(|src| !src.has_specifiers)
+            .map(|src| &src.unit)
+    }
+
     /// Units linked into `TARGET.wants/` directories of the search path (what
     /// `systemctl enable` made `WantedBy=TARGET`), sorted.
     pub fn wanted_by(&self, target: &str) -> Vec<String> {

@@ -284,12 +284,51 @@ pub fn load_all(opts: &LoaderOptions) -> UnitSet {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    for name in &names {
+    // A large tree loads on two threads: the second half of the sockets (with the
+    // services they pair with) in a second loader sharing the name map, merged
+    // afterwards. Reading, lexing and building units are independent per unit.
+    let (mine, theirs) = if names.len() >= PARALLEL_LOAD_MIN {
+        names.split_at(names.len() / 2)
+    } else {
+        (&names[..], &names[..0])
+    };
+    let theirs_list = theirs.to_vec();
+    let other = (!theirs.is_empty()).then(|| {
+        let theirs = theirs_list.clone();
+        let map = Arc::clone(&loader.map);
+        let host = Arc::clone(&loader.host);
+        let search = loader.search.clone();
+        std::thread::Builder::new()
+            .name("unit-loader".into())
+            .spawn(move || {
+                let mut l = Loader::with_map(map, search, host, Diagnostics::new());
+                for name in &theirs {
+                    l.load(name);
+                }
+                l.pair_sockets();
+                (std::mem::take(&mut l.unresolved), l.finish())
+            })
+    });
+    for name in mine {
         loader.load(name);
+    }
+    let mut unresolved = std::mem::take(&mut loader.unresolved);
+    loader.pair_sockets();
+    let mut set = loader.finish();
+    match other {
+        Some(Ok(handle)) => match handle.join() {
+            Ok((u, half)) => {
+                unresolved.extend(u);
+                set.merge(half);
+            }
+            Err(_) => load_sequentially(&mut set, opts, &theirs_list, &mut unresolved),
+        },
+        Some(Err(_)) => load_sequentially(&mut set, opts, &theirs_list, &mut unresolved),
+        None => {}
     }
     // Nobody named these sockets, so systemd would say nothing; a daemon loading its
     // whole configuration should still say why a socket on disk is not there.
-    for (name, why) in std::mem::take(&mut loader.unresolved) {
+    for (name, why) in unresolved {
         let msg = match why {
             Unresolved::Loop => format!("Unit {name} not found: its alias symlinks form a loop."),
             Unresolved::Dangling => {
@@ -297,10 +336,29 @@ pub fn load_all(opts: &LoaderOptions) -> UnitSet {
             }
             Unresolved::Missing => continue,
         };
-        loader.set.diagnostics.push(bare(Severity::Warning, msg));
+        set.diagnostics.push(bare(Severity::Warning, msg));
     }
-    loader.pair_sockets();
-    loader.finish()
+    set
+}
+
+/// Below this many sockets `load_all` stays on one thread (and every small tree,
+/// all tests included, gets diagnostics in the exact order systemd would print).
+const PARALLEL_LOAD_MIN: usize = 256;
+
+/// Fallback when the second loader thread could not run.
+fn load_sequentially(
+    set: &mut UnitSet,
+    opts: &LoaderOptions,
+    names: &[String],
+    unresolved: &mut BTreeMap<String, Unresolved>,
+) {
+    let mut l = Loader::new(opts.search_path());
+    for name in names {
+        l.load(name);
+    }
+    unresolved.extend(std::mem::take(&mut l.unresolved));
+    l.pair_sockets();
+    set.merge(l.finish());
 }
 
 /// Load the named units (or unit file paths, whose directories are put in front of the
@@ -432,8 +490,24 @@ fn read_unit_file(path: &Path) -> io::Result<UnitFile> {
     if !meta.is_file() {
         return Ok(UnitFile::NotAFile);
     }
-    let mut buf = Vec::with_capacity(meta.len() as usize + 1);
-    f.read_to_end(&mut buf)?;
+    // One read() for the whole file: a regular file returns short only at its end,
+    // so the usual extra read() that confirms EOF is not needed (one syscall less
+    // per unit file). A file that grew since fstat() is read on until EOF.
+    let mut buf = vec![0u8; meta.len() as usize + 1];
+    let mut n = 0;
+    loop {
+        let r = match f.read(&mut buf[n..]) {
+            Ok(r) => r,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        n += r;
+        if r == 0 || n < buf.len() {
+            break;
+        }
+        buf.resize(buf.len() * 2, 0);
+    }
+    buf.truncate(n);
     Ok(UnitFile::Text(buf))
 }
 

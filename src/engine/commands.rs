@@ -27,12 +27,30 @@ impl Engine {
         }
     }
 
-    fn require(&self, name: &str) -> Result<(), ControlError> {
+    /// The unit must be known; like systemd's LoadUnit, a unit file on the
+    /// search path that nothing has loaded yet is loaded now.
+    fn require(&mut self, name: &str) -> Result<(), ControlError> {
         if self.known(name) {
-            Ok(())
-        } else {
-            Err(ControlError::NoSuchUnit(name.to_string()))
+            return Ok(());
         }
+        if !self.units.search_path().is_empty()
+            && (name.ends_with(".service") || name.ends_with(".socket"))
+        {
+            let opts = crate::unit::loader::LoaderOptions {
+                unit_paths: self.units.search_path().to_vec(),
+            };
+            let set = crate::unit::loader::load_named(&opts, &[name.to_string()]);
+            for d in &set.diagnostics {
+                log::warn!("{d}");
+            }
+            let loaded = set.sockets.contains_key(name) || set.services.contains_key(name);
+            if loaded {
+                self.units.merge(set);
+                self.notify_unit_new(name);
+                return Ok(());
+            }
+        }
+        Err(ControlError::NoSuchUnit(name.to_string()))
     }
 
     fn answer(&mut self, req: ControlRequest) -> Result<ControlReply, ControlError> {

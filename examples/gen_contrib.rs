@@ -1,4 +1,5 @@
-//! Regenerate activatorctl's shell completions and man page in contrib/:
+//! Regenerate the shell completions and man pages of activatorctl and activatord
+//! in contrib/:
 //! `cargo run --example gen_contrib`.
 
 fn main() -> std::io::Result<()> {

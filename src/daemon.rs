@@ -40,9 +40,15 @@ pub struct DaemonOptions {
 /// `--runtime-dir`, or `/run/activator` for root and `$XDG_RUNTIME_DIR/activator`
 /// otherwise (the places systemd uses for its own runtime files).
 pub fn runtime_dir(opts: &DaemonOptions) -> PathBuf {
-    if let Some(d) = &opts.runtime_dir {
-        return d.clone();
+    match &opts.runtime_dir {
+        Some(d) => d.clone(),
+        None => default_runtime_dir(),
     }
+}
+
+/// The runtime directory without `--runtime-dir`; `activatorctl` finds the
+/// control socket through the same rule.
+pub fn default_runtime_dir() -> PathBuf {
     let uid = nix::unistd::geteuid();
     if uid.is_root() {
         return PathBuf::from("/run/activator");

@@ -14,6 +14,7 @@ pub mod builtin;
 pub mod bus;
 pub mod ctl;
 pub mod daemon;
+pub mod daemon_cli;
 pub mod engine;
 pub mod inetd;
 pub mod logging;

@@ -68,18 +68,10 @@ pub struct BusOptions {
 }
 
 /// `/run/activator/private` for root, `$XDG_RUNTIME_DIR/activator/private`
-/// otherwise (`/run/user/UID/activator/private` when the variable is unset) —
-/// the places systemd uses for its own private socket.
+/// otherwise (`$TMPDIR/activator-UID/private` when the variable is unset), the
+/// daemon's own default (`daemon::default_runtime_dir`).
 pub fn default_control_socket() -> PathBuf {
-    let uid = nix::unistd::geteuid();
-    if uid.is_root() {
-        return PathBuf::from("/run/activator/private");
-    }
-    let runtime = std::env::var_os("XDG_RUNTIME_DIR")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(format!("/run/user/{uid}")));
-    runtime.join("activator/private")
+    crate::daemon::default_runtime_dir().join("private")
 }
 
 /// The running control plane; stops (and removes its socket) on drop.

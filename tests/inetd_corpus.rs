@@ -8,7 +8,11 @@ use std::path::{Path, PathBuf};
 use activator::inetd::{load_inetd, Dialect, InetdOptions};
 use activator::unit::model::Builtin;
 
-const CORPUS: &str = "/work/shared/corpus/inetd/freebsd-inetd.conf";
+/// `../shared/` beside the project (as CI lays it out), relative to the crate.
+const CORPUS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/corpus/inetd/freebsd-inetd.conf"
+);
 
 fn services_fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/inetd/services")

@@ -127,3 +127,35 @@ fn watchdog_kills_a_silent_service() {
     ));
     assert_eq!(d.stop(), Some(0));
 }
+
+/// TimeoutStartSec= covers a notify service that never says READY=1: it is
+/// killed and fails with result `timeout`.
+#[test]
+fn notify_service_without_ready_times_out() {
+    let port = free_port();
+    let units = UnitDir::new();
+    units.write(
+        "t.socket",
+        &format!("[Socket]\nListenStream=127.0.0.1:{port}\n"),
+    );
+    units.write(
+        "t.service",
+        "[Service]\nType=notify\nTimeoutStartSec=500ms\nExecStart=/bin/sleep 30\n",
+    );
+    let d = Daemon::start(&["--unit-path", units.path().to_str().unwrap()]);
+    d.wait_started();
+    let _c = connect(port);
+    assert!(
+        d.wait_log(
+            "t.service: start operation timed out. Terminating.",
+            Duration::from_secs(10)
+        ),
+        "{}",
+        d.log_text()
+    );
+    assert!(d.wait_log(
+        "t.service: Failed with result 'timeout'.",
+        Duration::from_secs(10)
+    ));
+    assert_eq!(d.stop(), Some(0));
+}

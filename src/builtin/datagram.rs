@@ -23,14 +23,7 @@ pub fn refuse_source(peer: &SocketAddr, own_ports: &[u16]) -> bool {
     if port < 1024 || port == NFS_PORT || own_ports.contains(&port) {
         return true;
     }
-    let ip = match peer.ip() {
-        IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map(IpAddr::V4)
-            .unwrap_or(IpAddr::V6(v6)),
-        v4 => v4,
-    };
-    match ip {
+    match peer.ip().to_canonical() {
         IpAddr::V4(v4) => v4.is_unspecified() || v4.is_multicast() || v4.is_broadcast(),
         IpAddr::V6(v6) => v6.is_unspecified() || v6.is_multicast(),
     }

@@ -99,27 +99,6 @@ impl CredentialCache {
     }
 }
 
-/// Whether `c` is exactly the daemon's own uid, gid and supplementary groups
-/// (read once; the daemon never changes its identity).
-fn is_current_identity(c: &Credentials) -> bool {
-    static CURRENT: std::sync::OnceLock<(u32, u32, Vec<u32>)> = std::sync::OnceLock::new();
-    let (uid, gid, groups) = CURRENT.get_or_init(|| {
-        let mut groups: Vec<u32> = nix::unistd::getgroups()
-            .map(|g| g.into_iter().map(|g| g.as_raw()).collect())
-            .unwrap_or_default();
-        groups.sort_unstable();
-        (
-            nix::unistd::geteuid().as_raw(),
-            nix::unistd::getegid().as_raw(),
-            groups,
-        )
-    });
-    let mut want = c.groups.clone();
-    want.sort_unstable();
-    want.dedup();
-    c.uid == *uid && c.gid == *gid && want == *groups
-}
-
 /// Find the executable: absolute paths as they are, bare names in `EXEC_SEARCH_PATH`.
 pub fn resolve_executable(path: &str) -> Option<PathBuf> {
     if path.starts_with('/') {
@@ -392,9 +371,7 @@ pub fn plan(
     } else {
         request.cwd = Some(cstring("/", "WorkingDirectory")?);
     }
-    // Credentials equal to the daemon's own need no switch (inetd's root entries,
-    // User=root under a root daemon): three syscalls fewer in every child.
-    request.creds = creds.filter(|c| !is_current_identity(c));
+    request.creds = creds;
     Ok(Plan {
         request,
         keep_open: keep,

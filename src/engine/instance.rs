@@ -4,21 +4,14 @@
 //! systemd v258+ adds the socket cookie (`nr-COOKIE-…`); we follow 252's form because
 //! it is what Debian 12 users see and what the reference tests pin.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::os::fd::BorrowedFd;
 
 use crate::sys::socket::{local_address, SockName};
 
 /// IPv4-mapped IPv6 addresses are printed as IPv4, as systemd does.
 fn ip_text(a: &SocketAddr) -> String {
-    let ip = match a.ip() {
-        IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map(IpAddr::V4)
-            .unwrap_or(IpAddr::V6(v6)),
-        v4 => v4,
-    };
-    format!("{}:{}", ip, a.port())
+    format!("{}:{}", a.ip().to_canonical(), a.port())
 }
 
 /// The instance text for connection number `nr` (NAccepted before increment).

@@ -19,7 +19,7 @@ use super::state::{now_usec, ServiceResult, ServiceState};
 use super::timers::Timer;
 use super::Engine;
 use crate::sys::signals::ExitStatus;
-use crate::sys::socket::SockName;
+use crate::sys::socket::{remote_env_of, SockName};
 use crate::sys::spawn::spawn;
 use crate::unit::{ExecCommand, KillMode, RestartPolicy, ServiceType, ServiceUnit, StdInput};
 
@@ -68,10 +68,7 @@ impl Engine {
         }
         let mut srv = ServiceRuntime::new(unit_name.clone(), service);
         srv.description = description;
-        srv.remote_env = match &peer {
-            Some(p) => remote_env_of(p),
-            None => Vec::new(),
-        };
+        srv.remote_env = peer.as_ref().map(remote_env_of).unwrap_or_default();
         srv.conn = Some(conn);
         srv.instance_of = Some(idx);
         srv.source = source;
@@ -1092,34 +1089,4 @@ fn invocation_id(counter: &mut u64) -> String {
         now.subsec_nanos(),
         (now.as_secs() << 24) ^ *counter
     )
-}
-
-/// `REMOTE_ADDR`/`REMOTE_PORT` from the peer address already known (systemd.socket(5)
-/// Accept=): IPv4-mapped peers as IPv4, unix peers by path, unnamed ones unset.
-fn remote_env_of(peer: &SockName) -> Vec<(String, String)> {
-    match peer {
-        SockName::Ip(a) => {
-            let ip = match a.ip() {
-                IpAddr::V6(v6) => v6
-                    .to_ipv4_mapped()
-                    .map(IpAddr::V4)
-                    .unwrap_or(IpAddr::V6(v6)),
-                v4 => v4,
-            };
-            vec![
-                ("REMOTE_ADDR".into(), ip.to_string()),
-                ("REMOTE_PORT".into(), a.port().to_string()),
-            ]
-        }
-        SockName::Vsock { cid, port } => vec![
-            ("REMOTE_ADDR".into(), cid.to_string()),
-            ("REMOTE_PORT".into(), port.to_string()),
-        ],
-        SockName::Unix(p) => vec![("REMOTE_ADDR".into(), p.display().to_string())],
-        SockName::Abstract(n) => vec![(
-            "REMOTE_ADDR".into(),
-            format!("@{}", String::from_utf8_lossy(n)),
-        )],
-        _ => Vec::new(),
-    }
 }

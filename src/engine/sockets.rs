@@ -2,7 +2,6 @@
 //! accept connections (Accept=yes), hand the fds to the service (Accept=no) or
 //! answer datagrams with a built-in. Implements systemd.md §4.3/§4.4.
 
-use std::net::IpAddr;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
@@ -519,7 +518,8 @@ impl Engine {
         let rt = &mut self.sockets[idx];
         let peer = peer_address(conn.as_fd());
         let source = match &peer {
-            Some(SockName::Ip(a)) => Some(canonical_ip(a.ip())),
+            // IPv4-mapped sources count as the IPv4 address.
+            Some(SockName::Ip(a)) => Some(a.ip().to_canonical()),
             _ => None,
         };
         if let (Some(ip), max) = (source, rt.unit.max_connections_per_source) {
@@ -598,17 +598,6 @@ impl Engine {
     /// Index of the socket named `name`.
     pub(super) fn socket_by_name(&self, name: &str) -> Option<usize> {
         self.socket_index.get(name).copied()
-    }
-}
-
-/// IPv4-mapped IPv6 sources count as the IPv4 address (MaxConnectionsPerSource=).
-fn canonical_ip(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map(IpAddr::V4)
-            .unwrap_or(IpAddr::V6(v6)),
-        v4 => v4,
     }
 }
 

@@ -10,7 +10,7 @@
 
 use std::ffi::CString;
 use std::mem::size_of;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
@@ -229,31 +229,29 @@ pub fn peer_address(fd: BorrowedFd<'_>) -> Option<SockName> {
 /// Accept=, service.c `service_spawn`): IPv4-mapped IPv6 peers are shown as IPv4,
 /// vsock as the CID, unix peers as their path or `@name`; unnamed peers get nothing.
 pub fn remote_env(fd: BorrowedFd<'_>) -> Vec<(String, String)> {
-    let mut env = Vec::new();
-    match peer_address(fd) {
-        Some(SockName::Ip(a)) => {
-            let ip = match a.ip() {
-                IpAddr::V6(v6) => v6
-                    .to_ipv4_mapped()
-                    .map(IpAddr::V4)
-                    .unwrap_or(IpAddr::V6(v6)),
-                v4 => v4,
-            };
-            env.push(("REMOTE_ADDR".into(), ip.to_string()));
-            env.push(("REMOTE_PORT".into(), a.port().to_string()));
-        }
-        Some(SockName::Vsock { cid, port }) => {
-            env.push(("REMOTE_ADDR".into(), cid.to_string()));
-            env.push(("REMOTE_PORT".into(), port.to_string()));
-        }
-        Some(SockName::Unix(p)) => env.push(("REMOTE_ADDR".into(), p.display().to_string())),
-        Some(SockName::Abstract(n)) => env.push((
+    peer_address(fd)
+        .map(|p| remote_env_of(&p))
+        .unwrap_or_default()
+}
+
+/// `remote_env` for a peer address already known (no getpeername()).
+pub fn remote_env_of(peer: &SockName) -> Vec<(String, String)> {
+    match peer {
+        SockName::Ip(a) => vec![
+            ("REMOTE_ADDR".into(), a.ip().to_canonical().to_string()),
+            ("REMOTE_PORT".into(), a.port().to_string()),
+        ],
+        SockName::Vsock { cid, port } => vec![
+            ("REMOTE_ADDR".into(), cid.to_string()),
+            ("REMOTE_PORT".into(), port.to_string()),
+        ],
+        SockName::Unix(p) => vec![("REMOTE_ADDR".into(), p.display().to_string())],
+        SockName::Abstract(n) => vec![(
             "REMOTE_ADDR".into(),
-            format!("@{}", String::from_utf8_lossy(&n)),
-        )),
-        _ => {}
+            format!("@{}", String::from_utf8_lossy(n)),
+        )],
+        _ => Vec::new(),
     }
-    env
 }
 
 /// `accept4(SOCK_CLOEXEC|SOCK_NONBLOCK)`; `Ok(None)` when nothing is pending.

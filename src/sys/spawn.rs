@@ -389,15 +389,17 @@ fn run_clone(plan: &mut ChildPlan<'_>) -> Result<Outcome, Errno> {
     let plan_ptr: *const ChildPlan<'_> = plan;
 
     let old_mask = block_all_signals();
-    // SAFETY: CLONE_VM: the child shares our memory. It runs on its own mapped
-    // stack, reads only the prepared plan and writes only the plan's scratch
-    // array, the LISTEN_PID slot and `report` (all owned by this frame, which no
-    // other thread can see) plus this thread's errno. CLONE_VFORK suspends this
-    // thread until the child has exec'ed or exited, so none of that is touched
-    // concurrently or freed early; every signal is blocked, so no handler of ours
-    // runs on the child's stack; the child makes raw syscalls only (no glibc
-    // state such as the setxid broadcast list or locks), and no CLONE_SIGHAND,
-    // so its signal resets stay its own.
+    // CLONE_VM: the child shares our memory. It runs on its own mapped stack,
+    // reads only the prepared plan and writes only the plan's scratch array, the
+    // LISTEN_PID slot and `report` (all owned by this frame, which no other thread
+    // can see) plus this thread's errno. CLONE_VFORK suspends this thread until
+    // the child has exec'ed or exited, so none of that is touched concurrently or
+    // freed early; every signal is blocked, so no handler of ours runs on the
+    // child's stack; the child makes raw syscalls only (no glibc state such as the
+    // setxid broadcast list or locks), and no CLONE_SIGHAND, so its signal resets
+    // stay its own.
+    // SAFETY: see above: the child touches only memory this frame owns, and this
+    // thread is suspended until the child has exec'ed or exited.
     let pid = unsafe {
         libc::clone(
             clone_child,
@@ -549,18 +551,18 @@ fn spawn_with(req: &SpawnRequest, use_fork: bool) -> Result<Pid, SpawnError> {
         })
         .collect();
 
-    // Credentials: a non-root daemon can only "switch" to itself; skip the calls
-    // then, since setgroups() would fail with EPERM.
-    let is_root = nix::unistd::geteuid().is_root();
+    // Credentials: no switch when they are exactly the daemon's own (three syscalls
+    // fewer in the child); a non-root daemon can only "switch" to itself, so skip
+    // the calls then too, since setgroups() would fail with EPERM.
+    let is_root = super::user::running_as_root();
     let groups: Vec<libc::gid_t> = req
         .creds
         .as_ref()
         .map(|c| c.groups.iter().map(|g| *g as libc::gid_t).collect())
         .unwrap_or_default();
     let ids = req.creds.as_ref().and_then(|c| {
-        let same =
-            c.uid == nix::unistd::getuid().as_raw() && c.gid == nix::unistd::getgid().as_raw();
-        (is_root || !same).then_some((c.uid as libc::uid_t, c.gid as libc::gid_t))
+        let skip = super::user::is_own_identity(c) || (!is_root && super::user::is_own_ids(c));
+        (!skip).then_some((c.uid as libc::uid_t, c.gid as libc::gid_t))
     });
     let setgroups = (ids.is_some() && is_root).then_some(groups.as_slice());
 

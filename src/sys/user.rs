@@ -95,6 +95,42 @@ pub fn group_list(user: &str, gid: u32) -> Vec<u32> {
     }
 }
 
+/// The daemon's own uid, gid and sorted supplementary groups, read once (the
+/// daemon never changes its identity).
+fn own_identity() -> &'static (u32, u32, Vec<u32>) {
+    static OWN: std::sync::OnceLock<(u32, u32, Vec<u32>)> = std::sync::OnceLock::new();
+    OWN.get_or_init(|| {
+        let mut groups = current_groups();
+        groups.sort_unstable();
+        (
+            nix::unistd::geteuid().as_raw(),
+            nix::unistd::getegid().as_raw(),
+            groups,
+        )
+    })
+}
+
+/// Whether switching to `c` is a no-op: exactly the daemon's own uid, gid and
+/// groups (inetd's root entries, User=root under a root daemon).
+pub fn is_own_identity(c: &Credentials) -> bool {
+    let (uid, gid, groups) = own_identity();
+    let mut want = c.groups.clone();
+    want.sort_unstable();
+    want.dedup();
+    c.uid == *uid && c.gid == *gid && want == *groups
+}
+
+/// Whether the daemon runs as root (cached like `is_own_identity`).
+pub fn running_as_root() -> bool {
+    own_identity().0 == 0
+}
+
+/// Whether `c` has the daemon's own uid and gid (groups aside).
+pub fn is_own_ids(c: &Credentials) -> bool {
+    let (uid, gid, _) = own_identity();
+    c.uid == *uid && c.gid == *gid
+}
+
 fn current_groups() -> Vec<u32> {
     nix::unistd::getgroups()
         .map(|g| g.into_iter().map(Gid::as_raw).collect())

@@ -383,7 +383,8 @@ impl Engine {
             Timer::RestartService {
                 service,
                 generation,
-            } => self.restart_service_timer(&service, generation),
+                automatic,
+            } => self.restart_service_timer(&service, generation, automatic),
             Timer::ServiceTimeout {
                 service,
                 generation,

@@ -121,7 +121,6 @@ impl Engine {
             let mut srv = ServiceRuntime::new(s.name.clone(), unit);
             srv.main_pid = Some(s.main_pid);
             srv.main_pgid = Some(s.main_pid);
-            srv.state = ServiceState::Running;
             srv.started = true;
             srv.n_restarts = s.n_restarts;
             srv.source = s.source;
@@ -139,12 +138,13 @@ impl Engine {
                 if let Some(idx) = self.socket_by_name(h) {
                     srv.holding.push(idx);
                     self.set_polled(idx, false);
-                    self.sockets[idx].state = SocketState::Running;
+                    self.set_socket_state(idx, SocketState::Running);
                 }
             }
             self.children
                 .insert(s.main_pid, ChildRole::ServiceMain(s.name.clone()));
             self.services.insert(s.name.clone(), srv);
+            self.set_service_state(&s.name, ServiceState::Running);
         }
     }
 

@@ -116,7 +116,8 @@ impl Engine {
         }
         if matches!(rt.state, SocketState::Dead | SocketState::Failed) {
             self.sockets[idx].unit = new;
-            return self.start_socket_at(idx);
+            let name = self.sockets[idx].unit.name.clone();
+            return self.start_socket(&name);
         }
         let polled = rt.polled;
         self.set_polled(idx, false);
@@ -167,11 +168,6 @@ impl Engine {
             self.set_polled(idx, true);
         }
         self.notify_socket_changed(idx);
-    }
-
-    fn start_socket_at(&mut self, idx: usize) {
-        let name = self.sockets[idx].unit.name.clone();
-        self.start_socket(&name);
     }
 
     fn send_reloading(&mut self, active: bool) {

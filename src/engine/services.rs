@@ -457,11 +457,29 @@ impl Engine {
             log::warn!("{name}: Failed with result '{}'.", result.as_str());
             self.set_service_state(name, ServiceState::Failed);
         }
-        if restart || (restart_after_stop && !self.stopping) {
+        let requeue = restart || (restart_after_stop && !self.stopping);
+        if requeue {
             // The sockets stay with the service until it restarts: a pending
             // connection must not retrigger it before RestartSec= (systemd keeps the
             // start job waiting while the service is in auto-restart).
-            self.services.get_mut(name).expect("exists").holding = holding;
+            let srv = self.services.get_mut(name).expect("exists");
+            srv.holding = holding;
+            let generation = srv.generation;
+            self.set_service_state(name, ServiceState::AutoRestart);
+            // A manual restart starts at once and is not counted in NRestarts.
+            let at = if restart {
+                Instant::now() + delay
+            } else {
+                Instant::now()
+            };
+            self.timers.add(
+                at,
+                Timer::RestartService {
+                    service: name.to_string(),
+                    generation,
+                    automatic: restart,
+                },
+            );
         } else {
             // The sockets go back to listening (systemd.md §4.3 step 3); pending
             // connections retrigger at once.
@@ -475,30 +493,8 @@ impl Engine {
                 }
             }
         }
-        if restart || (restart_after_stop && !self.stopping) {
-            let srv = self.services.get_mut(name).expect("exists");
-            let generation = srv.generation;
-            self.set_service_state(name, ServiceState::AutoRestart);
-            let at = if restart {
-                Instant::now() + delay
-            } else {
-                Instant::now()
-            };
-            self.timers.add(
-                at,
-                Timer::RestartService {
-                    service: name.to_string(),
-                    generation,
-                },
-            );
-            if restart_after_stop {
-                // A manual restart is not an automatic one (NRestarts counts those).
-                self.services.get_mut(name).expect("exists").n_restarts =
-                    self.services[name].n_restarts.wrapping_sub(1);
-            }
-        }
         self.finish_instance(name);
-        if !restart && !restart_after_stop {
+        if !requeue {
             self.main_program_ended(name);
         }
     }
@@ -533,18 +529,20 @@ impl Engine {
         self.notify_unit_removed(name);
     }
 
-    pub(super) fn restart_service_timer(&mut self, name: &str, generation: u64) {
+    pub(super) fn restart_service_timer(&mut self, name: &str, generation: u64, automatic: bool) {
         let Some(srv) = self.services.get_mut(name) else {
             return;
         };
         if srv.generation != generation || srv.state != ServiceState::AutoRestart || self.stopping {
             return;
         }
-        srv.n_restarts += 1;
-        log::info!(
-            "{name}: Scheduled restart job, restart counter is at {}.",
-            srv.n_restarts
-        );
+        if automatic {
+            srv.n_restarts += 1;
+            log::info!(
+                "{name}: Scheduled restart job, restart counter is at {}.",
+                srv.n_restarts
+            );
+        }
         self.enter_start(name);
     }
 
@@ -927,10 +925,7 @@ impl Engine {
         self.sockets
             .iter()
             .enumerate()
-            .filter(|(_, s)| {
-                (!s.unit.accept && s.unit.builtin.is_none() && s.unit.service_name() == name)
-                    || extra.contains(&s.unit.name)
-            })
+            .filter(|(_, s)| s.unit.activates(name) || extra.contains(&s.unit.name))
             .map(|(i, _)| i)
             .collect()
     }

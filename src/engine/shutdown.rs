@@ -68,8 +68,9 @@ impl Engine {
             let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL);
         }
         self.children.clear();
-        for srv in self.services.values_mut() {
-            srv.state = super::state::ServiceState::Dead;
+        let names: Vec<String> = self.services.keys().cloned().collect();
+        for name in names {
+            self.set_service_state(&name, super::state::ServiceState::Dead);
         }
     }
 }

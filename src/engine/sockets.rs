@@ -268,16 +268,10 @@ impl Engine {
             }
             SocketState::StartPost => {
                 rt.pending.clear();
-                self.stop_socket_from_start(idx)
+                self.stop_socket(idx)
             }
             _ => self.run_next_socket_control(idx),
         }
-    }
-
-    fn stop_socket_from_start(&mut self, idx: usize) {
-        // Leave start-post as if listening, then take the normal stop path.
-        self.sockets[idx].state = SocketState::Listening;
-        self.stop_socket(idx);
     }
 
     pub(super) fn socket_timeout(&mut self, idx: usize, generation: u64) {
@@ -587,10 +581,6 @@ impl Engine {
         let rt = &mut self.sockets[idx];
         if rt.result == SocketResult::Success {
             rt.result = result;
-        }
-        if matches!(rt.state, SocketState::Running) {
-            // The fds are the service's right now; stop polling only.
-            rt.state = SocketState::Listening;
         }
         self.stop_socket(idx);
     }

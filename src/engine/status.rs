@@ -181,10 +181,7 @@ impl Engine {
         self.units
             .sockets
             .values()
-            .filter(|s| {
-                (!s.accept && s.builtin.is_none() && s.service_name() == service)
-                    || extra.contains(&s.name)
-            })
+            .filter(|s| s.activates(service) || extra.contains(&s.name))
             .map(|s| s.name.clone())
             .collect()
     }

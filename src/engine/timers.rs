@@ -11,7 +11,12 @@ pub enum Timer {
     /// A paused listener (trigger/poll limit, accept() back-off) may resume.
     ResumeSocket { socket: usize, generation: u64 },
     /// `RestartSec=` elapsed for a service.
-    RestartService { service: String, generation: u64 },
+    /// `automatic`: Restart= (counted in NRestarts), not `activatorctl restart`.
+    RestartService {
+        service: String,
+        generation: u64,
+        automatic: bool,
+    },
     /// The timeout of the service's current state (TimeoutStartSec=/TimeoutStopSec=).
     ServiceTimeout { service: String, generation: u64 },
     /// Poll whether a stopping service's processes are gone.

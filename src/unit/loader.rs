@@ -292,9 +292,8 @@ pub fn load_all(opts: &LoaderOptions) -> UnitSet {
     } else {
         (&names[..], &names[..0])
     };
-    let theirs_list = theirs.to_vec();
     let other = (!theirs.is_empty()).then(|| {
-        let theirs = theirs_list.clone();
+        let theirs = theirs.to_vec();
         let map = Arc::clone(&loader.map);
         let host = Arc::clone(&loader.host);
         let search = loader.search.clone();
@@ -321,9 +320,9 @@ pub fn load_all(opts: &LoaderOptions) -> UnitSet {
                 unresolved.extend(u);
                 set.merge(half);
             }
-            Err(_) => load_sequentially(&mut set, opts, &theirs_list, &mut unresolved),
+            Err(_) => load_sequentially(&mut set, opts, theirs, &mut unresolved),
         },
-        Some(Err(_)) => load_sequentially(&mut set, opts, &theirs_list, &mut unresolved),
+        Some(Err(_)) => load_sequentially(&mut set, opts, theirs, &mut unresolved),
         None => {}
     }
     // Nobody named these sockets, so systemd would say nothing; a daemon loading its

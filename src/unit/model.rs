@@ -632,6 +632,12 @@ impl SocketUnit {
         }
     }
 
+    /// Whether this socket hands its fds to `service` when traffic arrives
+    /// (Accept=no and not a built-in; `Sockets=` on the service side aside).
+    pub fn activates(&self, service: &str) -> bool {
+        !self.accept && self.builtin.is_none() && self.service_name() == service
+    }
+
     /// Effective trigger limit (systemd.socket(5) TriggerLimitIntervalSec=).
     pub fn trigger_limit(&self) -> RateLimit {
         self.trigger_limit.unwrap_or(RateLimit {

@@ -14,7 +14,9 @@ use crate::unit::LoadState;
 #[derive(Debug, Clone, Default)]
 pub struct DaemonOptions {
     /// `--unit-path`; empty means systemd's search path unless only inetd.conf
-    /// files were given.
+    /// files were given. Paths should be absolute, as systemd's are (`%Y`,
+    /// FragmentPath, and reloads after `--init` has changed to `/` depend on it);
+    /// the binary makes them so before anything runs.
     pub unit_paths: Vec<PathBuf>,
     pub inetd_confs: Vec<PathBuf>,
     pub inetd: InetdOptions,
@@ -63,11 +65,8 @@ pub fn default_runtime_dir() -> PathBuf {
 pub fn load_configuration(opts: &DaemonOptions) -> EngineConfig {
     let only_inetd =
         opts.unit_paths.is_empty() && opts.units.is_empty() && !opts.inetd_confs.is_empty();
-    // Search paths are absolute in systemd; `%Y`, FragmentPath and reloads after a
-    // chdir (init mode works from /) depend on it.
-    let cwd = std::env::current_dir().unwrap_or_default();
     let loader = LoaderOptions {
-        unit_paths: opts.unit_paths.iter().map(|p| cwd.join(p)).collect(),
+        unit_paths: opts.unit_paths.clone(),
     };
     let mut units = if only_inetd {
         UnitSet::default()

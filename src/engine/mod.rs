@@ -5,11 +5,12 @@
 //! handed to `Engine::handle`. Why a hand-written epoll loop and not tokio: the hot
 //! path (accept → fork/exec) needs no futures, level-triggered epoll gives exactly the
 //! "stop polling this fd while the service owns it" semantics systemd has, and the
-//! loop stays small and explicit. The control plane (D-Bus) will talk to it through
-//! a channel plus an eventfd, so it never touches this state itself.
+//! loop stays small and explicit. The control plane (D-Bus) talks to it through a
+//! channel plus an eventfd (`control`), so it never touches this state itself.
 //!
 //! **Architecture Invariant:** nothing outside this module mutates runtime state, and
-//! the engine makes no syscalls of its own beyond what `sys` offers.
+//! the engine has no `unsafe`: it reaches the kernel through `sys` or nix's safe
+//! wrappers (signals to process groups, datagram send/receive).
 
 mod builtins;
 mod commands;

@@ -155,6 +155,20 @@ fn tmp_dir_from_env(fallback: &str) -> String {
     fallback.to_string()
 }
 
+/// systemd's UID_NOBODY, whose home and shell get_home_dir()/get_shell() hard-code.
+const NOBODY_UID: u32 = 65534;
+
+/// systemd 252 default_root_shell(): DEFAULT_USER_SHELL (`/bin/bash` in Debian's build)
+/// when it exists, else `/bin/sh`. Measured: `env -u SHELL systemd-analyze verify` on a
+/// unit with `%s` prints `/bin/bash` for root, whatever /etc/passwd says.
+fn default_root_shell() -> &'static str {
+    if Path::new("/bin/bash").exists() {
+        "/bin/bash"
+    } else {
+        "/bin/sh"
+    }
+}
+
 fn absolute_env(var: &str) -> Option<String> {
     std::env::var(var)
         .ok()
@@ -255,6 +269,8 @@ impl HostInfo {
         h.home = absolute_env("HOME").unwrap_or_else(|| {
             if uid.is_root() {
                 "/root".to_string()
+            } else if uid.as_raw() == NOBODY_UID {
+                "/".to_string()
             } else {
                 pw.as_ref()
                     .map(|p| p.dir.to_string_lossy().into_owned())
@@ -263,7 +279,9 @@ impl HostInfo {
         });
         h.shell = absolute_env("SHELL").unwrap_or_else(|| {
             if uid.is_root() {
-                "/bin/sh".to_string()
+                default_root_shell().to_string()
+            } else if uid.as_raw() == NOBODY_UID {
+                "/usr/sbin/nologin".to_string()
             } else {
                 pw.as_ref()
                     .map(|p| p.shell.to_string_lossy().into_owned())

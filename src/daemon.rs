@@ -178,7 +178,7 @@ pub fn run(opts: &DaemonOptions) -> Result<i32, EngineError> {
     let (handle, inbox) = control::channel().map_err(|e| EngineError::Signals(e.to_string()))?;
     let (notifier, notifications) = control::notification_channel(&handle);
     engine.attach_control(inbox, notifier)?;
-    let _control = start_control_plane(handle, notifications, opts);
+    start_control_plane(&mut engine, handle, notifications, opts);
     log::info!(
         "Started: {} of {} socket units listening (configuration {} ms, sockets {} ms, control {} ms).",
         engine.listening_count(),
@@ -194,32 +194,65 @@ pub fn run(opts: &DaemonOptions) -> Result<i32, EngineError> {
     Ok(engine.run())
 }
 
-/// Start the D-Bus control plane; the daemon runs without it if it cannot start.
+/// Bind the control socket and start the D-Bus control plane: at once when a
+/// message bus is to be joined, else on the first client of the private socket
+/// (an idle daemon then has no control thread). The daemon runs without a
+/// control plane if it cannot start.
 fn start_control_plane(
+    engine: &mut Engine,
     handle: ControlHandle,
     notifications: std::sync::mpsc::Receiver<Notification>,
     opts: &DaemonOptions,
-) -> Option<crate::bus::BusServer> {
+) {
     let mut bus = opts.bus.clone();
     if bus.control_socket.is_none() {
         bus.control_socket = Some(runtime_dir(opts).join("private"));
     }
-    match crate::bus::start(handle, notifications, &bus) {
-        Ok(server) => {
+    let socket = match crate::bus::ControlSocket::bind(&bus) {
+        Ok(s) => s,
+        Err(e) => {
+            log::error!("Control plane not available: {e}");
+            return;
+        }
+    };
+    let path = socket.path().display().to_string();
+    let want_bus = crate::bus::bus_wanted(bus.bus);
+    let start = move |socket| match crate::bus::start_on(socket, handle, notifications, want_bus) {
+        Ok(server) => Some(server),
+        Err(e) => {
+            log::error!("Control plane not available: {e}");
+            None
+        }
+    };
+    if want_bus.is_some() {
+        if let Some(server) = start(socket) {
             log::info!(
-                "Control socket: {}{}",
-                server.socket_path().display(),
+                "Control socket: {path}{}",
                 server
                     .bus()
                     .map(|b| format!(", also on the {b} bus as org.activator1"))
                     .unwrap_or_default()
             );
-            Some(server)
+            engine.keep_control_plane(Box::new(server));
         }
+        return;
+    }
+    let wake = match socket.watch_fd() {
+        Ok(fd) => fd,
         Err(e) => {
             log::error!("Control plane not available: {e}");
-            None
+            return;
         }
+    };
+    let deferred = crate::engine::control::DeferredControl {
+        wake,
+        start: Box::new(move || {
+            start(socket).map(|server| Box::new(server) as Box<dyn std::any::Any>)
+        }),
+    };
+    match engine.defer_control_plane(deferred) {
+        Ok(()) => log::info!("Control socket: {path}"),
+        Err(e) => log::error!("Control plane not available: {e}"),
     }
 }
 

@@ -67,7 +67,7 @@ pub struct RunArgs {
     #[arg(long = "control-socket", value_name = "PATH")]
     pub control_socket: Option<PathBuf>,
     /// Also serve org.activator1 on a message bus: auto (system bus when root and
-    /// reachable), system, session or none.
+    /// its socket exists), system, session or none.
     #[arg(long = "bus", value_name = "BUS", default_value = "auto")]
     pub bus: String,
     /// Container init: do PID 1's duties (reaping, signal forwarding) even when not

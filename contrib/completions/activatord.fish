@@ -36,7 +36,7 @@ complete -c activatord -n "__fish_activatord_needs_command" -l wanted-by -d 'Sta
 complete -c activatord -n "__fish_activatord_needs_command" -l log-level -d 'Log level: error, warn, info, debug, trace' -r
 complete -c activatord -n "__fish_activatord_needs_command" -l runtime-dir -d 'Directory for the notify and control sockets [default: /run/activator as root, $XDG_RUNTIME_DIR/activator otherwise]' -r -F
 complete -c activatord -n "__fish_activatord_needs_command" -l control-socket -d 'Private D-Bus control socket [default: RUNTIME_DIR/private]' -r -F
-complete -c activatord -n "__fish_activatord_needs_command" -l bus -d 'Also serve org.activator1 on a message bus: auto (system bus when root and reachable), system, session or none' -r
+complete -c activatord -n "__fish_activatord_needs_command" -l bus -d 'Also serve org.activator1 on a message bus: auto (system bus when root and its socket exists), system, session or none' -r
 complete -c activatord -n "__fish_activatord_needs_command" -l deserialize -d 'Internal: state fd handed over by a re-exec' -r
 complete -c activatord -n "__fish_activatord_needs_command" -l init -d 'Container init: do PID 1\'s duties (reaping, signal forwarding) even when not PID 1; with `-- CMD ARGS...` run CMD as the main program and exit with its status'
 complete -c activatord -n "__fish_activatord_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -153,6 +153,83 @@ fn bind_control_socket(path: &Path) -> Result<std::os::unix::net::UnixListener, 
     Ok(listener)
 }
 
+/// The bound private socket, not yet served. Dropping it unserved removes the
+/// socket node.
+pub struct ControlSocket {
+    path: PathBuf,
+    listener: Option<std::os::unix::net::UnixListener>,
+}
+
+impl ControlSocket {
+    /// Bind the private socket (`opts.control_socket`, or the default path).
+    pub fn bind(opts: &BusOptions) -> Result<ControlSocket, BusError> {
+        let path = opts
+            .control_socket
+            .clone()
+            .unwrap_or_else(default_control_socket);
+        let listener = bind_control_socket(&path)?;
+        Ok(ControlSocket {
+            path,
+            listener: Some(listener),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A second descriptor of the listening socket, for an event loop to learn
+    /// when the first client knocks (see `start_on`).
+    pub fn watch_fd(&self) -> std::io::Result<std::os::fd::OwnedFd> {
+        match &self.listener {
+            Some(l) => Ok(l.try_clone()?.into()),
+            None => Err(std::io::Error::from(std::io::ErrorKind::NotConnected)),
+        }
+    }
+}
+
+impl Drop for ControlSocket {
+    fn drop(&mut self) {
+        if self.listener.take().is_some() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Which bus to join at start, as (system?, required?). `Auto` joins the system
+/// bus only when running as root and its socket exists, so a host or container
+/// without one pays nothing for it.
+pub fn bus_wanted(choice: BusChoice) -> Option<(bool, bool)> {
+    match choice {
+        BusChoice::Auto => {
+            (nix::unistd::geteuid().is_root() && system_bus_present()).then_some((true, false))
+        }
+        BusChoice::System => Some((true, true)),
+        BusChoice::Session => Some((false, true)),
+        BusChoice::None => None,
+    }
+}
+
+/// Whether a system bus socket exists (`DBUS_SYSTEM_BUS_ADDRESS`'s `unix:path=`,
+/// else the well-known `/run/dbus/system_bus_socket`, dbus-daemon(1)). Other
+/// address kinds are assumed reachable and left to the connection attempt.
+fn system_bus_present() -> bool {
+    match std::env::var("DBUS_SYSTEM_BUS_ADDRESS") {
+        Ok(addr) if !addr.is_empty() => addr
+            .split(';')
+            .next()
+            .and_then(|a| a.strip_prefix("unix:"))
+            .map(|kv| {
+                kv.split(',')
+                    .find_map(|p| p.strip_prefix("path="))
+                    .map(|p| Path::new(p).exists())
+                    .unwrap_or(true)
+            })
+            .unwrap_or(true),
+        _ => Path::new("/run/dbus/system_bus_socket").exists(),
+    }
+}
+
 /// Start the control plane on its own thread. Fails when the private socket
 /// cannot be bound, or when an explicitly chosen bus (`System`/`Session`) cannot
 /// be joined; with `Auto` a missing system bus only logs.
@@ -161,18 +238,24 @@ pub fn start(
     notifications: std::sync::mpsc::Receiver<Notification>,
     opts: &BusOptions,
 ) -> Result<BusServer, BusError> {
-    let socket_path = opts
-        .control_socket
-        .clone()
-        .unwrap_or_else(default_control_socket);
-    let std_listener = bind_control_socket(&socket_path)?;
-    let want_bus: Option<(bool, bool)> = match opts.bus {
-        // (system?, required?)
-        BusChoice::Auto => nix::unistd::geteuid().is_root().then_some((true, false)),
-        BusChoice::System => Some((true, true)),
-        BusChoice::Session => Some((false, true)),
-        BusChoice::None => None,
-    };
+    let socket = ControlSocket::bind(opts)?;
+    start_on(socket, handle, notifications, bus_wanted(opts.bus))
+}
+
+/// Serve an already bound private socket (and join `want_bus`, as
+/// `bus_wanted` returns it) on the control thread. Pending connections on the
+/// socket are served, so this may run when the first client has knocked.
+pub fn start_on(
+    mut socket: ControlSocket,
+    handle: ControlHandle,
+    notifications: std::sync::mpsc::Receiver<Notification>,
+    want_bus: Option<(bool, bool)>,
+) -> Result<BusServer, BusError> {
+    let socket_path = socket.path.clone();
+    let std_listener = socket.listener.take().ok_or_else(|| BusError::Listen {
+        path: socket_path.clone(),
+        source: std::io::Error::from(std::io::ErrorKind::NotConnected),
+    })?;
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<Option<&'static str>, BusError>>();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
     let path_for_thread = socket_path.clone();

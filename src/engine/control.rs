@@ -265,6 +265,15 @@ impl ControlInbox {
     }
 }
 
+/// A control plane that starts when its first client connects. The engine
+/// polls `wake` (a second descriptor of the listening socket) and calls `start`
+/// once; what `start` returns (the running plane) lives as long as the engine.
+/// An idle daemon thus carries no control thread, runtime or status cache.
+pub struct DeferredControl {
+    pub wake: std::os::fd::OwnedFd,
+    pub start: Box<dyn FnOnce() -> Option<Box<dyn std::any::Any>>>,
+}
+
 /// A connected handle/inbox pair.
 pub fn channel() -> std::io::Result<(ControlHandle, ControlInbox)> {
     let wake = Arc::new(

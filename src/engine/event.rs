@@ -27,6 +27,8 @@ pub enum Event {
     NotifyReadable,
     /// A request from the control plane.
     Control(super::control::ControlMessage),
+    /// The first client knocks on a control socket whose plane is not started.
+    ControlClient,
 }
 
 /// epoll token kinds (top byte of the u64).
@@ -35,6 +37,11 @@ pub const TOKEN_LISTENER: u64 = 2;
 pub const TOKEN_BUILTIN: u64 = 3;
 pub const TOKEN_CONTROL: u64 = 4;
 pub const TOKEN_NOTIFY: u64 = 5;
+pub const TOKEN_CONTROL_LISTENER: u64 = 6;
+
+pub fn control_listener_token() -> u64 {
+    TOKEN_CONTROL_LISTENER << 56
+}
 
 pub fn notify_token() -> u64 {
     TOKEN_NOTIFY << 56

@@ -43,7 +43,7 @@ pub use socket::{SocketResult, SocketState};
 use crate::sys::signals::{reap_children, SignalFd};
 use crate::unit::loader::UnitSet;
 use builtins::BuiltinConn;
-use control::{ControlInbox, Notifier};
+use control::{ControlInbox, DeferredControl, Notifier};
 use exec_plan::CredentialCache;
 use service::{ChildRole, ServiceRuntime};
 use socket::SocketRuntime;
@@ -101,6 +101,10 @@ pub struct Engine {
     supervisor: Option<crate::supervisor::Supervisor>,
     notify_socket: Option<crate::sys::notify::NotifySocket>,
     control: Option<ControlInbox>,
+    /// The control plane, once running (kept alive here, never looked into).
+    control_plane: Option<Box<dyn std::any::Any>>,
+    /// The control plane to start on its first client.
+    deferred_control: Option<DeferredControl>,
     job_counter: u32,
     reexec_requested: bool,
     /// The `--init` main program's unit, if any.
@@ -146,6 +150,8 @@ impl Engine {
             supervisor: None,
             notify_socket: None,
             control: None,
+            control_plane: None,
+            deferred_control: None,
             job_counter: 0,
             reexec_requested: false,
             main_service: None,
@@ -235,6 +241,31 @@ impl Engine {
         Ok(())
     }
 
+    /// Keep a running control plane alive as long as the engine.
+    pub fn keep_control_plane(&mut self, plane: Box<dyn std::any::Any>) {
+        self.control_plane = Some(plane);
+    }
+
+    /// Start the control plane only when its first client connects.
+    pub fn defer_control_plane(&mut self, deferred: DeferredControl) -> Result<(), EngineError> {
+        self.epoll.add(
+            deferred.wake.as_fd(),
+            EpollEvent::new(EpollFlags::EPOLLIN, event::control_listener_token()),
+        )?;
+        self.deferred_control = Some(deferred);
+        Ok(())
+    }
+
+    fn on_control_client(&mut self) {
+        let Some(deferred) = self.deferred_control.take() else {
+            return;
+        };
+        let _ = self.epoll.delete(deferred.wake.as_fd());
+        drop(deferred.wake);
+        log::debug!("First control client: starting the control plane.");
+        self.control_plane = (deferred.start)();
+    }
+
     fn bind_notify_socket(&mut self, path: &std::path::Path) {
         match crate::sys::notify::NotifySocket::bind(path) {
             Ok(sock) => {
@@ -298,6 +329,7 @@ impl Engine {
                 match kind {
                     event::TOKEN_SIGNAL => self.on_signals(),
                     event::TOKEN_NOTIFY => self.handle(Event::NotifyReadable),
+                    event::TOKEN_CONTROL_LISTENER => self.handle(Event::ControlClient),
                     event::TOKEN_CONTROL => {
                         let msgs = self.control.as_ref().map(|c| c.drain()).unwrap_or_default();
                         for m in msgs {
@@ -375,6 +407,7 @@ impl Engine {
             Event::Signal(sig) => self.on_signal(sig),
             Event::Control(msg) => self.on_control(msg),
             Event::NotifyReadable => self.on_notify_readable(),
+            Event::ControlClient => self.on_control_client(),
         }
     }
 

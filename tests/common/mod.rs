@@ -21,18 +21,43 @@ pub fn is_root() -> bool {
 
 /// A loopback TCP port that was free a moment ago.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("bind 127.0.0.1:0")
+    next_test_port()
 }
 
 /// A loopback UDP port that was free a moment ago.
 pub fn free_udp_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .and_then(|s| s.local_addr())
-        .map(|a| a.port())
-        .expect("bind udp 127.0.0.1:0")
+    next_test_port()
+}
+
+/// Ports come from below the kernel's ephemeral range, so the client sockets of
+/// tests running in parallel can never take one between this check and the
+/// daemon's bind (a port from `bind(:0)` could be), and from a per-process
+/// offset so that two test binaries rarely try the same ones. Each port is
+/// checked free for TCP and UDP on 127.0.0.1.
+fn next_test_port() -> u16 {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    const LOW: u32 = 10_000;
+    let high = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|r| r.split_whitespace().next()?.parse::<u32>().ok())
+        .unwrap_or(32_768)
+        .clamp(LOW + 1_000, 32_768);
+    let span = high - LOW;
+    let base = std::process::id().wrapping_mul(7_919) % span;
+    for _ in 0..span {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let port = (LOW + (base + n) % span) as u16;
+        // The bench harness's ports (../shared/bench: 21000-21999) stay free.
+        if (21_000..22_000).contains(&port) {
+            continue;
+        }
+        if TcpListener::bind(("127.0.0.1", port)).is_ok()
+            && UdpSocket::bind(("127.0.0.1", port)).is_ok()
+        {
+            return port;
+        }
+    }
+    panic!("no free loopback port below the ephemeral range");
 }
 
 /// Poll `f` until it returns Some or `timeout` passes.

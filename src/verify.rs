@@ -16,7 +16,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::inetd::{load_inetd, InetdOptions};
 use crate::unit::dump::dump_unit;
 use crate::unit::loader::{load_all, load_named, LoaderOptions, UnitSet};
-use crate::unit::model::{LoadState, Unit};
+use crate::unit::model::{LoadState, ServiceUnit, SocketUnit, Unit};
 use crate::unit::table;
 
 /// What `activatord verify` was asked to do.
@@ -133,9 +133,12 @@ fn named_units_failed(set: &UnitSet) -> bool {
 fn all_units(set: &UnitSet) -> Vec<Unit> {
     set.sockets
         .values()
-        .cloned()
-        .map(Unit::Socket)
-        .chain(set.services.values().cloned().map(Unit::Service))
+        .map(|s| Unit::Socket(SocketUnit::clone(s)))
+        .chain(
+            set.services
+                .values()
+                .map(|s| Unit::Service(ServiceUnit::clone(s))),
+        )
         .collect()
 }
 

@@ -179,13 +179,13 @@ fn unit_and_install_sections() {
     assert_eq!(u.start_limit.interval, Usec::from_secs(30));
     assert_eq!(u.start_limit.burst, 2);
     assert_eq!(u.collect_mode, CollectMode::InactiveOrFailed);
-    assert_eq!(u.after, vec!["network.target", "a.service"]);
-    assert_eq!(u.requires, vec!["b.service"]);
-    assert_eq!(u.wants, vec!["c.service"]);
-    assert_eq!(u.binds_to, vec!["d.service"]);
-    assert_eq!(u.part_of, vec!["e.service"]);
-    assert_eq!(u.before, vec!["f.service"]);
-    assert_eq!(u.conflicts, vec!["g.service"]);
+    assert_eq!(u.deps.after, vec!["network.target", "a.service"]);
+    assert_eq!(u.deps.requires, vec!["b.service"]);
+    assert_eq!(u.deps.wants, vec!["c.service"]);
+    assert_eq!(u.deps.binds_to, vec!["d.service"]);
+    assert_eq!(u.deps.part_of, vec!["e.service"]);
+    assert_eq!(u.deps.before, vec!["f.service"]);
+    assert_eq!(u.deps.conflicts, vec!["g.service"]);
     assert_eq!(s.install.wanted_by, vec!["sockets.target"]);
     assert_eq!(s.install.alias, vec!["x.socket"]);
     assert_eq!(s.install.also, vec!["y.service"]);
@@ -607,8 +607,8 @@ fn templates_defer_instance_dependent_checks() {
         s.exec_start[0].argv,
         vec!["/bin/echo", "dev-sda", "/dev/sda"]
     );
-    assert_eq!(s.unit.binds_to, vec!["dev-sda.device"]);
-    assert_eq!(s.unit.after, vec!["bar@dev-sda.service"]);
+    assert_eq!(s.unit.deps.binds_to, vec!["dev-sda.device"]);
+    assert_eq!(s.unit.deps.after, vec!["bar@dev-sda.service"]);
 }
 
 /// Settings whose dump line must read exactly like systemd 252's.

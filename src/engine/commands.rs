@@ -225,7 +225,7 @@ impl Engine {
         if srv.state != ServiceState::Running && srv.state != ServiceState::Exited {
             return Err(ControlError::Failed(format!("Unit {name} is not active.")));
         }
-        srv.pending = srv.unit.exec_reload.clone().into();
+        srv.pending = srv.unit.exec_reload.iter().cloned().collect();
         srv.phase = Some(super::service::Phase::Reload);
         self.set_service_state(name, ServiceState::Reload);
         self.run_next_control(name);

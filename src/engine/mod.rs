@@ -115,7 +115,7 @@ pub struct Engine {
     startup_timestamp: u64,
     loader: Option<ConfigLoader>,
     /// Shared units of templates without specifiers (one copy for all instances).
-    template_cache: HashMap<String, std::rc::Rc<crate::unit::ServiceUnit>>,
+    template_cache: HashMap<String, std::sync::Arc<crate::unit::ServiceUnit>>,
     conns: Vec<Option<BuiltinConn>>,
     free_conns: Vec<usize>,
     timers: Timers,

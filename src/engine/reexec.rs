@@ -11,6 +11,7 @@
 use std::ffi::CString;
 use std::io::{Seek, Write};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -105,6 +106,7 @@ impl Engine {
                     let template = format!("{prefix}@.{suffix}");
                     self.units
                         .instantiate(&template, instance)
+                        .map(Arc::new)
                         .or_else(|| self.units.services.get(&template).cloned())
                 }
                 None => self.units.services.get(&s.name).cloned(),
@@ -117,7 +119,9 @@ impl Engine {
                 );
                 continue;
             };
-            unit.name = s.name.clone();
+            if unit.name != s.name {
+                Arc::make_mut(&mut unit).name = s.name.clone();
+            }
             let mut srv = ServiceRuntime::new(s.name.clone(), unit);
             srv.main_pid = Some(s.main_pid);
             srv.main_pgid = Some(s.main_pid);

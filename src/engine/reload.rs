@@ -96,7 +96,7 @@ impl Engine {
             if let Some(srv) = self.services.get_mut(&name) {
                 if srv.instance_of.is_none() && srv.main_pid.is_none() && srv.control_pid.is_none()
                 {
-                    srv.unit = std::rc::Rc::new(new);
+                    srv.unit = new;
                 }
             }
         }
@@ -109,7 +109,7 @@ impl Engine {
 
     /// Apply a new definition to a running socket, keeping every fd whose Listen
     /// entry is unchanged.
-    fn update_socket(&mut self, idx: usize, new: SocketUnit) {
+    fn update_socket(&mut self, idx: usize, new: std::sync::Arc<SocketUnit>) {
         let rt = &self.sockets[idx];
         if rt.unit == new {
             return;

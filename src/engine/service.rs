@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 use std::net::IpAddr;
 use std::os::fd::OwnedFd;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::ratelimit::RateLimiter;
 use super::state::{ServiceResult, ServiceState, Timestamps};
@@ -37,7 +37,7 @@ pub struct ServiceRuntime {
     pub name: String,
     /// The configuration this run uses (instantiated for templates; instances
     /// of a template without specifiers share one copy).
-    pub unit: Rc<ServiceUnit>,
+    pub unit: Arc<ServiceUnit>,
     /// Accept=yes: `"<template Description> (<peer>)"`, as systemd names instances.
     pub description: Option<String>,
     pub state: ServiceState,
@@ -80,7 +80,7 @@ pub struct ServiceRuntime {
 }
 
 impl ServiceRuntime {
-    pub fn new(name: String, unit: impl Into<Rc<ServiceUnit>>) -> Self {
+    pub fn new(name: String, unit: impl Into<Arc<ServiceUnit>>) -> Self {
         let unit = unit.into();
         let start_limit = RateLimiter::new(unit.unit.start_limit);
         ServiceRuntime {

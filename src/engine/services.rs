@@ -84,27 +84,28 @@ impl Engine {
         &mut self,
         template: &str,
         instance: &str,
-    ) -> Option<std::rc::Rc<ServiceUnit>> {
+    ) -> Option<std::sync::Arc<ServiceUnit>> {
         if let Some(rc) = self.template_cache.get(template) {
             return Some(rc.clone());
         }
-        let shared = self
-            .units
-            .static_template(template)
-            .or_else(|| {
-                // Templates merged from inetd.conf: nothing to re-apply either.
-                let t = self.units.services.get(template)?;
-                (!self.units.has_template_source(template)).then_some(t)
-            })
-            .cloned();
+        let shared = match self.units.static_template(template) {
+            Some(t) => Some(std::sync::Arc::new(t.clone())),
+            // Templates merged from inetd.conf: nothing to re-apply either.
+            None => self
+                .units
+                .services
+                .get(template)
+                .filter(|_| !self.units.has_template_source(template))
+                .cloned(),
+        };
         if let Some(unit) = shared {
-            let rc = std::rc::Rc::new(unit);
-            self.template_cache.insert(template.to_string(), rc.clone());
-            return Some(rc);
+            self.template_cache
+                .insert(template.to_string(), unit.clone());
+            return Some(unit);
         }
         self.units
             .instantiate(template, instance)
-            .map(std::rc::Rc::new)
+            .map(std::sync::Arc::new)
     }
 
     /// Start a named service (socket activation, control request, restart).
@@ -199,8 +200,8 @@ impl Engine {
         if srv.instance_of.is_none() {
             // A reload may have changed the definition since the last run.
             if let Some(u) = self.units.services.get(name) {
-                if u.load_state == crate::unit::LoadState::Loaded && *u != *srv.unit {
-                    srv.unit = std::rc::Rc::new(u.clone());
+                if u.load_state == crate::unit::LoadState::Loaded && *u != srv.unit {
+                    srv.unit = u.clone();
                 }
             }
         }
@@ -237,7 +238,7 @@ impl Engine {
         if !srv.unit.exec_condition.is_empty() {
             self.arm_start_timeout(name);
             let srv = self.services.get_mut(name).expect("exists");
-            srv.pending = srv.unit.exec_condition.clone().into();
+            srv.pending = srv.unit.exec_condition.iter().cloned().collect();
             srv.phase = Some(Phase::Condition);
             self.set_service_state(name, ServiceState::Condition);
             self.run_next_control(name);
@@ -251,7 +252,7 @@ impl Engine {
         if srv.unit.exec_start_pre.is_empty() {
             return self.enter_main(name);
         }
-        srv.pending = srv.unit.exec_start_pre.clone().into();
+        srv.pending = srv.unit.exec_start_pre.iter().cloned().collect();
         srv.phase = Some(Phase::StartPre);
         self.arm_start_timeout(name);
         self.set_service_state(name, ServiceState::StartPre);
@@ -264,7 +265,7 @@ impl Engine {
         let srv = self.services.get_mut(name).expect("exists");
         let ty = srv.unit.effective_type();
         let mut commands: std::collections::VecDeque<ExecCommand> =
-            srv.unit.exec_start.clone().into();
+            srv.unit.exec_start.iter().cloned().collect();
         let Some(first) = commands.pop_front() else {
             // No ExecStart= (oneshot with RemainAfterExit=, systemd.service(5)).
             return self.enter_start_post(name);
@@ -306,7 +307,7 @@ impl Engine {
         if srv.unit.exec_start_post.is_empty() {
             return self.enter_running(name);
         }
-        srv.pending = srv.unit.exec_start_post.clone().into();
+        srv.pending = srv.unit.exec_start_post.iter().cloned().collect();
         srv.phase = Some(Phase::StartPost);
         self.arm_start_timeout(name);
         self.set_service_state(name, ServiceState::StartPost);
@@ -338,7 +339,7 @@ impl Engine {
         }
         let timeout = srv.unit.timeout_stop;
         srv.pending = if srv.started {
-            srv.unit.exec_stop.clone().into()
+            srv.unit.exec_stop.iter().cloned().collect()
         } else {
             Default::default()
         };
@@ -430,7 +431,7 @@ impl Engine {
         if srv.unit.exec_stop_post.is_empty() {
             return self.enter_dead(name);
         }
-        srv.pending = srv.unit.exec_stop_post.clone().into();
+        srv.pending = srv.unit.exec_stop_post.iter().cloned().collect();
         srv.phase = Some(Phase::StopPost);
         let timeout = srv.unit.timeout_stop;
         self.set_service_state(name, ServiceState::StopPost);

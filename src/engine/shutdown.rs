@@ -25,7 +25,7 @@ impl Engine {
         // other services their KillSignal=.
         if let Some(main) = self.main_service.clone() {
             if let Some(srv) = self.services.get_mut(&main) {
-                std::rc::Rc::make_mut(&mut srv.unit).kill.kill_signal = sig;
+                std::sync::Arc::make_mut(&mut srv.unit).kill.kill_signal = sig;
             }
         }
         for idx in 0..self.sockets.len() {
@@ -98,7 +98,7 @@ impl Engine {
         unit.timeout_stop = crate::unit::values::Usec::from_secs(10);
         self.units
             .services
-            .insert(super::MAIN_SERVICE.to_string(), unit);
+            .insert(super::MAIN_SERVICE.to_string(), std::sync::Arc::new(unit));
         self.main_service = Some(super::MAIN_SERVICE.to_string());
         self.start_service(super::MAIN_SERVICE, None);
     }

@@ -91,7 +91,7 @@ impl SocketResult {
 }
 
 pub struct SocketRuntime {
-    pub unit: SocketUnit,
+    pub unit: std::sync::Arc<SocketUnit>,
     /// One fd per `unit.listen` entry, same order (the LISTEN_FDS order).
     pub fds: Vec<OwnedFd>,
     pub state: SocketState,
@@ -120,7 +120,7 @@ pub struct SocketRuntime {
 }
 
 impl SocketRuntime {
-    pub fn new(unit: SocketUnit) -> Self {
+    pub fn new(unit: std::sync::Arc<SocketUnit>) -> Self {
         let trigger = RateLimiter::new(unit.trigger_limit());
         let poll = unit.poll_limit.map(RateLimiter::new);
         SocketRuntime {

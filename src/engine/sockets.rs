@@ -58,7 +58,7 @@ impl Engine {
         if rt.unit.exec_start_pre.is_empty() {
             return self.socket_open(idx);
         }
-        rt.pending = rt.unit.exec_start_pre.clone().into();
+        rt.pending = rt.unit.exec_start_pre.iter().cloned().collect();
         self.set_socket_state(idx, SocketState::StartPre);
         self.run_next_socket_control(idx);
     }
@@ -105,7 +105,7 @@ impl Engine {
         if rt.unit.exec_start_post.is_empty() {
             return self.socket_enter_listening(idx);
         }
-        rt.pending = rt.unit.exec_start_post.clone().into();
+        rt.pending = rt.unit.exec_start_post.iter().cloned().collect();
         self.set_socket_state(idx, SocketState::StartPost);
         self.run_next_socket_control(idx);
     }
@@ -137,7 +137,7 @@ impl Engine {
         if rt.unit.exec_stop_pre.is_empty() || rt.fds.is_empty() {
             return self.socket_close(idx);
         }
-        rt.pending = rt.unit.exec_stop_pre.clone().into();
+        rt.pending = rt.unit.exec_stop_pre.iter().cloned().collect();
         self.set_socket_state(idx, SocketState::StopPre);
         self.run_next_socket_control(idx);
     }
@@ -154,7 +154,7 @@ impl Engine {
         if rt.unit.exec_stop_post.is_empty() {
             return self.socket_enter_dead(idx);
         }
-        rt.pending = rt.unit.exec_stop_post.clone().into();
+        rt.pending = rt.unit.exec_stop_post.iter().cloned().collect();
         self.set_socket_state(idx, SocketState::StopPost);
         self.run_next_socket_control(idx);
     }

@@ -227,9 +227,16 @@ impl<'a> Mapper<'a> {
         s.listen = listen;
         s.accept = accept;
         s.builtin = builtin;
-        s.options.bind_ipv6_only = set.bind_ipv6_only;
-        s.options.send_buffer = e.protocol.sndbuf;
-        s.options.receive_buffer = e.protocol.rcvbuf;
+        // Only what differs from the defaults is stored (unit::sparse).
+        if s.options.bind_ipv6_only != set.bind_ipv6_only {
+            s.options.bind_ipv6_only = set.bind_ipv6_only;
+        }
+        if e.protocol.sndbuf.is_some() {
+            s.options.send_buffer = e.protocol.sndbuf;
+        }
+        if e.protocol.rcvbuf.is_some() {
+            s.options.receive_buffer = e.protocol.rcvbuf;
+        }
         // inetd's N spawns per minute (entry `.N`, else the dialect's default; 0 = off)
         // as TriggerLimitIntervalSec=60s + TriggerLimitBurst=N. The engine treats the
         // trigger limit as a pause that recovers, like inetd's re-bind after 10 min.

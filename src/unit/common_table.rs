@@ -33,15 +33,15 @@ pub(crate) static UNIT_TABLE: &[Entry<UnitSection>] = &[
     Entry::new(U, "StartLimitInterval", XN, start_limit_interval, "Old name of StartLimitIntervalSec="),
     Entry::new(U, "StartLimitBurst", XN, start_limit_burst, "Starts allowed per window (default 5)"),
     Entry::new(U, "CollectMode", XN, collect_mode, "inactive | inactive-or-failed garbage collection"),
-    Entry::new(U, "Requires", XN, |u, c, v| deps(&mut u.requires, c, v), "Start together; stop when it stops"),
-    Entry::new(U, "Wants", XN, |u, c, v| deps(&mut u.wants, c, v), "Start together (weak)"),
-    Entry::new(U, "BindsTo", XN, |u, c, v| deps(&mut u.binds_to, c, v), "Like Requires=, also stop when it goes inactive"),
-    Entry::new(U, "BindTo", XN, |u, c, v| deps(&mut u.binds_to, c, v), "Old name of BindsTo="),
+    Entry::new(U, "Requires", XN, |u, c, v| deps(&mut u.deps.requires, c, v), "Start together; stop when it stops"),
+    Entry::new(U, "Wants", XN, |u, c, v| deps(&mut u.deps.wants, c, v), "Start together (weak)"),
+    Entry::new(U, "BindsTo", XN, |u, c, v| deps(&mut u.deps.binds_to, c, v), "Like Requires=, also stop when it goes inactive"),
+    Entry::new(U, "BindTo", XN, |u, c, v| deps(&mut u.deps.binds_to, c, v), "Old name of BindsTo="),
     Entry::new(U, "RequiresOverridable", XN, requires_overridable, "Obsolete; treated as Requires="),
-    Entry::new(U, "PartOf", XN, |u, c, v| deps(&mut u.part_of, c, v), "Stop/restart with the listed units"),
-    Entry::new(U, "After", XN, |u, c, v| deps(&mut u.after, c, v), "Start after the listed units"),
-    Entry::new(U, "Before", XN, |u, c, v| deps(&mut u.before, c, v), "Start before the listed units"),
-    Entry::new(U, "Conflicts", XN, |u, c, v| deps(&mut u.conflicts, c, v), "Never run together with the listed units"),
+    Entry::new(U, "PartOf", XN, |u, c, v| deps(&mut u.deps.part_of, c, v), "Stop/restart with the listed units"),
+    Entry::new(U, "After", XN, |u, c, v| deps(&mut u.deps.after, c, v), "Start after the listed units"),
+    Entry::new(U, "Before", XN, |u, c, v| deps(&mut u.deps.before, c, v), "Start before the listed units"),
+    Entry::new(U, "Conflicts", XN, |u, c, v| deps(&mut u.deps.conflicts, c, v), "Never run together with the listed units"),
     Entry {
         section: U,
         key: "SuccessAction",
@@ -146,7 +146,7 @@ fn requires_overridable(u: &mut UnitSection, ctx: &mut Ctx, v: &str) -> ParseRes
         "Unit dependency type RequiresOverridable= is obsolete, replacing by Requires=, \
          please update your unit file",
     );
-    deps(&mut u.requires, ctx, v)
+    deps(&mut u.deps.requires, ctx, v)
 }
 
 fn success_action(_: &mut UnitSection, ctx: &mut Ctx, v: &str) -> ParseResult {

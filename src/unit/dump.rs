@@ -100,13 +100,13 @@ fn header(d: &mut Dump, name: &str, load: &str, source: &UnitSource, u: &UnitSec
     }
     d.each("DropIn Path", source.dropins.iter().map(|p| p.display()));
     d.each("Documentation", &u.documentation);
-    d.each("Requires", &u.requires);
-    d.each("Wants", &u.wants);
-    d.each("BindsTo", &u.binds_to);
-    d.each("PartOf", &u.part_of);
-    d.each("Conflicts", &u.conflicts);
-    d.each("Before", &u.before);
-    d.each("After", &u.after);
+    d.each("Requires", &u.deps.requires);
+    d.each("Wants", &u.deps.wants);
+    d.each("BindsTo", &u.deps.binds_to);
+    d.each("PartOf", &u.deps.part_of);
+    d.each("Conflicts", &u.deps.conflicts);
+    d.each("Before", &u.deps.before);
+    d.each("After", &u.deps.after);
     d.flag("DefaultDependencies", u.default_dependencies);
     d.kv(
         "Garbage Collection Mode",

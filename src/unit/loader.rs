@@ -100,10 +100,10 @@ struct TemplateSource {
 #[derive(Debug, Clone, Default)]
 pub struct UnitSet {
     /// Parsed sockets (`Loaded` or `BadSetting`), by real name.
-    pub sockets: BTreeMap<String, SocketUnit>,
+    pub sockets: BTreeMap<String, Arc<SocketUnit>>,
     /// Parsed services (`Loaded` or `BadSetting`), by real name; templates appear as
     /// `foo@.service` (built with an empty instance).
-    pub services: BTreeMap<String, ServiceUnit>,
+    pub services: BTreeMap<String, Arc<ServiceUnit>>,
     /// All diagnostics, in the order they were found.
     pub diagnostics: Diagnostics,
     /// Units asked for that have no usable definition: `NotFound`, `Masked`, `Error`.
@@ -181,7 +181,7 @@ impl UnitSet {
             .unwrap_or_else(|| Arc::new(HostInfo::detect()));
         let mut loader = Loader::with_map(map, self.search_path.clone(), host, Diagnostics::new());
         let real = loader.load(name)?;
-        loader.set.services.remove(&real)
+        loader.set.services.remove(&real).map(Arc::unwrap_or_clone)
     }
 
     /// Whether `template` came from a unit file (its raw assignments are kept).
@@ -225,10 +225,10 @@ impl UnitSet {
         diags: Diagnostics,
     ) {
         for s in sockets {
-            self.sockets.insert(s.name.clone(), s);
+            self.sockets.insert(s.name.clone(), Arc::new(s));
         }
         for s in services {
-            self.services.insert(s.name.clone(), s);
+            self.services.insert(s.name.clone(), Arc::new(s));
         }
         self.diagnostics.extend(diags);
     }
@@ -683,13 +683,13 @@ impl Loader {
         self.set.diagnostics.extend(diags);
         match unit {
             Unit::Socket(s) => {
-                self.set.sockets.insert(real.clone(), s);
+                self.set.sockets.insert(real.clone(), Arc::new(s));
             }
             Unit::Service(s) => {
                 if let Some(t) = dropin::template_of(&real) {
                     self.remember_template(&t, &real, &s, assignments, source);
                 }
-                self.set.services.insert(real.clone(), s);
+                self.set.services.insert(real.clone(), Arc::new(s));
             }
         }
         Some(real)
@@ -816,7 +816,7 @@ impl Loader {
         // Shown and instantiated as the template; the probe instance is not a real unit.
         let real_template = dropin::template_of(&real).unwrap_or_else(|| template.to_string());
         let mut t = unit;
-        t.name = real_template.clone();
+        Arc::make_mut(&mut t).name = real_template.clone();
         self.set.services.insert(real_template.clone(), t);
         if real_template != template {
             self.set

@@ -13,6 +13,7 @@ pub mod name;
 pub mod render;
 pub mod service_table;
 pub mod socket_table;
+pub mod sparse;
 pub mod specifier;
 pub mod table;
 pub mod validate;

@@ -10,7 +10,19 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use super::sparse::Sparse;
 use super::values::Usec;
+
+crate::shared_default!(
+    UnitSection,
+    UnitDeps,
+    InstallSection,
+    SocketOptions,
+    ExecContext,
+    KillContext,
+    ExitStatusSet,
+    Vec<ExecCommand>,
+);
 
 /// Where a unit's definition came from, for diagnostics and `activatorctl cat`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -307,13 +319,8 @@ pub struct UnitSection {
     pub start_limit: RateLimit,
     pub collect_mode: CollectMode,
     /// Ordering and requirement dependencies, kept for `show` and for ordering starts.
-    pub requires: Vec<String>,
-    pub wants: Vec<String>,
-    pub binds_to: Vec<String>,
-    pub part_of: Vec<String>,
-    pub after: Vec<String>,
-    pub before: Vec<String>,
-    pub conflicts: Vec<String>,
+    #[serde(flatten)]
+    pub deps: Sparse<UnitDeps>,
 }
 
 impl Default for UnitSection {
@@ -327,15 +334,21 @@ impl Default for UnitSection {
                 burst: 5,
             },
             collect_mode: CollectMode::Inactive,
-            requires: Vec::new(),
-            wants: Vec::new(),
-            binds_to: Vec::new(),
-            part_of: Vec::new(),
-            after: Vec::new(),
-            before: Vec::new(),
-            conflicts: Vec::new(),
+            deps: Sparse::default(),
         }
     }
+}
+
+/// Dependencies of the `[Unit]` section (systemd.unit(5) "Requires=" …).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UnitDeps {
+    pub requires: Vec<String>,
+    pub wants: Vec<String>,
+    pub binds_to: Vec<String>,
+    pub part_of: Vec<String>,
+    pub after: Vec<String>,
+    pub before: Vec<String>,
+    pub conflicts: Vec<String>,
 }
 
 /// `CollectMode=`.
@@ -548,8 +561,8 @@ pub struct SocketUnit {
     pub name: String,
     pub source: UnitSource,
     pub load_state: LoadState,
-    pub unit: UnitSection,
-    pub install: InstallSection,
+    pub unit: Sparse<UnitSection>,
+    pub install: Sparse<InstallSection>,
     /// Every `Listen*=` in file order (the LISTEN_FDS order).
     pub listen: Vec<Listen>,
     pub accept: bool,
@@ -570,14 +583,14 @@ pub struct SocketUnit {
     pub file_descriptor_name: Option<String>,
     /// `TimeoutSec=` for the socket's own commands, default 90s; 0 = none.
     pub timeout: Usec,
-    pub exec_start_pre: Vec<ExecCommand>,
-    pub exec_start_post: Vec<ExecCommand>,
-    pub exec_stop_pre: Vec<ExecCommand>,
-    pub exec_stop_post: Vec<ExecCommand>,
-    pub options: SocketOptions,
+    pub exec_start_pre: Sparse<Vec<ExecCommand>>,
+    pub exec_start_post: Sparse<Vec<ExecCommand>>,
+    pub exec_stop_pre: Sparse<Vec<ExecCommand>>,
+    pub exec_stop_post: Sparse<Vec<ExecCommand>>,
+    pub options: Sparse<SocketOptions>,
     /// Exec settings of the socket's own commands.
-    pub exec: ExecContext,
-    pub kill: KillContext,
+    pub exec: Sparse<ExecContext>,
+    pub kill: Sparse<KillContext>,
     /// Activator extension: run this service inside the daemon instead of a service unit.
     pub builtin: Option<Builtin>,
 }
@@ -588,8 +601,8 @@ impl SocketUnit {
             name: name.into(),
             source: UnitSource::default(),
             load_state: LoadState::Loaded,
-            unit: UnitSection::default(),
-            install: InstallSection::default(),
+            unit: Sparse::default(),
+            install: Sparse::default(),
             listen: Vec::new(),
             accept: false,
             service: None,
@@ -600,13 +613,13 @@ impl SocketUnit {
             flush_pending: false,
             file_descriptor_name: None,
             timeout: Usec::from_secs(90),
-            exec_start_pre: Vec::new(),
-            exec_start_post: Vec::new(),
-            exec_stop_pre: Vec::new(),
-            exec_stop_post: Vec::new(),
-            options: SocketOptions::default(),
-            exec: ExecContext::default(),
-            kill: KillContext::default(),
+            exec_start_pre: Sparse::default(),
+            exec_start_post: Sparse::default(),
+            exec_stop_pre: Sparse::default(),
+            exec_stop_post: Sparse::default(),
+            options: Sparse::default(),
+            exec: Sparse::default(),
+            kill: Sparse::default(),
             builtin: None,
         }
     }
@@ -750,24 +763,24 @@ pub struct ServiceUnit {
     pub name: String,
     pub source: UnitSource,
     pub load_state: LoadState,
-    pub unit: UnitSection,
-    pub install: InstallSection,
+    pub unit: Sparse<UnitSection>,
+    pub install: Sparse<InstallSection>,
     /// `Type=`; None means the default (simple with ExecStart=, else oneshot).
     pub service_type: Option<ServiceType>,
     pub exec_start: Vec<ExecCommand>,
-    pub exec_start_pre: Vec<ExecCommand>,
-    pub exec_start_post: Vec<ExecCommand>,
-    pub exec_condition: Vec<ExecCommand>,
-    pub exec_reload: Vec<ExecCommand>,
-    pub exec_stop: Vec<ExecCommand>,
-    pub exec_stop_post: Vec<ExecCommand>,
+    pub exec_start_pre: Sparse<Vec<ExecCommand>>,
+    pub exec_start_post: Sparse<Vec<ExecCommand>>,
+    pub exec_condition: Sparse<Vec<ExecCommand>>,
+    pub exec_reload: Sparse<Vec<ExecCommand>>,
+    pub exec_stop: Sparse<Vec<ExecCommand>>,
+    pub exec_stop_post: Sparse<Vec<ExecCommand>>,
     pub remain_after_exit: bool,
     pub restart: RestartPolicy,
     /// `RestartSec=`, default 100ms.
     pub restart_sec: Usec,
-    pub restart_prevent_exit_status: ExitStatusSet,
-    pub restart_force_exit_status: ExitStatusSet,
-    pub success_exit_status: ExitStatusSet,
+    pub restart_prevent_exit_status: Sparse<ExitStatusSet>,
+    pub restart_force_exit_status: Sparse<ExitStatusSet>,
+    pub success_exit_status: Sparse<ExitStatusSet>,
     /// `TimeoutStartSec=`; None means the default (90s; infinity for oneshot).
     pub timeout_start: Option<Usec>,
     /// `TimeoutStopSec=`, default 90s.
@@ -791,22 +804,22 @@ impl ServiceUnit {
             name: name.into(),
             source: UnitSource::default(),
             load_state: LoadState::Loaded,
-            unit: UnitSection::default(),
-            install: InstallSection::default(),
+            unit: Sparse::default(),
+            install: Sparse::default(),
             service_type: None,
             exec_start: Vec::new(),
-            exec_start_pre: Vec::new(),
-            exec_start_post: Vec::new(),
-            exec_condition: Vec::new(),
-            exec_reload: Vec::new(),
-            exec_stop: Vec::new(),
-            exec_stop_post: Vec::new(),
+            exec_start_pre: Sparse::default(),
+            exec_start_post: Sparse::default(),
+            exec_condition: Sparse::default(),
+            exec_reload: Sparse::default(),
+            exec_stop: Sparse::default(),
+            exec_stop_post: Sparse::default(),
             remain_after_exit: false,
             restart: RestartPolicy::No,
             restart_sec: Usec::from_millis(100),
-            restart_prevent_exit_status: ExitStatusSet::default(),
-            restart_force_exit_status: ExitStatusSet::default(),
-            success_exit_status: ExitStatusSet::default(),
+            restart_prevent_exit_status: Sparse::default(),
+            restart_force_exit_status: Sparse::default(),
+            success_exit_status: Sparse::default(),
             timeout_start: None,
             timeout_stop: Usec::from_secs(90),
             watchdog: Usec(0),
@@ -863,6 +876,9 @@ impl ServiceUnit {
 /// Either kind of unit, as the loader returns them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
+// Transient (the table builder's result, one at a time), so the size
+// difference between the variants costs nothing worth a Box.
+#[allow(clippy::large_enum_variant)]
 pub enum Unit {
     Socket(SocketUnit),
     Service(ServiceUnit),

@@ -159,9 +159,9 @@ pub fn render_service(s: &ServiceUnit) -> String {
         kv(&mut out, "Type", t.as_str());
     }
     for (key, cmds) in [
-        ("ExecCondition", &s.exec_condition),
+        ("ExecCondition", &*s.exec_condition),
         ("ExecStartPre", &s.exec_start_pre),
-        ("ExecStart", &s.exec_start),
+        ("ExecStart", &s.exec_start as &Vec<_>),
         ("ExecStartPost", &s.exec_start_post),
         ("ExecReload", &s.exec_reload),
         ("ExecStop", &s.exec_stop),
@@ -339,13 +339,13 @@ fn unit_section(out: &mut String, u: &UnitSection) {
         kv(out, "StartLimitBurst", &u.start_limit.burst.to_string());
     }
     for (key, list) in [
-        ("Requires", &u.requires),
-        ("Wants", &u.wants),
-        ("BindsTo", &u.binds_to),
-        ("PartOf", &u.part_of),
-        ("After", &u.after),
-        ("Before", &u.before),
-        ("Conflicts", &u.conflicts),
+        ("Requires", &u.deps.requires),
+        ("Wants", &u.deps.wants),
+        ("BindsTo", &u.deps.binds_to),
+        ("PartOf", &u.deps.part_of),
+        ("After", &u.deps.after),
+        ("Before", &u.deps.before),
+        ("Conflicts", &u.deps.conflicts),
     ] {
         if !list.is_empty() {
             kv(out, key, &escape_percent(&list.join(" ")));

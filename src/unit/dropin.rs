@@ -114,13 +114,17 @@ pub fn replace_instance(template: &str, instance: &str) -> String {
     }
 }
 
+/// Whether a search directory has a top-level entry of this name.
+pub type EntryExists<'a> = &'a dyn Fn(&Path, &str) -> bool;
+
 /// The directories `NAME.d` (or `.wants`, …: `suffix`) that may hold drop-ins of the unit
 /// `name` with `aliases`, in systemd's precedence order (earlier wins for equal file names).
-/// `exists` says whether a top-level entry of a search directory exists (the loader
-/// answers from its directory scan, systemd from its `unit_path_cache`).
+/// `exists(dir, entry)` says whether a top-level entry of a search directory exists (the
+/// loader answers from its directory scan, systemd from its `unit_path_cache`); a path is
+/// only built for the entries that do.
 pub fn dropin_dirs(
     search_path: &[PathBuf],
-    exists: &dyn Fn(&Path) -> bool,
+    exists: EntryExists<'_>,
     name: &str,
     aliases: &[String],
     suffix: &str,
@@ -133,20 +137,27 @@ pub fn dropin_dirs(
     }
     // The type-wide "socket.d" comes last: the most generic, overridden by everything else.
     if let Some(t) = unit_type(name) {
+        let entry = format!("{t}{suffix}");
         for dir in search_path {
-            let p = dir.join(format!("{t}{suffix}"));
-            if exists(&p) && !dirs.contains(&p) {
-                dirs.push(p);
-            }
+            push_if_exists(dir, exists, &entry, &mut dirs);
         }
     }
     dirs
 }
 
 /// `unit_file_find_dirs()`: the unit's own dir, its template's, then its dash-prefixes'.
+fn push_if_exists(dir: &Path, exists: EntryExists<'_>, entry: &str, dirs: &mut Vec<PathBuf>) {
+    if exists(dir, entry) {
+        let p = dir.join(entry);
+        if !dirs.contains(&p) {
+            dirs.push(p);
+        }
+    }
+}
+
 fn find_dirs(
     unit_path: &Path,
-    exists: &dyn Fn(&Path) -> bool,
+    exists: EntryExists<'_>,
     name: &str,
     suffix: &str,
     dirs: &mut Vec<PathBuf>,
@@ -156,10 +167,7 @@ fn find_dirs(
     if depth > 64 {
         return;
     }
-    let p = unit_path.join(format!("{name}{suffix}"));
-    if exists(&p) && !dirs.contains(&p) {
-        dirs.push(p);
-    }
+    push_if_exists(unit_path, exists, &format!("{name}{suffix}"), dirs);
     let kind = classify(name);
     if kind == Some(NameKind::Instance) {
         if let Some(t) = template_of(name) {
@@ -287,10 +295,16 @@ mod tests {
         let search = vec![PathBuf::from("/a"), PathBuf::from("/b")];
         let set: HashSet<PathBuf> = present.iter().map(PathBuf::from).collect();
         let aliases: Vec<String> = aliases.iter().map(|s| s.to_string()).collect();
-        dropin_dirs(&search, &|p| set.contains(p), name, &aliases, ".d")
-            .into_iter()
-            .map(|p| p.display().to_string())
-            .collect()
+        dropin_dirs(
+            &search,
+            &|d, e| set.contains(&d.join(e)),
+            name,
+            &aliases,
+            ".d",
+        )
+        .into_iter()
+        .map(|p| p.display().to_string())
+        .collect()
     }
 
     #[test]

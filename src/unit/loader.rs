@@ -163,7 +163,7 @@ impl UnitSet {
         let marker = format!("@{instance}.");
         dropin::dropin_dirs(
             &self.search_path,
-            &|p| map.cache.contains(p),
+            &|d, e| map.has_entry(d, e),
             name,
             &[],
             ".d",
@@ -475,24 +475,34 @@ enum UnitFile {
 
 /// Open once (non-blocking, so a FIFO cannot hang us), check the type on the open
 /// file, and only then read; character devices are never read.
-fn read_unit_file(path: &Path) -> io::Result<UnitFile> {
+///
+/// `known_regular`: the directory scan saw a regular file here, so no `fstat()` is
+/// needed to tell a mask from a unit file; the file is opened with `O_NOFOLLOW` so
+/// that a symlink swapped in since the scan fails instead of being followed.
+fn read_unit_file(path: &Path, known_regular: bool) -> io::Result<UnitFile> {
     use std::io::Read;
     use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let nofollow = if known_regular { libc::O_NOFOLLOW } else { 0 };
     let mut f = fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC | nofollow)
         .open(path)?;
-    let meta = f.metadata()?;
-    if meta.file_type().is_char_device() || (meta.is_file() && meta.len() == 0) {
-        return Ok(UnitFile::Masked);
-    }
-    if !meta.is_file() {
-        return Ok(UnitFile::NotAFile);
-    }
+    let size_hint = if known_regular {
+        KNOWN_REGULAR_FIRST_READ
+    } else {
+        let meta = f.metadata()?;
+        if meta.file_type().is_char_device() || (meta.is_file() && meta.len() == 0) {
+            return Ok(UnitFile::Masked);
+        }
+        if !meta.is_file() {
+            return Ok(UnitFile::NotAFile);
+        }
+        meta.len() as usize
+    };
     // One read() for the whole file: a regular file returns short only at its end,
     // so the usual extra read() that confirms EOF is not needed (one syscall less
-    // per unit file). A file that grew since fstat() is read on until EOF.
-    let mut buf = vec![0u8; meta.len() as usize + 1];
+    // per unit file). A file longer than the guess is read on until EOF.
+    let mut buf = vec![0u8; size_hint + 1];
     let mut n = 0;
     loop {
         let r = match f.read(&mut buf[n..]) {
@@ -507,8 +517,15 @@ fn read_unit_file(path: &Path) -> io::Result<UnitFile> {
         buf.resize(buf.len() * 2, 0);
     }
     buf.truncate(n);
+    if n == 0 && known_regular {
+        // An empty unit file masks the unit, as a link to /dev/null does.
+        return Ok(UnitFile::Masked);
+    }
     Ok(UnitFile::Text(buf))
 }
+
+/// First read size for a unit file of unknown length (most are well under 1 KiB).
+const KNOWN_REGULAR_FIRST_READ: usize = 4095;
 
 /// One load run: the name map, the host facts specifiers need, and the set being built.
 struct Loader {
@@ -517,7 +534,7 @@ struct Loader {
     host: Arc<HostInfo>,
     set: UnitSet,
     /// Requested name → real name (None: did not load), so each unit loads once.
-    seen: HashMap<String, Option<String>>,
+    seen: rustc_hash::FxHashMap<String, Option<String>>,
     /// Why a fragment could not be read, for the load-state message (`%m`).
     open_errors: HashMap<String, String>,
     /// Names whose fragment lookup failed, and why.
@@ -547,7 +564,7 @@ impl Loader {
             search,
             host,
             set,
-            seen: HashMap::new(),
+            seen: Default::default(),
             open_errors: HashMap::new(),
             unresolved: BTreeMap::new(),
         }
@@ -606,7 +623,7 @@ impl Loader {
                 return r;
             }
         }
-        let bytes = match read_unit_file(&fragment) {
+        let bytes = match read_unit_file(&fragment, self.map.is_regular(&fragment)) {
             Ok(UnitFile::Masked) => {
                 self.set.unloaded.insert(real, LoadState::Masked);
                 return None;
@@ -627,7 +644,7 @@ impl Loader {
         let map = Arc::clone(&self.map);
         let dirs = dropin::dropin_dirs(
             &self.search,
-            &|p| map.cache.contains(p),
+            &|d, e| map.has_entry(d, e),
             &real,
             &aliases,
             ".d",
@@ -646,7 +663,7 @@ impl Loader {
         }
         let mut applied = Vec::new();
         for d in &dropins {
-            match read_unit_file(d) {
+            match read_unit_file(d, false) {
                 Ok(UnitFile::Masked | UnitFile::NotAFile) => applied.push(d.clone()),
                 Ok(UnitFile::Text(b)) => {
                     let (a, ld) = lexer::lex(&b, d, sections);
@@ -839,18 +856,49 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let fifo = t.path().join("f.socket");
         nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
-        assert!(matches!(read_unit_file(&fifo), Ok(UnitFile::NotAFile)));
         assert!(matches!(
-            read_unit_file(Path::new("/dev/zero")),
+            read_unit_file(&fifo, false),
+            Ok(UnitFile::NotAFile)
+        ));
+        assert!(matches!(
+            read_unit_file(Path::new("/dev/zero"), false),
             Ok(UnitFile::Masked)
         ));
         let empty = t.path().join("e.socket");
         fs::write(&empty, "").unwrap();
-        assert!(matches!(read_unit_file(&empty), Ok(UnitFile::Masked)));
-        assert!(matches!(read_unit_file(t.path()), Ok(UnitFile::NotAFile)));
+        assert!(matches!(
+            read_unit_file(&empty, false),
+            Ok(UnitFile::Masked)
+        ));
+        assert!(matches!(
+            read_unit_file(t.path(), false),
+            Ok(UnitFile::NotAFile)
+        ));
         let text = t.path().join("t.socket");
         fs::write(&text, "[Socket]\n").unwrap();
-        assert!(matches!(read_unit_file(&text), Ok(UnitFile::Text(b)) if b == b"[Socket]\n"));
+        assert!(
+            matches!(read_unit_file(&text, false), Ok(UnitFile::Text(b)) if b == b"[Socket]\n")
+        );
+    }
+
+    /// A file the scan saw as regular is read without fstat(): empty still masks,
+    /// a file longer than the first read is read whole, and a symlink swapped in
+    /// since the scan is not followed.
+    #[test]
+    fn known_regular_files_skip_fstat() {
+        let t = tempfile::tempdir().unwrap();
+        let empty = t.path().join("e.socket");
+        fs::write(&empty, "").unwrap();
+        assert!(matches!(read_unit_file(&empty, true), Ok(UnitFile::Masked)));
+        let long = t.path().join("l.socket");
+        let text = format!("[Socket]\n#{}\n", "x".repeat(3 * KNOWN_REGULAR_FIRST_READ));
+        fs::write(&long, &text).unwrap();
+        assert!(
+            matches!(read_unit_file(&long, true), Ok(UnitFile::Text(b)) if b == text.as_bytes())
+        );
+        let link = t.path().join("s.socket");
+        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+        assert!(read_unit_file(&link, true).is_err());
     }
 
     #[test]

@@ -8,10 +8,12 @@
 //! template (`unit_file_find_fragment()`). Also kept: every top-level entry, so drop-in
 //! directories are found without a `stat()` per candidate (`unit_path_cache`).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::bare;
 use crate::diag::{Diagnostic, Diagnostics, Severity};
@@ -57,11 +59,17 @@ pub(super) enum Unresolved {
 /// The scanned search path (`unit_ids_map`, `unit_names_map`, `unit_path_cache`).
 #[derive(Debug, Default)]
 pub(super) struct NameMap {
-    pub(super) ids: HashMap<String, MapEntry>,
+    pub(super) ids: FxHashMap<String, MapEntry>,
     /// Real name → every name pointing to it (including itself when it is a file).
-    names: HashMap<String, Vec<String>>,
+    names: FxHashMap<String, Vec<String>>,
     /// Every top-level unit file and `.d`/`.wants`/`.requires` directory seen.
-    pub(super) cache: HashSet<PathBuf>,
+    pub(super) cache: FxHashSet<PathBuf>,
+    /// The file names of `cache`: most drop-in directory candidates exist in no
+    /// search directory, and this answers them without building a path.
+    cache_names: FxHashSet<String>,
+    /// Entries the directory scan saw as regular files (not symlinks): reading
+    /// them needs no `fstat()` to tell a mask (`/dev/null`) from a unit file.
+    regular: FxHashSet<PathBuf>,
     /// Whether any `foo@inst.service` file or `foo@inst.service.d` directory exists; when
     /// none does, every instance is exactly its template (fast `instantiate`).
     pub(super) has_service_instances: bool,
@@ -87,18 +95,20 @@ impl NameMap {
                     continue;
                 }
             };
-            let mut names: Vec<(String, bool)> = Vec::new();
+            let mut names: Vec<(String, Option<fs::FileType>)> = Vec::new();
             for entry in entries.flatten() {
                 let Ok(name) = entry.file_name().into_string() else {
                     continue;
                 };
-                let is_link = entry.file_type().map(|t| t.is_symlink()).unwrap_or(false);
-                names.push((name, is_link));
+                // d_type from getdents: no stat() per entry.
+                names.push((name, entry.file_type().ok()));
             }
             // Directory order is arbitrary; sort so warnings come out the same every time.
-            names.sort();
-            for (name, is_link) in names {
-                map.add_entry(search, dir, &name, is_link, diags);
+            names.sort_by(|a, b| a.0.cmp(&b.0));
+            for (name, ft) in names {
+                let is_link = ft.is_some_and(|t| t.is_symlink());
+                let is_regular = ft.is_some_and(|t| t.is_file());
+                map.add_entry(search, dir, &name, is_link, is_regular, diags);
             }
         }
         let keys: Vec<String> = map.ids.keys().cloned().collect();
@@ -129,6 +139,7 @@ impl NameMap {
         dir: &Path,
         name: &str,
         is_link: bool,
+        is_regular: bool,
         diags: &mut Diagnostics,
     ) {
         let valid = classify(name).is_some();
@@ -145,8 +156,12 @@ impl NameMap {
             self.has_service_instances = true;
         }
         self.cache.insert(filename.clone());
+        self.cache_names.insert(name.to_string());
         if !valid || self.ids.contains_key(name) {
             return;
+        }
+        if is_regular {
+            self.regular.insert(filename.clone());
         }
         if !is_link {
             self.ids.insert(name.to_string(), MapEntry::File(filename));
@@ -195,6 +210,16 @@ impl NameMap {
         if !self_alias {
             self.ids.insert(name.to_string(), MapEntry::Alias(dst));
         }
+    }
+
+    /// Whether `dir` (a search directory) has the top-level entry `entry`.
+    pub(super) fn has_entry(&self, dir: &Path, entry: &str) -> bool {
+        self.cache_names.contains(entry) && self.cache.contains(&dir.join(entry))
+    }
+
+    /// Whether the scan saw `path` as a regular file (no symlink, no device).
+    pub(super) fn is_regular(&self, path: &Path) -> bool {
+        self.regular.contains(path)
     }
 
     /// `unit_ids_map_get()`: follow aliases to a file path.

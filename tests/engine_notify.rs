@@ -73,11 +73,14 @@ fn notify_from_a_process_the_unit_does_not_own_is_refused() {
         "m.socket",
         &format!("[Socket]\nListenStream=127.0.0.1:{port}\n"),
     );
-    // The shell (main pid) forks perl, which sends READY=1 from its own pid.
+    // The shell (main pid) forks perl, which sends READY=1 from its own pid and
+    // stays a moment: the sender is looked up by its process group, which a
+    // process that already exited no longer has (systemd's cgroup lookup has the
+    // same race and logs the same "Cannot find unit" line).
     units.write(
         "m.service",
         &format!(
-            "[Service]\nType=notify\nTimeoutStartSec=30\nExecStart=/bin/sh -c \"/usr/bin/perl -e '{}'; sleep 30\"\n",
+            "[Service]\nType=notify\nTimeoutStartSec=30\nExecStart=/bin/sh -c \"/usr/bin/perl -e '{} sleep 5;'; sleep 30\"\n",
             notify_perl("READY=1").replace('"', "\\\"")
         ),
     );

@@ -8,15 +8,41 @@ use std::net::SocketAddr;
 use std::os::fd::BorrowedFd;
 
 use crate::sys::socket::{local_address, SockName};
+use crate::unit::{Listen, SocketAddress};
 
 /// IPv4-mapped IPv6 addresses are printed as IPv4, as systemd does.
 fn ip_text(a: &SocketAddr) -> String {
     format!("{}:{}", a.ip().to_canonical(), a.port())
 }
 
-/// The instance text for connection number `nr` (NAccepted before increment).
-pub fn instance_name(nr: u64, conn: BorrowedFd<'_>, peer: Option<&SockName>) -> String {
-    let local = local_address(conn);
+/// The local address every connection of `listen` has, when the socket is bound to
+/// one specific IP address and port (so `getsockname()` per connection would only
+/// repeat it). Wildcard and dual-stack sockets answer per connection.
+pub fn fixed_local_address(listen: &Listen) -> Option<SockName> {
+    match listen {
+        Listen::Stream(SocketAddress::Ip {
+            addr,
+            port_only: false,
+            ..
+        })
+        | Listen::SequentialPacket(SocketAddress::Ip {
+            addr,
+            port_only: false,
+            ..
+        }) if !addr.ip().is_unspecified() && addr.port() != 0 => Some(SockName::Ip(*addr)),
+        _ => None,
+    }
+}
+
+/// The instance text for connection number `nr` (NAccepted before increment);
+/// `local` is the connection's local address when already known.
+pub fn instance_name(
+    nr: u64,
+    conn: BorrowedFd<'_>,
+    local: Option<&SockName>,
+    peer: Option<&SockName>,
+) -> String {
+    let local = local.cloned().or_else(|| local_address(conn));
     match (local, peer) {
         (Some(SockName::Ip(l)), Some(SockName::Ip(r))) => {
             format!("{nr}-{}-{}", ip_text(&l), ip_text(r))

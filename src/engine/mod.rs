@@ -31,7 +31,7 @@ pub mod state;
 mod status;
 mod timers;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
@@ -88,11 +88,11 @@ pub struct Engine {
     signal_fd: SignalFd,
     units: UnitSet,
     sockets: Vec<SocketRuntime>,
-    socket_index: HashMap<String, usize>,
-    services: HashMap<String, ServiceRuntime>,
-    children: HashMap<i32, ChildRole>,
+    socket_index: FxHashMap<String, usize>,
+    services: FxHashMap<String, ServiceRuntime>,
+    children: FxHashMap<i32, ChildRole>,
     /// `-` prefix of the running control commands, by pid.
-    control_ignore: HashMap<i32, bool>,
+    control_ignore: FxHashMap<i32, bool>,
     invocations: u64,
     /// Path of the notify socket given to services as `NOTIFY_SOCKET`.
     notify_path: Option<String>,
@@ -115,7 +115,7 @@ pub struct Engine {
     startup_timestamp: u64,
     loader: Option<ConfigLoader>,
     /// Shared units of templates without specifiers (one copy for all instances).
-    template_cache: HashMap<String, std::sync::Arc<crate::unit::ServiceUnit>>,
+    template_cache: FxHashMap<String, std::sync::Arc<crate::unit::ServiceUnit>>,
     conns: Vec<Option<BuiltinConn>>,
     free_conns: Vec<usize>,
     timers: Timers,
@@ -140,10 +140,10 @@ impl Engine {
             signal_fd,
             units: config.units,
             sockets: Vec::new(),
-            socket_index: HashMap::new(),
-            services: HashMap::new(),
-            children: HashMap::new(),
-            control_ignore: HashMap::new(),
+            socket_index: FxHashMap::default(),
+            services: FxHashMap::default(),
+            children: FxHashMap::default(),
+            control_ignore: FxHashMap::default(),
             invocations: 0,
             notify_path: None,
             notifier: None,
@@ -159,7 +159,7 @@ impl Engine {
             reexec_since: None,
             startup_timestamp: state::now_usec(),
             loader: None,
-            template_cache: HashMap::new(),
+            template_cache: FxHashMap::default(),
             conns: Vec::new(),
             free_conns: Vec::new(),
             timers: Timers::default(),

@@ -5,7 +5,7 @@
 //! `set_service_state`, which records timestamps and notifies the control plane.
 
 use std::net::IpAddr;
-use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, RawFd};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{kill, killpg, Signal};
@@ -33,15 +33,15 @@ impl Engine {
     pub(super) fn spawn_connection_instance(
         &mut self,
         idx: usize,
-        conn: OwnedFd,
-        peer: Option<SockName>,
+        accepted: super::sockets::Connection,
         source: Option<IpAddr>,
     ) {
+        let super::sockets::Connection { conn, peer, local } = accepted;
         let rt = &mut self.sockets[idx];
         let nr = rt.n_accepted;
         rt.n_accepted += 1;
         let template = rt.unit.service_name();
-        let instance = instance_name(nr, conn.as_fd(), peer.as_ref());
+        let instance = instance_name(nr, conn.as_fd(), local.as_ref(), peer.as_ref());
         let unit_name = instance_unit_name(&template, &instance);
         let service = self.instance_unit(&template, &instance);
         let Some(service) = service else {
@@ -1075,13 +1075,15 @@ fn read_pid_file(path: &std::path::Path) -> Option<i32> {
 /// A 128-bit hex id per invocation ($INVOCATION_ID): pid, time and a counter, so no
 /// random-number syscall is needed per spawn.
 fn invocation_id(counter: &mut u64) -> String {
+    // getpid() is a syscall (glibc does not cache it); our pid never changes.
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
     *counter += 1;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     format!(
         "{:08x}{:08x}{:016x}",
-        std::process::id(),
+        PID.get_or_init(std::process::id),
         now.subsec_nanos(),
         (now.as_secs() << 24) ^ *counter
     )

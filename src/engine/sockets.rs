@@ -9,12 +9,13 @@ use nix::errno::Errno;
 use nix::sys::epoll::{EpollEvent, EpollFlags};
 
 use super::event::listener_token;
+use super::instance::fixed_local_address;
 use super::socket::{SocketResult, SocketRuntime, SocketState};
 use super::timers::Timer;
 use super::Engine;
 use crate::sys::socket::{
-    accept_connection, apply_connection_options, listen_matches, local_address, open_listen,
-    peer_address, remove_node, SockName,
+    accept_connection, accept_with_peer, apply_connection_options, listen_matches, local_address,
+    open_listen, remove_node, SockName,
 };
 use crate::unit::Listen;
 
@@ -22,6 +23,16 @@ use crate::unit::Listen;
 const ACCEPT_BATCH: usize = 64;
 /// Back-off after accept() fails with EMFILE/ENFILE/ENOBUFS/ENOMEM.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// One accepted connection, with the addresses accept4() and the listening
+/// socket already tell (so no getpeername()/getsockname() per connection).
+pub(super) struct Connection {
+    pub conn: OwnedFd,
+    pub peer: Option<SockName>,
+    /// Known when the socket listens on one specific address (see
+    /// `instance::fixed_local_address`).
+    pub local: Option<SockName>,
+}
 
 impl Engine {
     /// Start the socket unit `name` (systemd.md §7.1: start-pre → open → start-post
@@ -448,13 +459,22 @@ impl Engine {
     /// Accept=yes (and stream built-ins): accept pending connections and start one
     /// instance (or one built-in session) per connection (systemd.md §4.4).
     fn accept_loop(&mut self, idx: usize, fd_idx: usize, builtin: Option<crate::unit::Builtin>) {
+        let local = self.sockets[idx]
+            .unit
+            .listen
+            .get(fd_idx)
+            .and_then(fixed_local_address);
         for _ in 0..ACCEPT_BATCH {
             let rt = &mut self.sockets[idx];
             if rt.state != SocketState::Listening {
                 return;
             }
-            let conn = match accept_connection(rt.fds[fd_idx].as_fd()) {
-                Ok(Some(c)) => c,
+            let conn = match accept_with_peer(rt.fds[fd_idx].as_fd()) {
+                Ok(Some((conn, peer))) => Connection {
+                    conn,
+                    peer,
+                    local: local.clone(),
+                },
                 Ok(None) => return,
                 Err(Errno::EMFILE | Errno::ENFILE | Errno::ENOBUFS | Errno::ENOMEM) => {
                     let until = Instant::now() + ACCEPT_BACKOFF;
@@ -467,7 +487,7 @@ impl Engine {
                     return;
                 }
             };
-            apply_connection_options(conn.as_fd(), &rt.unit.options);
+            apply_connection_options(conn.conn.as_fd(), &rt.unit.options);
             let now = Instant::now();
             // Built-ins never fork, so like BSD inetd they are not counted by the
             // spawn limit (inetd.md §1.9).
@@ -506,12 +526,11 @@ impl Engine {
     fn dispatch_connection(
         &mut self,
         idx: usize,
-        conn: OwnedFd,
+        conn: Connection,
         builtin: Option<crate::unit::Builtin>,
     ) {
         let rt = &mut self.sockets[idx];
-        let peer = peer_address(conn.as_fd());
-        let source = match &peer {
+        let source = match &conn.peer {
             // IPv4-mapped sources count as the IPv4 address.
             Some(SockName::Ip(a)) => Some(a.ip().to_canonical()),
             _ => None,
@@ -528,8 +547,8 @@ impl Engine {
             }
         }
         match builtin {
-            Some(kind) => self.start_builtin_conn(idx, conn, kind, source),
-            None => self.spawn_connection_instance(idx, conn, peer, source),
+            Some(kind) => self.start_builtin_conn(idx, conn.conn, kind, source),
+            None => self.spawn_connection_instance(idx, conn, source),
         }
     }
 

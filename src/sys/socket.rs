@@ -275,6 +275,33 @@ pub fn accept_connection(fd: BorrowedFd<'_>) -> Result<Option<OwnedFd>, Errno> {
     Ok(Some(unsafe { OwnedFd::from_raw_fd(r) }))
 }
 
+/// `accept4()` that keeps the peer address the kernel hands back, so no
+/// `getpeername()` is needed afterwards.
+pub fn accept_with_peer(fd: BorrowedFd<'_>) -> Result<Option<(OwnedFd, Option<SockName>)>, Errno> {
+    let mut raw = RawAddr::zeroed();
+    raw.len = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+    let ptr = (&mut raw.storage as *mut libc::sockaddr_storage).cast::<libc::sockaddr>();
+    // SAFETY: fd is open; ptr/len describe the writable sockaddr_storage buffer.
+    let r = unsafe {
+        libc::accept4(
+            fd.as_raw_fd(),
+            ptr,
+            &mut raw.len,
+            libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
+        )
+    };
+    if r < 0 {
+        return match Errno::last() {
+            Errno::EAGAIN => Ok(None),
+            e => Err(e),
+        };
+    }
+    // SAFETY: accept4 returned a new fd that nothing else owns.
+    let conn = unsafe { OwnedFd::from_raw_fd(r) };
+    let peer = (raw.len > 0).then(|| decode(&raw));
+    Ok(Some((conn, peer)))
+}
+
 /// The address as text for error messages (`[::]:80`, `/run/x.sock`, `@name`).
 fn describe(listen: &Listen) -> String {
     match listen {

@@ -214,7 +214,8 @@ struct ChildPlan<'a> {
     nonblocking: Option<bool>,
     rlimits: &'a [(libc::c_int, libc::rlimit)],
     nice: Option<i32>,
-    umask: libc::mode_t,
+    /// None: the daemon's own umask is already the unit's.
+    umask: Option<libc::mode_t>,
     setgroups: Option<&'a [libc::gid_t]>,
     ids: Option<(libc::uid_t, libc::gid_t)>,
     cwd: *const libc::c_char,
@@ -226,8 +227,8 @@ struct ChildPlan<'a> {
     dfl_action: libc::sigaction,
     /// Highest signal number (SIGRTMAX), read in the parent.
     sig_max: libc::c_int,
-    /// Bit n-1 set: signal n may not be at SIG_DFL in the parent, so the child
-    /// resets it (see `non_default_signals`).
+    /// Bit n-1 set: signal n may be ignored in the parent, so the child resets
+    /// it (see `non_default_signals`).
     reset_mask: u64,
 }
 
@@ -583,7 +584,7 @@ fn spawn_with(req: &SpawnRequest, use_fork: bool) -> Result<Pid, SpawnError> {
         nonblocking: req.nonblocking,
         rlimits: &rlimits,
         nice: req.nice,
-        umask: req.umask as libc::mode_t,
+        umask: (own_umask() != Some(req.umask)).then_some(req.umask as libc::mode_t),
         setgroups,
         ids,
         cwd: req.cwd.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()),
@@ -707,8 +708,10 @@ fn set_nonblock_raw(fd: RawFd, on: bool) {
 unsafe fn child_exec(plan: &ChildPlan<'_>) -> ! {
     let mut err_fd = plan.err_fd;
 
-    // 1. Default dispositions for every signal (Rust ignores SIGPIPE; the daemon's
-    //    handled signals are blocked), then an empty mask.
+    // 1. Default dispositions for the signals the daemon ignores (Rust ignores
+    //    SIGPIPE), the only ones that would survive exec; caught signals are reset
+    //    by the exec itself, and all stay blocked (the parent blocked them around
+    //    the clone) until the mask is emptied just before execve (step 10).
     //    The raw rt_sigaction syscall also reaches the signals glibc reserves for
     //    itself (32, 33), whose "ignored" state would otherwise survive exec. An
     //    all-zero kernel sigaction is SIG_DFL, no flags, empty mask on every arch.
@@ -717,8 +720,8 @@ unsafe fn child_exec(plan: &ChildPlan<'_>) -> ! {
         if sig == libc::SIGKILL || sig == libc::SIGSTOP {
             continue;
         }
-        // Only the signals the parent has caught or ignored (one syscall each
-        // instead of 62: the child runs while the vfork parent waits).
+        // Only the signals the parent ignores (one syscall each instead of 62:
+        // the child runs while the vfork parent waits).
         if sig <= 64 && plan.reset_mask & (1u64 << (sig - 1)) == 0 {
             continue;
         }
@@ -732,17 +735,6 @@ unsafe fn child_exec(plan: &ChildPlan<'_>) -> ! {
         if r < 0 {
             libc::sigaction(sig, &plan.dfl_action, std::ptr::null_mut());
         }
-    }
-    let empty: KernelSigset = [0];
-    if libc::syscall(
-        libc::SYS_rt_sigprocmask,
-        libc::SIG_SETMASK as libc::c_long,
-        empty.as_ptr(),
-        std::ptr::null_mut::<u64>(),
-        KERNEL_SIGSET_SIZE,
-    ) < 0
-    {
-        child_fail(plan, err_fd, STEP_SIGNALS);
     }
 
     // 2. Own session (inetd children and systemd services both get one).
@@ -842,13 +834,12 @@ unsafe fn child_exec(plan: &ChildPlan<'_>) -> ! {
             set_nonblock_raw(fd, on);
         }
     }
+    // A stdio slot that is a dup of the one before shares its open file
+    // description, so one fcntl covers both. Files and ttys we opened are
+    // blocking already, so no fstat() to single out sockets.
     for i in 0..3 {
-        if plan.fd_stdio[i] {
-            let mut st: libc::stat = std::mem::zeroed();
-            if libc::fstat(i as RawFd, &mut st) == 0 && st.st_mode & libc::S_IFMT == libc::S_IFSOCK
-            {
-                set_nonblock_raw(i as RawFd, false);
-            }
+        if plan.fd_stdio[i] && !plan.same_stdio[i] {
+            set_nonblock_raw(i as RawFd, false);
         }
     }
 
@@ -863,7 +854,9 @@ unsafe fn child_exec(plan: &ChildPlan<'_>) -> ! {
             child_fail(plan, err_fd, STEP_NICE);
         }
     }
-    libc::umask(plan.umask);
+    if let Some(mask) = plan.umask {
+        libc::umask(mask);
+    }
 
     // 7. Credentials: groups, then gid, then uid (dropping uid last). Raw
     //    syscalls: in a multi-threaded process glibc's wrappers run the setxid
@@ -895,15 +888,42 @@ unsafe fn child_exec(plan: &ChildPlan<'_>) -> ! {
         write_decimal(plan.pid_slot, libc::getpid() as u64);
     }
 
+    // 10. An empty signal mask, last, so no handler of the daemon can run here.
+    let empty: KernelSigset = [0];
+    if libc::syscall(
+        libc::SYS_rt_sigprocmask,
+        libc::SIG_SETMASK as libc::c_long,
+        empty.as_ptr(),
+        std::ptr::null_mut::<u64>(),
+        KERNEL_SIGSET_SIZE,
+    ) < 0
+    {
+        child_fail(plan, err_fd, STEP_SIGNALS);
+    }
+
     libc::execve(plan.path, plan.argv, plan.envp);
     child_fail(plan, err_fd, STEP_EXEC);
 }
 
-/// Signals whose disposition in this process is not SIG_DFL, as a bit mask
-/// (bit n-1 = signal n). Asked of the kernel at most once a second and cached:
-/// activatord handles its signals through a signalfd, so dispositions change
-/// only at start-up (Rust ignores SIGPIPE, glibc catches its two internal
-/// signals); the refresh catches a library that installs a handler later.
+/// The daemon's umask, from `/proc/self/status` (Linux 4.7+; reading it with
+/// umask(2) would change it for a moment). Read once: activatord never changes
+/// its umask. None when unknown, so the child always sets the unit's.
+fn own_umask() -> Option<u32> {
+    static UMASK: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
+    *UMASK.get_or_init(|| {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find(|l| l.starts_with("Umask:"))?;
+        u32::from_str_radix(line["Umask:".len()..].trim(), 8).ok()
+    })
+}
+
+/// Signals this process ignores (SIG_IGN), as a bit mask (bit n-1 = signal n):
+/// the only dispositions that survive execve(2) and so the only ones the child
+/// must reset (a caught signal is reset to SIG_DFL by the exec itself, and every
+/// signal is blocked in the child until its mask is emptied). Asked of the
+/// kernel at most once a second and cached: activatord handles its signals
+/// through a signalfd, so dispositions change only at start-up (Rust ignores
+/// SIGPIPE); the refresh catches a library that changes one later.
 fn non_default_signals() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static MASK: AtomicU64 = AtomicU64::new(0);
@@ -932,8 +952,8 @@ fn non_default_signals() -> u64 {
                 8 as libc::c_long,
             )
         };
-        // On error, or any handler other than SIG_DFL (0): reset in the child.
-        if r < 0 || old[0] != 0 {
+        // On error, or SIG_IGN (1): reset in the child.
+        if r < 0 || old[0] == libc::SIG_IGN as u64 {
             mask |= 1u64 << (sig - 1);
         }
     }

@@ -97,14 +97,18 @@ impl Engine {
         }
         let rt = &mut self.sockets[idx];
         rt.fds = fds;
-        rt.own_ports = rt
-            .fds
-            .iter()
-            .filter_map(|fd| match local_address(fd.as_fd()) {
-                Some(SockName::Ip(a)) => Some(a.port()),
-                _ => None,
-            })
-            .collect();
+        // Only built-ins answer datagrams themselves and need their own ports.
+        rt.own_ports = if rt.unit.builtin.is_some() {
+            rt.fds
+                .iter()
+                .filter_map(|fd| match local_address(fd.as_fd()) {
+                    Some(SockName::Ip(a)) => Some(a.port()),
+                    _ => None,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         for (listen, fd) in rt.unit.listen.iter().zip(&rt.fds) {
             log::debug!(
                 "{}: listening on {} as fd {}",

@@ -210,11 +210,21 @@ fn find_dirs(
 /// an earlier directory masks later ones; the result is sorted by file name. Hidden files
 /// are skipped. Unreadable directories give one warning each.
 pub fn conf_files(dirs: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
+    conf_files_with(dirs, &|_| None, diags)
+}
+
+/// `conf_files`, with `real_path` answering a directory's real path when the
+/// caller already knows it (None: ask the filesystem).
+pub fn conf_files_with(
+    dirs: &[PathBuf],
+    real_path: &dyn Fn(&Path) -> Option<PathBuf>,
+    diags: &mut Diagnostics,
+) -> Vec<PathBuf> {
     let mut by_name: HashMap<String, PathBuf> = HashMap::new();
     for dir in dirs {
         // systemd chases each drop-in directory and reports files under the real path
         // (`unit_file_add_dir()`), so a symlinked `foo.socket.d` shows its target.
-        let Ok(dir) = fs::canonicalize(dir) else {
+        let Some(dir) = real_path(dir).or_else(|| fs::canonicalize(dir).ok()) else {
             continue;
         };
         let entries = match fs::read_dir(&dir) {

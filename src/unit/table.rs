@@ -235,14 +235,6 @@ pub(crate) fn specifier_reason(e: &ValueError) -> String {
     }
 }
 
-/// The part of a unit every shared table writes to.
-pub(crate) struct Parts<'u> {
-    pub unit: &'u mut super::model::UnitSection,
-    pub install: &'u mut super::model::InstallSection,
-    pub exec: &'u mut super::model::ExecContext,
-    pub kill: &'u mut super::model::KillContext,
-}
-
 /// A unit type with its own table.
 pub(crate) trait UnitTarget: Sized + 'static {
     const KIND: UnitKind;
@@ -250,7 +242,12 @@ pub(crate) trait UnitTarget: Sized + 'static {
     fn table() -> &'static [Entry<Self>];
     /// Own-section directives accepted but not implemented.
     fn ignored() -> &'static [Ignored];
-    fn parts(&mut self) -> Parts<'_>;
+    /// The parts every shared table writes to, one at a time: each call stores a
+    /// `Sparse` group only when a directive is actually written to it.
+    fn unit_mut(&mut self) -> &mut super::model::UnitSection;
+    fn install_mut(&mut self) -> &mut super::model::InstallSection;
+    fn exec_mut(&mut self) -> &mut super::model::ExecContext;
+    fn kill_mut(&mut self) -> &mut super::model::KillContext;
     fn name(&self) -> &str;
 }
 
@@ -262,13 +259,17 @@ impl UnitTarget for SocketUnit {
     fn ignored() -> &'static [Ignored] {
         socket_table::SOCKET_IGNORED
     }
-    fn parts(&mut self) -> Parts<'_> {
-        Parts {
-            unit: &mut self.unit,
-            install: &mut self.install,
-            exec: &mut self.exec,
-            kill: &mut self.kill,
-        }
+    fn unit_mut(&mut self) -> &mut super::model::UnitSection {
+        &mut self.unit
+    }
+    fn install_mut(&mut self) -> &mut super::model::InstallSection {
+        &mut self.install
+    }
+    fn exec_mut(&mut self) -> &mut super::model::ExecContext {
+        &mut self.exec
+    }
+    fn kill_mut(&mut self) -> &mut super::model::KillContext {
+        &mut self.kill
     }
     fn name(&self) -> &str {
         &self.name
@@ -283,13 +284,17 @@ impl UnitTarget for ServiceUnit {
     fn ignored() -> &'static [Ignored] {
         service_table::SERVICE_IGNORED
     }
-    fn parts(&mut self) -> Parts<'_> {
-        Parts {
-            unit: &mut self.unit,
-            install: &mut self.install,
-            exec: &mut self.exec,
-            kill: &mut self.kill,
-        }
+    fn unit_mut(&mut self) -> &mut super::model::UnitSection {
+        &mut self.unit
+    }
+    fn install_mut(&mut self) -> &mut super::model::InstallSection {
+        &mut self.install
+    }
+    fn exec_mut(&mut self) -> &mut super::model::ExecContext {
+        &mut self.exec
+    }
+    fn kill_mut(&mut self) -> &mut super::model::KillContext {
+        &mut self.kill
     }
     fn name(&self) -> &str {
         &self.name
@@ -377,8 +382,9 @@ fn apply_all<T: UnitTarget>(
     diags: &mut Diagnostics,
 ) -> Option<BuildState> {
     let mut state = BuildState::default();
+    let template = target.name().contains("@.");
     for a in assignments {
-        if let Err(msg) = apply_one(target, a, spec, diags, &mut state) {
+        if let Err(msg) = apply_one(target, template, a, spec, diags, &mut state) {
             diags.push(Diagnostic::error_at(&*a.file, a.line, msg));
             diags.push(Diagnostic::unit_error(
                 target.name(),
@@ -393,6 +399,7 @@ fn apply_all<T: UnitTarget>(
 /// Look the key up and run its parser; `Err` carries a fatal message.
 fn apply_one<T: UnitTarget>(
     target: &mut T,
+    template: bool,
     a: &Assignment,
     spec: &SpecifierContext,
     diags: &mut Diagnostics,
@@ -413,27 +420,23 @@ fn apply_one<T: UnitTarget>(
         spec,
         diags,
         state,
-        template: T::name(target).contains("@."),
+        template,
     };
     let outcome = match sec {
         Sec::Type => {
             if let Some(e) = find(T::table(), sec, &a.key) {
                 Some(run(e, target, &mut ctx, &a.value))
+            } else if let Some(e) = find(common_table::EXEC_TABLE, sec, &a.key) {
+                Some(run(e, target.exec_mut(), &mut ctx, &a.value))
             } else {
-                let parts = target.parts();
-                if let Some(e) = find(common_table::EXEC_TABLE, sec, &a.key) {
-                    Some(run(e, parts.exec, &mut ctx, &a.value))
-                } else if let Some(e) = find(common_table::KILL_TABLE, sec, &a.key) {
-                    Some(run(e, parts.kill, &mut ctx, &a.value))
-                } else {
-                    None
-                }
+                find(common_table::KILL_TABLE, sec, &a.key)
+                    .map(|e| run(e, target.kill_mut(), &mut ctx, &a.value))
             }
         }
         Sec::Unit => find(common_table::UNIT_TABLE, sec, &a.key)
-            .map(|e| run(e, target.parts().unit, &mut ctx, &a.value)),
+            .map(|e| run(e, target.unit_mut(), &mut ctx, &a.value)),
         Sec::Install => find(common_table::INSTALL_TABLE, sec, &a.key)
-            .map(|e| run(e, target.parts().install, &mut ctx, &a.value)),
+            .map(|e| run(e, target.install_mut(), &mut ctx, &a.value)),
     };
     match outcome {
         Some(Ok(())) => Ok(()),

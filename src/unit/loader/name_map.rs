@@ -70,6 +70,9 @@ pub(super) struct NameMap {
     /// Entries the directory scan saw as regular files (not symlinks): reading
     /// them needs no `fstat()` to tell a mask (`/dev/null`) from a unit file.
     regular: FxHashSet<PathBuf>,
+    /// Entries the scan saw as directories (not symlinks), under the real path
+    /// of their search directory: drop-in directories need no `realpath()`.
+    real_dirs: FxHashMap<PathBuf, PathBuf>,
     /// Whether any `foo@inst.service` file or `foo@inst.service.d` directory exists; when
     /// none does, every instance is exactly its template (fast `instantiate`).
     pub(super) has_service_instances: bool,
@@ -105,7 +108,13 @@ impl NameMap {
             }
             // Directory order is arbitrary; sort so warnings come out the same every time.
             names.sort_by(|a, b| a.0.cmp(&b.0));
+            let real_dir = fs::canonicalize(dir).ok();
             for (name, ft) in names {
+                if let (Some(real), Some(true)) = (&real_dir, ft.map(|t| t.is_dir())) {
+                    if name.ends_with(".d") {
+                        map.real_dirs.insert(dir.join(&name), real.join(&name));
+                    }
+                }
                 let is_link = ft.is_some_and(|t| t.is_symlink());
                 let is_regular = ft.is_some_and(|t| t.is_file());
                 map.add_entry(search, dir, &name, is_link, is_regular, diags);
@@ -215,6 +224,11 @@ impl NameMap {
     /// Whether `dir` (a search directory) has the top-level entry `entry`.
     pub(super) fn has_entry(&self, dir: &Path, entry: &str) -> bool {
         self.cache_names.contains(entry) && self.cache.contains(&dir.join(entry))
+    }
+
+    /// The real path of a drop-in directory the scan saw as a plain directory.
+    pub(super) fn real_dir(&self, path: &Path) -> Option<PathBuf> {
+        self.real_dirs.get(path).cloned()
     }
 
     /// Whether the scan saw `path` as a regular file (no symlink, no device).

@@ -251,6 +251,27 @@ pub(crate) trait UnitTarget: Sized + 'static {
     fn name(&self) -> &str;
 }
 
+/// The accessors of `UnitTarget` both unit types share (same field names).
+macro_rules! shared_parts {
+    () => {
+        fn unit_mut(&mut self) -> &mut super::model::UnitSection {
+            &mut self.unit
+        }
+        fn install_mut(&mut self) -> &mut super::model::InstallSection {
+            &mut self.install
+        }
+        fn exec_mut(&mut self) -> &mut super::model::ExecContext {
+            &mut self.exec
+        }
+        fn kill_mut(&mut self) -> &mut super::model::KillContext {
+            &mut self.kill
+        }
+        fn name(&self) -> &str {
+            &self.name
+        }
+    };
+}
+
 impl UnitTarget for SocketUnit {
     const KIND: UnitKind = UnitKind::Socket;
     fn table() -> &'static [Entry<Self>] {
@@ -259,21 +280,7 @@ impl UnitTarget for SocketUnit {
     fn ignored() -> &'static [Ignored] {
         socket_table::SOCKET_IGNORED
     }
-    fn unit_mut(&mut self) -> &mut super::model::UnitSection {
-        &mut self.unit
-    }
-    fn install_mut(&mut self) -> &mut super::model::InstallSection {
-        &mut self.install
-    }
-    fn exec_mut(&mut self) -> &mut super::model::ExecContext {
-        &mut self.exec
-    }
-    fn kill_mut(&mut self) -> &mut super::model::KillContext {
-        &mut self.kill
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
+    shared_parts!();
 }
 
 impl UnitTarget for ServiceUnit {
@@ -284,21 +291,7 @@ impl UnitTarget for ServiceUnit {
     fn ignored() -> &'static [Ignored] {
         service_table::SERVICE_IGNORED
     }
-    fn unit_mut(&mut self) -> &mut super::model::UnitSection {
-        &mut self.unit
-    }
-    fn install_mut(&mut self) -> &mut super::model::InstallSection {
-        &mut self.install
-    }
-    fn exec_mut(&mut self) -> &mut super::model::ExecContext {
-        &mut self.exec
-    }
-    fn kill_mut(&mut self) -> &mut super::model::KillContext {
-        &mut self.kill
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
+    shared_parts!();
 }
 
 /// The activator-only warning for a directive it accepts but does not implement.

@@ -62,14 +62,13 @@ pub(super) struct NameMap {
     pub(super) ids: FxHashMap<String, MapEntry>,
     /// Real name → every name pointing to it (including itself when it is a file).
     names: FxHashMap<String, Vec<String>>,
-    /// Every top-level unit file and `.d`/`.wants`/`.requires` directory seen.
-    pub(super) cache: FxHashSet<PathBuf>,
+    /// Every top-level unit file and `.d`/`.wants`/`.requires` directory seen,
+    /// and whether it is a regular file (not a symlink): reading such a unit
+    /// file needs no `fstat()` to tell a mask (`/dev/null`) from a unit file.
+    pub(super) cache: FxHashMap<PathBuf, bool>,
     /// The file names of `cache`: most drop-in directory candidates exist in no
     /// search directory, and this answers them without building a path.
     cache_names: FxHashSet<String>,
-    /// Entries the directory scan saw as regular files (not symlinks): reading
-    /// them needs no `fstat()` to tell a mask (`/dev/null`) from a unit file.
-    regular: FxHashSet<PathBuf>,
     /// Entries the scan saw as directories (not symlinks), under the real path
     /// of their search directory: drop-in directories need no `realpath()`.
     real_dirs: FxHashMap<PathBuf, PathBuf>,
@@ -109,6 +108,7 @@ impl NameMap {
             // Directory order is arbitrary; sort so warnings come out the same every time.
             names.sort_by(|a, b| a.0.cmp(&b.0));
             let real_dir = fs::canonicalize(dir).ok();
+
             for (name, ft) in names {
                 if let (Some(real), Some(true)) = (&real_dir, ft.map(|t| t.is_dir())) {
                     if name.ends_with(".d") {
@@ -120,7 +120,21 @@ impl NameMap {
                 map.add_entry(search, dir, &name, is_link, is_regular, diags);
             }
         }
-        let keys: Vec<String> = map.ids.keys().cloned().collect();
+        // Real name -> the names pointing to it. A (non-template) unit file under
+        // its own name needs no entry for itself: `add_names` always includes the
+        // name it is asked for, and that is nearly every unit.
+        let keys: Vec<String> = map
+            .ids
+            .iter()
+            .filter(|(src, e)| match e {
+                MapEntry::File(p) => {
+                    p.file_name().is_none_or(|f| f != src.as_str())
+                        || classify(src) == Some(NameKind::Template)
+                }
+                MapEntry::Alias(_) => true,
+            })
+            .map(|(src, _)| src.clone())
+            .collect();
         for src in keys {
             let Ok(path) = map.resolve(&src) else {
                 continue;
@@ -164,13 +178,10 @@ impl NameMap {
         if unit_part.ends_with(".service") && classify(unit_part) == Some(NameKind::Instance) {
             self.has_service_instances = true;
         }
-        self.cache.insert(filename.clone());
+        self.cache.insert(filename.clone(), is_regular);
         self.cache_names.insert(name.to_string());
         if !valid || self.ids.contains_key(name) {
             return;
-        }
-        if is_regular {
-            self.regular.insert(filename.clone());
         }
         if !is_link {
             self.ids.insert(name.to_string(), MapEntry::File(filename));
@@ -223,7 +234,7 @@ impl NameMap {
 
     /// Whether `dir` (a search directory) has the top-level entry `entry`.
     pub(super) fn has_entry(&self, dir: &Path, entry: &str) -> bool {
-        self.cache_names.contains(entry) && self.cache.contains(&dir.join(entry))
+        self.cache_names.contains(entry) && self.cache.contains_key(&dir.join(entry))
     }
 
     /// The real path of a drop-in directory the scan saw as a plain directory.
@@ -233,7 +244,7 @@ impl NameMap {
 
     /// Whether the scan saw `path` as a regular file (no symlink, no device).
     pub(super) fn is_regular(&self, path: &Path) -> bool {
-        self.regular.contains(path)
+        self.cache.get(path).copied().unwrap_or(false)
     }
 
     /// `unit_ids_map_get()`: follow aliases to a file path.
@@ -427,8 +438,8 @@ mod tests {
         fs::create_dir(dir.join("sockets.target.wants")).unwrap();
         fs::create_dir(dir.join("junk")).unwrap();
         let (m, _) = scan(&[dir]);
-        assert!(m.cache.contains(&dir.join("a.socket.d")));
-        assert!(m.cache.contains(&dir.join("sockets.target.wants")));
-        assert!(!m.cache.contains(&dir.join("junk")));
+        assert!(m.cache.contains_key(&dir.join("a.socket.d")));
+        assert!(m.cache.contains_key(&dir.join("sockets.target.wants")));
+        assert!(!m.cache.contains_key(&dir.join("junk")));
     }
 }

@@ -188,8 +188,8 @@ fn build_environment(
     if let Some(c) = creds {
         set(&mut env, "USER", c.name.clone());
         set(&mut env, "LOGNAME", c.name.clone());
-        set(&mut env, "HOME", c.home.display().to_string());
-        set(&mut env, "SHELL", c.shell.display().to_string());
+        set(&mut env, "HOME", c.home.to_string_lossy().into_owned());
+        set(&mut env, "SHELL", c.shell.to_string_lossy().into_owned());
     }
     if !inputs.listen_fds.is_empty() {
         set(&mut env, "LISTEN_FDS", inputs.listen_fds.len().to_string());
@@ -319,7 +319,8 @@ pub fn plan(
         creds_cache.resolve(inputs.exec)?
     };
     let env = build_environment(inputs, creds.as_ref())?;
-    let argv = if cmd.no_env_expand {
+    // Nothing to expand in most command lines: no `$` in any word.
+    let argv = if cmd.no_env_expand || !cmd.argv.iter().any(|a| a.contains('$')) {
         cmd.argv.clone()
     } else {
         let lookup = |k: &str| env.iter().find(|(ek, _)| ek == k).map(|(_, v)| v.clone());
@@ -328,23 +329,31 @@ pub fn plan(
     let (path, argv) = if cmd.via_shell {
         let mut a = vec!["/bin/sh".to_string(), "-c".to_string()];
         a.push(argv.join(" "));
-        (PathBuf::from("/bin/sh"), a)
+        (cstring("/bin/sh", "executable path")?, a)
+    } else if cmd.path.starts_with('/') {
+        (cstring(&cmd.path, "executable path")?, argv)
     } else {
         let path =
             resolve_executable(&cmd.path).ok_or_else(|| PlanError::NotFound(cmd.path.clone()))?;
-        (path, argv)
+        (cstring(&path.to_string_lossy(), "executable path")?, argv)
     };
     let mut keep = Vec::new();
     let [stdin, stdout, stderr] = stdio(inputs, &mut keep)?;
     let mut request = SpawnRequest::new(
-        cstring(&path.to_string_lossy(), "executable path")?,
+        path,
         argv.iter()
             .map(|a| cstring(a, "argv"))
             .collect::<Result<_, _>>()?,
     );
     request.envp = env
         .iter()
-        .map(|(k, v)| cstring(&format!("{k}={v}"), "environment"))
+        .map(|(k, v)| {
+            let mut kv = Vec::with_capacity(k.len() + v.len() + 2);
+            kv.extend_from_slice(k.as_bytes());
+            kv.push(b'=');
+            kv.extend_from_slice(v.as_bytes());
+            CString::new(kv).map_err(|_| PlanError::Nul("environment"))
+        })
         .collect::<Result<_, _>>()?;
     request.listen_pid_slot = !inputs.listen_fds.is_empty();
     request.stdin = stdin;

@@ -4,16 +4,10 @@
 //! systemd v258+ adds the socket cookie (`nr-COOKIE-…`); we follow 252's form because
 //! it is what Debian 12 users see and what the reference tests pin.
 
-use std::net::SocketAddr;
 use std::os::fd::BorrowedFd;
 
 use crate::sys::socket::{local_address, SockName};
 use crate::unit::{Listen, SocketAddress};
-
-/// IPv4-mapped IPv6 addresses are printed as IPv4, as systemd does.
-fn ip_text(a: &SocketAddr) -> String {
-    format!("{}:{}", a.ip().to_canonical(), a.port())
-}
 
 /// The local address every connection of `listen` has, when the socket is bound to
 /// one specific IP address and port (so `getsockname()` per connection would only
@@ -45,7 +39,15 @@ pub fn instance_name(
     let local = local.cloned().or_else(|| local_address(conn));
     match (local, peer) {
         (Some(SockName::Ip(l)), Some(SockName::Ip(r))) => {
-            format!("{nr}-{}-{}", ip_text(&l), ip_text(r))
+            // One formatting pass (this runs once per accepted connection);
+            // IPv4-mapped IPv6 addresses are printed as IPv4, as systemd does.
+            format!(
+                "{nr}-{}:{}-{}:{}",
+                l.ip().to_canonical(),
+                l.port(),
+                r.ip().to_canonical(),
+                r.port()
+            )
         }
         (Some(SockName::Vsock { cid, port }), Some(SockName::Vsock { cid: rc, port: rp })) => {
             format!("{nr}-{cid}:{port}-{rc}:{rp}")
@@ -63,7 +65,13 @@ pub fn instance_name(
 /// `prefix@instance.service` for the template `prefix@.service`.
 pub fn instance_unit_name(template: &str, instance: &str) -> String {
     match template.split_once("@.") {
-        Some((prefix, suffix)) => format!("{prefix}@{instance}.{suffix}"),
+        Some((prefix, suffix)) => {
+            let mut name = String::with_capacity(template.len() + instance.len());
+            for part in [prefix, "@", instance, ".", suffix] {
+                name.push_str(part);
+            }
+            name
+        }
         None => template.to_string(),
     }
 }

@@ -115,7 +115,7 @@ impl Engine {
             return;
         }
         if matches!(rt.state, SocketState::Dead | SocketState::Failed) {
-            self.sockets[idx].unit = new;
+            self.sockets[idx].set_unit(new);
             let name = self.sockets[idx].unit.name.clone();
             return self.start_socket(&name);
         }
@@ -162,7 +162,7 @@ impl Engine {
             }
             rt.trigger.set_limit(new.trigger_limit());
             rt.fds = fds;
-            rt.unit = new;
+            rt.set_unit(new);
         }
         if polled {
             self.set_polled(idx, true);

@@ -40,7 +40,7 @@ impl Engine {
         let rt = &mut self.sockets[idx];
         let nr = rt.n_accepted;
         rt.n_accepted += 1;
-        let template = rt.unit.service_name();
+        let template = rt.service.clone();
         let instance = instance_name(nr, conn.as_fd(), local.as_ref(), peer.as_ref());
         let unit_name = instance_unit_name(&template, &instance);
         let service = self.instance_unit(&template, &instance);

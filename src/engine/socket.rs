@@ -91,7 +91,10 @@ impl SocketResult {
 }
 
 pub struct SocketRuntime {
+    /// The definition; replace it with `set_unit` so `service` follows.
     pub unit: std::sync::Arc<SocketUnit>,
+    /// `unit.service_name()`, kept: Accept=yes needs it once per connection.
+    pub service: String,
     /// One fd per `unit.listen` entry, same order (the LISTEN_FDS order).
     pub fds: Vec<OwnedFd>,
     pub state: SocketState,
@@ -120,12 +123,19 @@ pub struct SocketRuntime {
 }
 
 impl SocketRuntime {
+    /// A new definition (reload), with the derived service name.
+    pub fn set_unit(&mut self, unit: std::sync::Arc<SocketUnit>) {
+        self.service = unit.service_name();
+        self.unit = unit;
+    }
+
     pub fn new(unit: std::sync::Arc<SocketUnit>) -> Self {
         let trigger = RateLimiter::new(unit.trigger_limit());
         let poll = unit.poll_limit.map(RateLimiter::new);
         SocketRuntime {
             poll,
             start_limit: RateLimiter::new(unit.unit.start_limit),
+            service: unit.service_name(),
             unit,
             fds: Vec::new(),
             state: SocketState::Dead,

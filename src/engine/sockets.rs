@@ -569,7 +569,7 @@ impl Engine {
             self.pause_socket(idx, until, "Trigger limit hit", false);
             return;
         }
-        let service = rt.unit.service_name();
+        let service = rt.service.clone();
         self.start_service(&service, Some(idx));
     }
 

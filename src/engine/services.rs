@@ -53,13 +53,30 @@ impl Engine {
             self.fail_socket(idx, SocketResult::Resources);
             return;
         };
-        // systemd: the instance's description names the peer (socket.c).
-        let description = match &peer {
-            Some(SockName::Ip(a)) => Some(format!(
-                "{} ({a})",
-                service.unit.description.as_deref().unwrap_or(&unit_name)
-            )),
-            _ => None,
+        // systemd: the instance's description names the peer (socket.c). The
+        // peer's address is formatted once for it and for REMOTE_ADDR.
+        let (description, remote_env) = match &peer {
+            Some(SockName::Ip(a)) => {
+                let ip = a.ip().to_canonical().to_string();
+                let port = a.port().to_string();
+                let base = service.unit.description.as_deref().unwrap_or(&unit_name);
+                let shown = if a.is_ipv6() && ip.contains(':') {
+                    format!("[{ip}]")
+                } else {
+                    ip.clone()
+                };
+                let mut d = String::with_capacity(base.len() + shown.len() + port.len() + 4);
+                for part in [base, " (", &shown, ":", &port, ")"] {
+                    d.push_str(part);
+                }
+                let env = vec![
+                    ("REMOTE_ADDR".to_string(), ip),
+                    ("REMOTE_PORT".to_string(), port),
+                ];
+                (Some(d), env)
+            }
+            Some(p) => (None, remote_env_of(p)),
+            None => (None, Vec::new()),
         };
         let rt = &mut self.sockets[idx];
         rt.n_connections += 1;
@@ -68,7 +85,7 @@ impl Engine {
         }
         let mut srv = ServiceRuntime::new(unit_name.clone(), service);
         srv.description = description;
-        srv.remote_env = peer.as_ref().map(remote_env_of).unwrap_or_default();
+        srv.remote_env = remote_env;
         srv.conn = Some(conn);
         srv.instance_of = Some(idx);
         srv.source = source;
@@ -1081,10 +1098,31 @@ fn invocation_id(counter: &mut u64) -> String {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
-    format!(
-        "{:08x}{:08x}{:016x}",
-        PID.get_or_init(std::process::id),
-        now.subsec_nanos(),
-        (now.as_secs() << 24) ^ *counter
-    )
+    let id = (u128::from(*PID.get_or_init(std::process::id)) << 96)
+        | (u128::from(now.subsec_nanos()) << 64)
+        | u128::from((now.as_secs() << 24) ^ *counter);
+    // 32 lowercase hex digits, as `{:032x}` would give, without the formatter.
+    (0..32)
+        .rev()
+        .map(|i| char::from(b"0123456789abcdef"[((id >> (i * 4)) & 0xf) as usize]))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invocation_ids_are_32_hex_digits_and_differ() {
+        let mut n = 0;
+        let a = invocation_id(&mut n);
+        let b = invocation_id(&mut n);
+        assert_eq!(a.len(), 32);
+        assert!(a
+            .bytes()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert_ne!(a, b);
+        let pid = format!("{:08x}", std::process::id());
+        assert!(a.starts_with(&pid), "{a} starts with the pid {pid}");
+    }
 }

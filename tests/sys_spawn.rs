@@ -74,6 +74,20 @@ fn environment_is_exactly_envp() {
     assert_eq!(out, "FOO=bar baz\nEMPTY=\n");
 }
 
+/// Wait (at most 5 s) until `pid` sleeps in nanosleep: `spawn` returns once
+/// execve succeeded, but the dynamic loader then opens and closes its libraries,
+/// so the fd table is only settled once the program itself runs.
+fn wait_until_sleeping(pid: i32) {
+    let end = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < end {
+        let wchan = std::fs::read_to_string(format!("/proc/{pid}/wchan")).unwrap_or_default();
+        if wchan.contains("nanosleep") {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 #[test]
 fn child_gets_exactly_its_fds() {
     let (a, _a_peer) = UnixStream::pair().unwrap();
@@ -97,6 +111,7 @@ fn child_gets_exactly_its_fds() {
     req.fds = vec![b.as_raw_fd(), a.as_raw_fd(), b.as_raw_fd()];
     req.nonblocking = Some(false);
     let pid = spawn(&req).unwrap();
+    wait_until_sleeping(pid.as_raw());
     let dir = format!("/proc/{pid}/fd");
     let mut fds: Vec<i32> = std::fs::read_dir(&dir)
         .unwrap()
@@ -152,6 +167,7 @@ fn fds_already_in_the_target_range_are_not_clobbered() {
     let mut req = SpawnRequest::new(c("/bin/sleep"), vec![c("sleep"), c("10")]);
     req.fds = order.clone();
     let pid = spawn(&req).unwrap();
+    wait_until_sleeping(pid.as_raw());
     let got: Vec<String> = (0..order.len())
         .map(|i| {
             std::fs::read_link(format!("/proc/{pid}/fd/{}", 3 + i))
@@ -332,6 +348,7 @@ fn fork_fallback_has_the_same_semantics() {
     let mut req = SpawnRequest::new(c("/bin/sleep"), vec![c("sleep"), c("10")]);
     req.fds = vec![a.as_raw_fd(), a.as_raw_fd()];
     let pid = spawn_forked(&req).unwrap();
+    wait_until_sleeping(pid.as_raw());
     let mut fds: Vec<i32> = std::fs::read_dir(format!("/proc/{pid}/fd"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_str().unwrap().parse().unwrap())

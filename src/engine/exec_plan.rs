@@ -5,6 +5,7 @@
 //!
 //! Everything that allocates or may fail happens here, before the fork.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ffi::CString;
 use std::fs::OpenOptions;
@@ -173,45 +174,54 @@ fn unquote_env_value(v: &str) -> String {
 /// Assemble the environment in systemd's order (exec-invoke.c: manager env, our
 /// env, PassEnvironment=, Environment=, EnvironmentFile=; later wins), then apply
 /// UnsetEnvironment=.
-fn build_environment(
-    inputs: &SpawnInputs<'_>,
-    creds: Option<&Credentials>,
-) -> Result<Vec<(String, String)>, PlanError> {
-    let mut env: Vec<(String, String)> = vec![("PATH".into(), DEFAULT_PATH.into())];
-    let set = |env: &mut Vec<(String, String)>, k: &str, v: String| {
-        if let Some(slot) = env.iter_mut().find(|(ek, _)| ek == k) {
+/// One environment entry; borrowed from the unit, the credentials or the caller
+/// where it can be (this runs once per spawn).
+type EnvEntry<'a> = (Cow<'a, str>, Cow<'a, str>);
+
+fn build_environment<'a>(
+    inputs: &'a SpawnInputs<'_>,
+    creds: Option<&'a Credentials>,
+) -> Result<Vec<EnvEntry<'a>>, PlanError> {
+    let mut env: Vec<EnvEntry<'a>> = Vec::with_capacity(8 + inputs.extra_env.len());
+    env.push((Cow::Borrowed("PATH"), Cow::Borrowed(DEFAULT_PATH)));
+    let set = |env: &mut Vec<EnvEntry<'a>>, k: Cow<'a, str>, v: Cow<'a, str>| {
+        if let Some(slot) = env.iter_mut().find(|(ek, _)| *ek == k) {
             slot.1 = v;
         } else {
-            env.push((k.to_string(), v));
+            env.push((k, v));
         }
     };
     if let Some(c) = creds {
-        set(&mut env, "USER", c.name.clone());
-        set(&mut env, "LOGNAME", c.name.clone());
-        set(&mut env, "HOME", c.home.to_string_lossy().into_owned());
-        set(&mut env, "SHELL", c.shell.to_string_lossy().into_owned());
+        set(&mut env, "USER".into(), c.name.as_str().into());
+        set(&mut env, "LOGNAME".into(), c.name.as_str().into());
+        set(&mut env, "HOME".into(), c.home.to_string_lossy());
+        set(&mut env, "SHELL".into(), c.shell.to_string_lossy());
     }
     if !inputs.listen_fds.is_empty() {
-        set(&mut env, "LISTEN_FDS", inputs.listen_fds.len().to_string());
+        set(
+            &mut env,
+            "LISTEN_FDS".into(),
+            inputs.listen_fds.len().to_string().into(),
+        );
         let names: Vec<&str> = inputs.listen_fds.iter().map(|(_, n)| n.as_str()).collect();
-        set(&mut env, "LISTEN_FDNAMES", names.join(":"));
+        set(&mut env, "LISTEN_FDNAMES".into(), names.join(":").into());
     }
     for (k, v) in inputs.extra_env {
-        set(&mut env, k, v.clone());
+        set(&mut env, k.as_str().into(), v.as_str().into());
     }
     for name in &inputs.exec.pass_environment {
         if let Ok(v) = std::env::var(name) {
-            set(&mut env, name, v);
+            set(&mut env, name.as_str().into(), v.into());
         }
     }
     for (k, v) in &inputs.exec.environment {
-        set(&mut env, k, v.clone());
+        set(&mut env, k.as_str().into(), v.as_str().into());
     }
     for file in &inputs.exec.environment_files {
         match std::fs::read_to_string(&file.path) {
             Ok(text) => {
                 for (k, v) in parse_environment_file(&text) {
-                    set(&mut env, &k, v);
+                    set(&mut env, k.into(), v.into());
                 }
             }
             Err(_) if file.optional => {}
@@ -323,7 +333,11 @@ pub fn plan(
     let argv = if cmd.no_env_expand || !cmd.argv.iter().any(|a| a.contains('$')) {
         cmd.argv.clone()
     } else {
-        let lookup = |k: &str| env.iter().find(|(ek, _)| ek == k).map(|(_, v)| v.clone());
+        let lookup = |k: &str| {
+            env.iter()
+                .find(|(ek, _)| ek == k)
+                .map(|(_, v)| v.to_string())
+        };
         expand_env_argv(&cmd.argv, &lookup)
     };
     let (path, argv) = if cmd.via_shell {

@@ -292,7 +292,7 @@ fn sender_running_as_another_user() {
         ],
     );
     req.envp = vec![c(&format!("NOTIFY_SOCKET={}", sock.path().display()))];
-    req.creds = Some(creds.clone());
+    req.creds = Some(creds.clone().into());
     let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).unwrap();
     req.stderr = activator::sys::spawn::Stdio::Fd(w.as_raw_fd());
     let pid = spawn(&req).unwrap();

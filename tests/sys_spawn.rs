@@ -408,7 +408,7 @@ fn credentials_drop_to_nobody() {
         let _ = stop_rx.recv_timeout(Duration::from_secs(30));
     });
     let mut req = sh("id -u; id -g; id -G");
-    req.creds = Some(creds.clone());
+    req.creds = Some(creds.clone().into());
     let (pid, out, status) = run_capture(req);
     assert_eq!(status, WaitStatus::Exited(pid, 0));
     for uids in thread_uids() {

@@ -6,12 +6,12 @@
 //! Everything that allocates or may fail happens here, before the fork.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::ffi::CString;
 use std::fs::OpenOptions;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::sys::spawn::{SpawnRequest, Stdio};
 use crate::sys::user::{resolve_credentials, Credentials};
@@ -63,29 +63,37 @@ pub struct Plan {
     pub keep_open: Vec<OwnedFd>,
 }
 
-/// User=, Group=, SupplementaryGroups=, inetd initgroups rule.
-type CredentialKey = (Option<String>, Option<String>, Vec<String>, bool);
+/// User=, Group=, SupplementaryGroups=, inetd initgroups rule, and what they resolved to.
+type CredentialEntry = (
+    Option<String>,
+    Option<String>,
+    Vec<String>,
+    bool,
+    Option<Arc<Credentials>>,
+);
 
 /// Resolves and caches `User=`/`Group=` (NSS lookups are too slow to repeat for every
-/// connection). The engine clears it on reload.
+/// connection). The engine clears it on reload. A short list searched in place: a
+/// daemon runs its services as a handful of users, and a hit then costs no copy of
+/// the key and no allocation.
 #[derive(Default)]
 pub struct CredentialCache {
-    map: HashMap<CredentialKey, Option<Credentials>>,
+    entries: Vec<CredentialEntry>,
 }
 
 impl CredentialCache {
     pub fn clear(&mut self) {
-        self.map.clear();
+        self.entries.clear();
     }
 
-    pub fn resolve(&mut self, exec: &ExecContext) -> Result<Option<Credentials>, PlanError> {
-        let key = (
-            exec.user.clone(),
-            exec.group.clone(),
-            exec.supplementary_groups.clone(),
-            exec.init_groups,
-        );
-        if let Some(c) = self.map.get(&key) {
+    pub fn resolve(&mut self, exec: &ExecContext) -> Result<Option<Arc<Credentials>>, PlanError> {
+        let hit = self.entries.iter().find(|(u, g, s, i, _)| {
+            *u == exec.user
+                && *g == exec.group
+                && *s == *exec.supplementary_groups
+                && *i == exec.init_groups
+        });
+        if let Some((.., c)) = hit {
             return Ok(c.clone());
         }
         let creds = resolve_credentials(
@@ -94,8 +102,15 @@ impl CredentialCache {
             &exec.supplementary_groups,
             exec.init_groups,
         )
-        .map_err(|e| PlanError::Credentials(e.to_string()))?;
-        self.map.insert(key, creds.clone());
+        .map_err(|e| PlanError::Credentials(e.to_string()))?
+        .map(Arc::new);
+        self.entries.push((
+            exec.user.clone(),
+            exec.group.clone(),
+            exec.supplementary_groups.to_vec(),
+            exec.init_groups,
+            creds.clone(),
+        ));
         Ok(creds)
     }
 }
@@ -328,7 +343,7 @@ pub fn plan(
     } else {
         creds_cache.resolve(inputs.exec)?
     };
-    let env = build_environment(inputs, creds.as_ref())?;
+    let env = build_environment(inputs, creds.as_deref())?;
     // Nothing to expand in most command lines: no `$` in any word.
     let argv = if cmd.no_env_expand || !cmd.argv.iter().any(|a| a.contains('$')) {
         cmd.argv.clone()

@@ -64,7 +64,7 @@ pub struct SpawnRequest {
     /// O_NONBLOCK on the passed fds: Some(v) sets it to v, None leaves it
     /// (systemd: NonBlocking=, default false, i.e. cleared).
     pub nonblocking: Option<bool>,
-    pub creds: Option<Credentials>,
+    pub creds: Option<std::sync::Arc<Credentials>>,
     pub umask: u32,
     /// Working directory, entered after the credential switch (as systemd does).
     pub cwd: Option<CString>,

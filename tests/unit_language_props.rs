@@ -21,7 +21,7 @@ fn lex_str(bytes: &[u8]) -> Vec<Assignment> {
 
 fn triples(a: &[Assignment]) -> Vec<(String, String, String)> {
     a.iter()
-        .map(|a| (a.section.clone(), a.key.clone(), a.value.clone()))
+        .map(|a| (a.section.to_string(), a.key.clone(), a.value.clone()))
         .collect()
 }
 
@@ -30,7 +30,7 @@ fn render(a: &[Assignment]) -> String {
     let mut out = String::new();
     let mut current: Option<&str> = None;
     for x in a {
-        if current != Some(x.section.as_str()) {
+        if current != Some(&*x.section) {
             out.push_str(&format!("[{}]\n", x.section));
             current = Some(&x.section);
         }

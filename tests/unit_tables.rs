@@ -797,7 +797,7 @@ mod never_panics {
                 .map(|(i, (idx, value))| {
                     let (section, key) = table[idx.index(table.len())];
                     Assignment {
-                        section: section.to_string(),
+                        section: section.into(),
                         key: key.to_string(),
                         value: value.clone(),
                         file: file.clone(),

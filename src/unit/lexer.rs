@@ -26,8 +26,8 @@ const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 /// One `Key=Value` assignment with where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assignment {
-    /// Section name without brackets (`Socket`).
-    pub section: String,
+    /// Section name without brackets (`Socket`), shared by the section's assignments.
+    pub section: Arc<str>,
     /// Key, case-sensitive, trimmed (systemd.syntax(7)).
     pub key: String,
     /// Value, trimmed; may be empty (an empty assignment resets list settings).
@@ -62,7 +62,7 @@ struct Lexer<'a> {
     out: Vec<Assignment>,
     diags: Diagnostics,
     /// Current section; None before the first header or inside an ignored one.
-    section: Option<String>,
+    section: Option<Arc<str>>,
     section_ignored: bool,
 }
 
@@ -266,7 +266,7 @@ impl Lexer<'_> {
         }
         let key = strip_str(&l[..eq]);
         let value = strip_str(&l[eq + 1..]);
-        let section = self.section.clone().unwrap_or_default();
+        let section = self.section.clone().unwrap_or_else(|| Arc::from(""));
         self.out.push(Assignment {
             section,
             key: key.to_string(),
@@ -297,7 +297,7 @@ impl Lexer<'_> {
             self.section = None;
             self.section_ignored = true;
         } else {
-            self.section = Some(name.to_string());
+            self.section = Some(Arc::from(name));
             self.section_ignored = false;
         }
     }
@@ -319,7 +319,7 @@ mod tests {
         let (a, d) = lex(s, Path::new("x.socket"), SOCKET);
         (
             a.into_iter()
-                .map(|a| (a.section, a.key, a.value, a.line))
+                .map(|a| (a.section.to_string(), a.key, a.value, a.line))
                 .collect(),
             d.iter().map(|d| d.to_string()).collect(),
         )
@@ -471,6 +471,6 @@ mod tests {
     fn empty_known_sections_accepts_all() {
         let (a, d) = lex(b"[Anything]\nK=V\n", Path::new("f"), &[]);
         assert!(d.is_empty());
-        assert_eq!(a[0].section, "Anything");
+        assert_eq!(&*a[0].section, "Anything");
     }
 }

@@ -399,7 +399,7 @@ fn apply_one<T: UnitTarget>(
     state: &mut BuildState,
 ) -> Result<(), String> {
     let kind = T::KIND;
-    let sec = match a.section.as_str() {
+    let sec = match &*a.section {
         "Unit" => Sec::Unit,
         "Install" => Sec::Install,
         s if s == kind.section() => Sec::Type,
@@ -470,6 +470,8 @@ fn run<T>(e: &Entry<T>, target: &mut T, ctx: &mut Ctx<'_>, value: &str) -> Parse
     let expanded;
     let value = match e.expand {
         Expand::No => value,
+        // Nothing to expand: no copy (expand_word would return the same text).
+        _ if !value.contains('%') => value,
         mode => match ctx.expand(value) {
             Ok(v) => {
                 expanded = v;

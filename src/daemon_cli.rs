@@ -59,6 +59,16 @@ pub struct RunArgs {
     /// Log level: error, warn, info, debug, trace.
     #[arg(long = "log-level", default_value = "info")]
     pub log_level: String,
+    /// Log to syslog (facility daemon) through PATH [default: /dev/log] instead of
+    /// stderr or the journal.
+    #[arg(
+        long = "syslog",
+        value_name = "PATH",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "/dev/log"
+    )]
+    pub syslog: Option<PathBuf>,
     /// Directory for the notify and control sockets [default: /run/activator as root,
     /// $XDG_RUNTIME_DIR/activator otherwise].
     #[arg(long = "runtime-dir", value_name = "DIR")]

@@ -10,6 +10,11 @@
 //! `journalctl ACTIVATOR_UNIT=foo.socket` shows one unit's events. Without that socket
 //! the lines go to stderr with an `<N>` priority prefix, which journald parses
 //! (sd-daemon(3) "SD_ERR").
+//!
+//! With `--syslog[=PATH]` every line goes to the syslog socket (`/dev/log`) as
+//! `<PRI>activatord[PID]: message` with facility `daemon` (RFC 3164 without the
+//! timestamp, which journald and rsyslog add on reception); if a send fails the
+//! line goes to stderr.
 
 use std::io::Write;
 use std::os::fd::AsFd;
@@ -34,6 +39,9 @@ enum Sink {
     /// so a restarted journald is found again); `<N>message` on stderr if a send
     /// fails.
     Journal(UnixDatagram, PathBuf),
+    /// syslog lines to the socket at the path (sent by path each time, like the
+    /// journal); a plain stderr line if a send fails.
+    Syslog(UnixDatagram, PathBuf),
 }
 
 struct Logger {
@@ -63,6 +71,14 @@ impl Log for Logger {
                 let entry = journal_entry(&message, prio, record.module_path(), record.line());
                 if socket.send_to(&entry, path).is_err() {
                     write_stderr(&format!("<{prio}>{message}\n"));
+                }
+            }
+            Sink::Syslog(socket, path) => {
+                if socket
+                    .send_to(syslog_line(prio, &message).as_bytes(), path)
+                    .is_err()
+                {
+                    write_stderr(&stderr_line(record.level(), &message));
                 }
             }
         }
@@ -107,6 +123,30 @@ pub fn init(level: LevelFilter) {
     if log::set_boxed_logger(Box::new(Logger { level, sink })).is_ok() {
         log::set_max_level(level);
     }
+}
+
+/// Install the logger with syslog output through the socket at `path`; stderr
+/// when no socket can be made.
+pub fn init_syslog(level: LevelFilter, path: &Path) {
+    let sink = match UnixDatagram::unbound() {
+        Ok(s) => Sink::Syslog(s, path.to_path_buf()),
+        Err(_) => Sink::Stderr,
+    };
+    if log::set_boxed_logger(Box::new(Logger { level, sink })).is_ok() {
+        log::set_max_level(level);
+    }
+}
+
+/// syslog facility `daemon` (3), as syslog(3) `LOG_DAEMON`.
+const LOG_DAEMON: u8 = 3 << 3;
+
+/// One syslog datagram: `<PRI>activatord[PID]: message`.
+fn syslog_line(prio: u8, message: &str) -> String {
+    format!(
+        "<{}>{IDENTIFIER}[{}]: {message}",
+        LOG_DAEMON | prio,
+        std::process::id()
+    )
 }
 
 fn choose_sink(journal_stream: Option<&str>, journal_socket: &Path) -> Sink {
@@ -189,6 +229,16 @@ fn message_unit(message: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn syslog_lines_carry_facility_daemon_and_the_pid() {
+        let line = syslog_line(priority(Level::Error), "x.socket: failed");
+        assert_eq!(
+            line,
+            format!("<27>activatord[{}]: x.socket: failed", std::process::id())
+        );
+        assert!(syslog_line(priority(Level::Info), "m").starts_with("<30>"));
+    }
 
     #[test]
     fn stderr_format_is_stable() {

@@ -1,7 +1,8 @@
 //! activatord under an outer service manager: the sd_notify datagrams it sends
 //! (checked on a real receiver socket, path and abstract forms), the environment it
-//! hides from its children, the daemon's READY=1/STOPPING=1 contract end to end, and
-//! `systemd-analyze verify` on the shipped contrib/systemd units.
+//! hides from its children, the daemon's READY=1/STOPPING=1 contract end to end,
+//! `--syslog` lines on a syslog socket, and `systemd-analyze verify` on the shipped
+//! contrib/systemd units.
 
 mod common;
 
@@ -361,5 +362,42 @@ fn daemon_keeps_notifying_after_reexec() {
     recv_until(&rx, "WATCHDOG=1", Duration::from_secs(2))
         .unwrap_or_else(|| panic!("no watchdog after re-exec; log:\n{}", d.log_text()));
     TcpStream::connect(("127.0.0.1", ports[0])).expect("still listening");
+    assert_eq!(d.stop(), Some(0));
+}
+
+/// `--syslog=PATH`: every line goes to the syslog socket as
+/// `<PRI>activatord[PID]: message` with facility daemon (syslog(3)), nothing to
+/// stderr.
+#[test]
+fn syslog_receives_the_daemon_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log");
+    let rx = UnixDatagram::bind(&path).expect("bind syslog receiver");
+    rx.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let units = UnitDir::new();
+    let port = free_port();
+    units.write(
+        "s.socket",
+        &format!("[Socket]\nListenStream=127.0.0.1:{port}\nAccept=yes\nX-Activator-Builtin=echo\n"),
+    );
+    let syslog = format!("--syslog={}", path.display());
+    let d = Daemon::start(&["--unit-path", units.path().to_str().unwrap(), &syslog]);
+    let prefix = format!("activatord[{}]: ", d.pid());
+    let end = Instant::now() + Duration::from_secs(10);
+    let mut lines = Vec::new();
+    while Instant::now() < end && !lines.iter().any(|l: &String| l.contains("Started:")) {
+        lines.push(recv(&rx));
+    }
+    let started = lines
+        .iter()
+        .find(|l| l.contains("Started:"))
+        .unwrap_or_else(|| panic!("no Started: line in {lines:?}"));
+    // LOG_DAEMON | LOG_INFO = 30.
+    assert!(started.starts_with(&format!("<30>{prefix}")), "{started}");
+    assert!(
+        !d.log_text().contains("Started:"),
+        "stderr stays quiet: {}",
+        d.log_text()
+    );
     assert_eq!(d.stop(), Some(0));
 }

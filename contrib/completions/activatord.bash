@@ -41,7 +41,7 @@ _activatord() {
 
     case "${cmd}" in
         activatord)
-            opts="-R -h -V --unit-path --inetd-conf --inetd-dialect --services --rate --wanted-by --log-level --runtime-dir --control-socket --bus --init --deserialize --help --version verify convert help"
+            opts="-R -h -V --unit-path --inetd-conf --inetd-dialect --services --rate --wanted-by --log-level --syslog --runtime-dir --control-socket --bus --init --deserialize --help --version verify convert help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -76,6 +76,10 @@ _activatord() {
                     return 0
                     ;;
                 --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --syslog)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_activatord_global_optspecs
-    string join \n unit-path= inetd-conf= inetd-dialect= services= R/rate= wanted-by= log-level= runtime-dir= control-socket= bus= init deserialize= h/help V/version
+    string join \n unit-path= inetd-conf= inetd-dialect= services= R/rate= wanted-by= log-level= syslog= runtime-dir= control-socket= bus= init deserialize= h/help V/version
 end
 
 function __fish_activatord_needs_command
@@ -34,6 +34,7 @@ complete -c activatord -n "__fish_activatord_needs_command" -l services -d 'serv
 complete -c activatord -n "__fish_activatord_needs_command" -s R -l rate -d 'inetd\'s -R: spawns per minute allowed for inetd.conf entries without their own `.N` (0 = no limit) [default: the dialect\'s, e.g. 256 for openbsd]' -r
 complete -c activatord -n "__fish_activatord_needs_command" -l wanted-by -d 'Start only the units enabled in TARGET.wants/ (e.g. sockets.target)' -r
 complete -c activatord -n "__fish_activatord_needs_command" -l log-level -d 'Log level: error, warn, info, debug, trace' -r
+complete -c activatord -n "__fish_activatord_needs_command" -l syslog -d 'Log to syslog (facility daemon) through PATH [default: /dev/log] instead of stderr or the journal' -r -F
 complete -c activatord -n "__fish_activatord_needs_command" -l runtime-dir -d 'Directory for the notify and control sockets [default: /run/activator as root, $XDG_RUNTIME_DIR/activator otherwise]' -r -F
 complete -c activatord -n "__fish_activatord_needs_command" -l control-socket -d 'Private D-Bus control socket [default: RUNTIME_DIR/private]' -r -F
 complete -c activatord -n "__fish_activatord_needs_command" -l bus -d 'Also serve org.activator1 on a message bus: auto (system bus when root and its socket exists), system, session or none' -r

@@ -64,7 +64,10 @@ fn main() -> ExitCode {
             let run = cli.run;
             let level =
                 activator::logging::parse_level(&run.log_level).unwrap_or(log::LevelFilter::Info);
-            activator::logging::init(level);
+            match &run.syslog {
+                Some(path) => activator::logging::init_syslog(level, path),
+                None => activator::logging::init(level),
+            }
             // Absolute paths before anything changes directory (--init works from /)
             // and because systemd's search paths, %Y and FragmentPath are absolute.
             let cwd = std::env::current_dir().unwrap_or_default();

@@ -478,11 +478,7 @@ fn service_that_never_accepts_does_not_spin_the_daemon() {
         log.contains("Trigger limit hit") || log.contains("start-limit-hit"),
         "{log}"
     );
-    let stat = std::fs::read_to_string(format!("/proc/{}/stat", d.pid())).unwrap();
-    let f: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..]
-        .split_whitespace()
-        .collect();
-    let ticks: u64 = f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap();
+    let ticks = cpu_ticks(d.pid());
     assert!(ticks < 150, "daemon used {ticks} clock ticks of CPU in 3 s");
     assert_eq!(d.stop(), Some(0));
 }
@@ -511,5 +507,53 @@ fn flush_pending_drops_queued_connections() {
             .count(),
         1
     );
+    assert_eq!(d.stop(), Some(0));
+}
+
+/// CPU ticks (user + system) the process has used.
+fn cpu_ticks(pid: i32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let Some(rest) = stat.rfind(')').map(|i| &stat[i + 2..]) else {
+        return 0;
+    };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    f.get(11).and_then(|u| u.parse::<u64>().ok()).unwrap_or(0)
+        + f.get(12).and_then(|s| s.parse::<u64>().ok()).unwrap_or(0)
+}
+
+/// accept() failing with EMFILE backs off (the socket pauses 100 ms) instead of
+/// spinning on a listener that stays readable, and serving resumes by itself once
+/// descriptors are free again (issue #5, systemd.md §4.3). The daemon runs with
+/// RLIMIT_NOFILE 64 and a built-in echo, whose sessions hold their fds.
+#[test]
+fn emfile_on_accept_backs_off_and_recovers() {
+    let port = free_port();
+    let units = UnitDir::new();
+    units.write(
+        "e.socket",
+        &format!("[Socket]\nListenStream=127.0.0.1:{port}\nAccept=yes\nX-Activator-Builtin=echo\n"),
+    );
+    let d = Daemon::start_wrapped(
+        &["sh", "-c", "ulimit -n 64 && exec \"$0\" \"$@\""],
+        &["--unit-path", units.path().to_str().unwrap()],
+        &[],
+    );
+    d.wait_started();
+    let held: Vec<TcpStream> = (0..90).map(|_| connect(port)).collect();
+    assert!(
+        d.wait_log("out of file descriptors", Duration::from_secs(10)),
+        "{}",
+        d.log_text()
+    );
+    // While the limit lasts, the daemon sleeps between attempts.
+    let before = cpu_ticks(d.pid());
+    std::thread::sleep(Duration::from_secs(1));
+    let used = cpu_ticks(d.pid()) - before;
+    assert!(used < 30, "daemon used {used} clock ticks in 1 s at EMFILE");
+    drop(held);
+    let served = wait_for(Duration::from_secs(10), || {
+        (exchange(port, b"ping\n") == b"ping\n").then_some(())
+    });
+    assert!(served.is_some(), "not served again: {}", d.log_text());
     assert_eq!(d.stop(), Some(0));
 }

@@ -162,3 +162,33 @@ fn notify_service_without_ready_times_out() {
     ));
     assert_eq!(d.stop(), Some(0));
 }
+
+/// FileDescriptorStoreMax=: an fd a service hands over with `FDSTORE=1` comes back
+/// to its next main process among the passed fds, named by `FDNAME=` in
+/// `LISTEN_FDNAMES` (systemd.service(5) FileDescriptorStoreMax=, sd_pid_notify_with_fds(3)).
+/// The helper's first run stores a pipe holding a text and fails; the restarted run
+/// reads the text back from the stored fd.
+#[test]
+fn stored_fd_comes_back_after_a_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(prog) = build_test_prog("fdstore", tmp.path()) else {
+        skip("no C compiler; FileDescriptorStore round trip not tested");
+        return;
+    };
+    let out = tmp.path().join("out");
+    let units = UnitDir::new();
+    units.write(
+        "fds.service",
+        &format!(
+            "[Service]\nExecStart={} {}\nFileDescriptorStoreMax=1\nRestart=on-failure\nRestartSec=100ms\n",
+            prog.display(),
+            out.display()
+        ),
+    );
+    let d = Daemon::start(&["--unit-path", units.path().to_str().unwrap(), "fds.service"]);
+    let text = wait_for(Duration::from_secs(10), || {
+        std::fs::read_to_string(&out).ok().filter(|t| !t.is_empty())
+    });
+    assert_eq!(text.as_deref(), Some("kept-by-run-1"), "{}", d.log_text());
+    assert_eq!(d.stop(), Some(0));
+}

@@ -311,8 +311,19 @@ pub fn read_line(s: &mut TcpStream) -> String {
 
 /// Build contrib/errlogd with the system C compiler into `dir`; None if no compiler.
 pub fn build_errlogd(dir: &Path) -> Option<PathBuf> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("contrib/errlogd/errlogd.c");
-    let out = dir.join("errlogd");
+    build_c(Path::new("contrib/errlogd/errlogd.c"), &dir.join("errlogd"))
+}
+
+/// Build the test helper `tests/fixtures/progs/NAME.c` into `dir`; None if no compiler.
+pub fn build_test_prog(name: &str, dir: &Path) -> Option<PathBuf> {
+    let src = Path::new("tests/fixtures/progs").join(format!("{name}.c"));
+    build_c(&src, &dir.join(name))
+}
+
+/// `cc -O2 -o OUT SRC` with SRC relative to the crate; None if that fails.
+fn build_c(src: &Path, out: &Path) -> Option<PathBuf> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(src);
+    let out = out.to_path_buf();
     let ok = Command::new("cc")
         .arg("-O2")
         .arg("-o")

@@ -163,6 +163,7 @@ impl Engine {
             rt.trigger.set_limit(new.trigger_limit());
             rt.fds = fds;
             rt.set_unit(new);
+            rt.refresh_own_ports();
         }
         if polled {
             self.set_polled(idx, true);

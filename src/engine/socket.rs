@@ -123,6 +123,23 @@ pub struct SocketRuntime {
 }
 
 impl SocketRuntime {
+    /// The local ports of the fds, kept for built-ins only: they answer datagrams
+    /// themselves and must not answer their own ports (UDP loop guard).
+    pub fn refresh_own_ports(&mut self) {
+        use std::os::fd::AsFd;
+        self.own_ports = if self.unit.builtin.is_some() {
+            self.fds
+                .iter()
+                .filter_map(|fd| match crate::sys::socket::local_address(fd.as_fd()) {
+                    Some(crate::sys::socket::SockName::Ip(a)) => Some(a.port()),
+                    _ => None,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+    }
+
     /// A new definition (reload), with the derived service name.
     pub fn set_unit(&mut self, unit: std::sync::Arc<SocketUnit>) {
         self.service = unit.service_name();

@@ -14,8 +14,8 @@ use super::socket::{SocketResult, SocketRuntime, SocketState};
 use super::timers::Timer;
 use super::Engine;
 use crate::sys::socket::{
-    accept_connection, accept_with_peer, apply_connection_options, listen_matches, local_address,
-    open_listen, remove_node, SockName,
+    accept_connection, accept_with_peer, apply_connection_options, listen_matches, open_listen,
+    remove_node, SockName,
 };
 use crate::unit::Listen;
 
@@ -97,18 +97,7 @@ impl Engine {
         }
         let rt = &mut self.sockets[idx];
         rt.fds = fds;
-        // Only built-ins answer datagrams themselves and need their own ports.
-        rt.own_ports = if rt.unit.builtin.is_some() {
-            rt.fds
-                .iter()
-                .filter_map(|fd| match local_address(fd.as_fd()) {
-                    Some(SockName::Ip(a)) => Some(a.port()),
-                    _ => None,
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+        rt.refresh_own_ports();
         for (listen, fd) in rt.unit.listen.iter().zip(&rt.fds) {
             log::debug!(
                 "{}: listening on {} as fd {}",

@@ -53,31 +53,17 @@ impl Engine {
             self.fail_socket(idx, SocketResult::Resources);
             return;
         };
-        // systemd: the instance's description names the peer (socket.c). The
-        // peer's address is formatted once for it and for REMOTE_ADDR.
-        let (description, remote_env) = match &peer {
-            Some(SockName::Ip(a)) => {
-                let ip = a.ip().to_canonical().to_string();
-                let port = a.port().to_string();
-                let base = service.unit.description.as_deref().unwrap_or(&unit_name);
-                let shown = if a.is_ipv6() && ip.contains(':') {
-                    format!("[{ip}]")
-                } else {
-                    ip.clone()
-                };
-                let mut d = String::with_capacity(base.len() + shown.len() + port.len() + 4);
-                for part in [base, " (", &shown, ":", &port, ")"] {
-                    d.push_str(part);
-                }
-                let env = vec![
-                    ("REMOTE_ADDR".to_string(), ip),
-                    ("REMOTE_PORT".to_string(), port),
-                ];
-                (Some(d), env)
-            }
-            Some(p) => (None, remote_env_of(p)),
-            None => (None, Vec::new()),
+        // systemd: the instance's description names the peer (socket.c), with
+        // IPv4-mapped addresses shown as IPv4 (sockaddr_pretty).
+        let description = match &peer {
+            Some(SockName::Ip(a)) => Some(format!(
+                "{} ({})",
+                service.unit.description.as_deref().unwrap_or(&unit_name),
+                std::net::SocketAddr::new(a.ip().to_canonical(), a.port())
+            )),
+            _ => None,
         };
+        let remote_env = peer.as_ref().map(remote_env_of).unwrap_or_default();
         let rt = &mut self.sockets[idx];
         rt.n_connections += 1;
         if let Some(ip) = source {

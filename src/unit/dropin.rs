@@ -209,13 +209,9 @@ fn find_dirs(
 /// The `.conf` files of `dirs`, merged like `conf_files_list_strv()`: a file name found in
 /// an earlier directory masks later ones; the result is sorted by file name. Hidden files
 /// are skipped. Unreadable directories give one warning each.
-pub fn conf_files(dirs: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
-    conf_files_with(dirs, &|_| None, diags)
-}
-
-/// `conf_files`, with `real_path` answering a directory's real path when the
-/// caller already knows it (None: ask the filesystem).
-pub fn conf_files_with(
+/// `real_path` answers a directory's real path when the caller already knows it
+/// (None: ask the filesystem).
+pub fn conf_files(
     dirs: &[PathBuf],
     real_path: &dyn Fn(&Path) -> Option<PathBuf>,
     diags: &mut Diagnostics,
@@ -394,7 +390,11 @@ mod tests {
         fs::write(lo.join(".hidden.conf"), "").unwrap();
         fs::write(lo.join("30-c.txt"), "").unwrap();
         let mut d = Diagnostics::new();
-        let files = conf_files(&[hi.clone(), lo.clone(), tmp.path().join("none")], &mut d);
+        let files = conf_files(
+            &[hi.clone(), lo.clone(), tmp.path().join("none")],
+            &|_| None,
+            &mut d,
+        );
         assert_eq!(files, vec![lo.join("10-a.conf"), hi.join("20-b.conf")]);
         assert!(d.is_empty());
     }

@@ -650,7 +650,7 @@ impl Loader {
             ".d",
         );
         let mut diags = Diagnostics::new();
-        let dropins = dropin::conf_files_with(&dirs, &|d| map.real_dir(d), &mut diags);
+        let dropins = dropin::conf_files(&dirs, &|d| map.real_dir(d), &mut diags);
         let sections = table::known_sections(kind);
         let (mut assignments, lex_diags) = lexer::lex(&bytes, &fragment, sections);
         let fatal = lex_diags.iter().find_map(fatal_in_fragment);

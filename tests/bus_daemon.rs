@@ -8,11 +8,9 @@ mod bus_support;
 mod common;
 
 use std::collections::HashMap;
-use std::future::poll_fn;
 use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -20,10 +18,9 @@ use std::time::{Duration, Instant};
 
 use activator::bus::names::{unit_path, MANAGER_IFACE, MANAGER_PATH, SOCKET_IFACE, UNIT_IFACE};
 use activator::bus::UnitRow;
-use bus_support::{run_cmd, which};
+use bus_support::{call, next_matching, rt, run_cmd, which};
 use common::{free_port, is_root, skip, Daemon, UnitDir};
-use zbus::export::futures_core::Stream;
-use zbus::{Connection, Message, MessageStream, OwnedObjectPath};
+use zbus::{MessageStream, OwnedObjectPath};
 
 const CTL: &str = env!("CARGO_BIN_EXE_activatorctl");
 
@@ -77,48 +74,6 @@ fn start_daemon(dir: &UnitDir, socket: &Path, extra: &[&str], env: &[(&str, &str
         d.log_text()
     );
     d
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-async fn call<B, R>(
-    c: &Connection,
-    path: &str,
-    iface: &str,
-    method: &str,
-    body: &B,
-) -> zbus::Result<R>
-where
-    B: serde::Serialize + zbus::wire::DynamicType,
-    R: serde::de::DeserializeOwned + zbus::wire::Type,
-{
-    let m = c
-        .call_method(Some("org.activator1"), path, Some(iface), method, body)
-        .await?;
-    m.body().deserialize::<R>()
-}
-
-async fn next_matching(
-    stream: &mut MessageStream,
-    timeout: Duration,
-    pred: impl Fn(&Message) -> bool,
-) -> Option<Message> {
-    let fut = async {
-        loop {
-            let m = poll_fn(|cx| Pin::new(&mut *stream).poll_next(cx)).await?;
-            if let Ok(m) = m {
-                if pred(&m) {
-                    return Some(m);
-                }
-            }
-        }
-    };
-    tokio::time::timeout(timeout, fut).await.ok().flatten()
 }
 
 fn ctl(socket: &Path, args: &[&str]) -> (i32, String, String) {

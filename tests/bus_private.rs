@@ -6,8 +6,6 @@
 mod bus_support;
 
 use std::collections::HashMap;
-use std::future::poll_fn;
-use std::pin::Pin;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -17,8 +15,7 @@ use activator::bus::names::{
 use activator::bus::props::{status_from_props, PropMap};
 use activator::bus::{BusChoice, UnitRow};
 use activator::engine::control::{ControlRequest, Notification};
-use bus_support::{run_cmd, service_unit, socket_unit, which, FakeEngine};
-use zbus::export::futures_core::Stream;
+use bus_support::{call, next_matching, rt, run_cmd, service_unit, socket_unit, which, FakeEngine};
 use zbus::{Connection, Message, MessageStream, OwnedObjectPath};
 
 fn units() -> Vec<activator::engine::control::UnitStatus> {
@@ -29,13 +26,6 @@ fn units() -> Vec<activator::engine::control::UnitStatus> {
     ]
 }
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
 async fn connect(fake: &FakeEngine) -> Connection {
     let s = std::os::unix::net::UnixStream::connect(&fake.socket).expect("connect");
     zbus::connection::Builder::unix_stream(s)
@@ -43,23 +33,6 @@ async fn connect(fake: &FakeEngine) -> Connection {
         .build()
         .await
         .expect("p2p client")
-}
-
-async fn call<B, R>(
-    c: &Connection,
-    path: &str,
-    iface: &str,
-    method: &str,
-    body: &B,
-) -> zbus::Result<R>
-where
-    B: serde::Serialize + zbus::wire::DynamicType,
-    R: serde::de::DeserializeOwned + zbus::wire::Type,
-{
-    let m = c
-        .call_method(Some("org.activator1"), path, Some(iface), method, body)
-        .await?;
-    m.body().deserialize::<R>()
 }
 
 async fn get_all(c: &Connection, path: &str, iface: &str) -> PropMap {
@@ -80,25 +53,6 @@ fn error_name(e: &zbus::Error) -> String {
         zbus::Error::FDO(e) => zbus::DBusError::name(e.as_ref()).to_string(),
         other => format!("{other:?}"),
     }
-}
-
-/// Next message matching `pred`, or None after `timeout`.
-async fn next_matching(
-    stream: &mut MessageStream,
-    timeout: Duration,
-    pred: impl Fn(&Message) -> bool,
-) -> Option<Message> {
-    let fut = async {
-        loop {
-            let m = poll_fn(|cx| Pin::new(&mut *stream).poll_next(cx)).await?;
-            if let Ok(m) = m {
-                if pred(&m) {
-                    return Some(m);
-                }
-            }
-        }
-    };
-    tokio::time::timeout(timeout, fut).await.ok().flatten()
 }
 
 fn is_signal(m: &Message, path: &str, member: &str) -> bool {

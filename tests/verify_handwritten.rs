@@ -77,6 +77,20 @@ fn stage(case: &Case) -> (tempfile::TempDir, Vec<PathBuf>) {
     (tmp, search)
 }
 
+/// Stage the fixture case `name`.
+fn stage_case(name: &str) -> (tempfile::TempDir, Vec<PathBuf>) {
+    let c = cases().into_iter().find(|c| c.name == name).expect("case");
+    stage(&c)
+}
+
+/// Stage the case `name` and load `unit` from its first directory by path.
+fn load_case(name: &str, unit: &str) -> (tempfile::TempDir, activator::unit::loader::UnitSet) {
+    let (tmp, search) = stage_case(name);
+    let arg = search[0].join(unit).display().to_string();
+    let set = load_named(&LoaderOptions { unit_paths: search }, &[arg]);
+    (tmp, set)
+}
+
 #[test]
 fn there_are_at_least_sixty_fixtures() {
     assert!(cases().len() >= 60, "only {} fixture cases", cases().len());
@@ -122,40 +136,33 @@ fn handwritten_units_match_systemd_analyze() {
 /// Loader facts that do not need systemd-analyze.
 #[test]
 fn loader_resolves_masks_aliases_and_templates() {
-    let run = |case: &str, unit: &str| {
-        let c = cases().into_iter().find(|c| c.name == case).expect("case");
-        let (tmp, search) = stage(&c);
-        let arg = search[0].join(unit).display().to_string();
-        let set = load_named(&LoaderOptions { unit_paths: search }, &[arg]);
-        (tmp, set)
-    };
-    let (_t, set) = run("mask-devnull", "m.socket");
+    let (_t, set) = load_case("mask-devnull", "m.socket");
     assert_eq!(set.load_state("m.socket"), Some(LoadState::Masked));
-    let (_t, set) = run("alias-socket", "al.socket");
+    let (_t, set) = load_case("alias-socket", "al.socket");
     assert_eq!(
         set.aliases.get("al.socket").map(String::as_str),
         Some("real.socket")
     );
     assert!(set.sockets.contains_key("real.socket"));
-    let (_t, set) = run("alias-loop", "l1.socket");
+    let (_t, set) = load_case("alias-loop", "l1.socket");
     assert_eq!(set.load_state("l1.socket"), Some(LoadState::NotFound));
-    let (_t, set) = run("accept-yes", "e.socket");
+    let (_t, set) = load_case("accept-yes", "e.socket");
     assert!(set.services.contains_key("e@.service"));
     let inst = set
         .instantiate("e@.service", "7-127.0.0.1:7001-127.0.0.1:5555")
         .expect("instance");
     assert_eq!(inst.name, "e@7-127.0.0.1:7001-127.0.0.1:5555.service");
-    let (_t, set) = run("accept-no-missing-service", "n.socket");
+    let (_t, set) = load_case("accept-no-missing-service", "n.socket");
     assert_eq!(
         set.missing_service.get("n.socket").map(String::as_str),
         Some("n.service")
     );
-    let (_t, set) = run("wants-dir", "w.socket");
+    let (_t, set) = load_case("wants-dir", "w.socket");
     assert_eq!(
         set.wanted_by("sockets.target"),
         vec!["w.socket".to_string()]
     );
-    let (_t, set) = run("dropin-order", "d.socket");
+    let (_t, set) = load_case("dropin-order", "d.socket");
     let names: Vec<String> = set.sockets["d.socket"]
         .source
         .dropins
@@ -168,13 +175,7 @@ fn loader_resolves_masks_aliases_and_templates() {
 /// Specifiers are re-applied per instance; a template without `%` is cloned.
 #[test]
 fn instantiate_reapplies_specifiers() {
-    let c = cases()
-        .into_iter()
-        .find(|c| c.name == "dropin-template")
-        .expect("case");
-    let (_tmp, search) = stage(&c);
-    let arg = search[0].join("e.socket").display().to_string();
-    let set = load_named(&LoaderOptions { unit_paths: search }, &[arg]);
+    let (_tmp, set) = load_case("dropin-template", "e.socket");
     let a = set.instantiate("e@.service", "one").expect("one");
     let b = set.instantiate("e@.service", "two").expect("two");
     assert_eq!(a.exec_start[0].argv, ["/bin/echo", "one"]);
@@ -186,11 +187,7 @@ fn instantiate_reapplies_specifiers() {
 /// An instance with its own drop-in directory or fragment is loaded from disk.
 #[test]
 fn instantiate_honours_instance_specific_files() {
-    let c = cases()
-        .into_iter()
-        .find(|c| c.name == "dropin-instance-specific")
-        .expect("case");
-    let (_tmp, search) = stage(&c);
+    let (_tmp, search) = stage_case("dropin-instance-specific");
     let dir = search[0].clone();
     std::fs::write(
         dir.join("e.socket"),
@@ -349,11 +346,7 @@ mod run_verify_cli {
 /// `load_all` (no names given) explains sockets it had to leave out.
 #[test]
 fn load_all_explains_alias_loops() {
-    let c = cases()
-        .into_iter()
-        .find(|c| c.name == "alias-loop")
-        .expect("case");
-    let (_tmp, search) = stage(&c);
+    let (_tmp, search) = stage_case("alias-loop");
     let set = activator::unit::loader::load_all(&LoaderOptions { unit_paths: search });
     let msgs: Vec<String> = set.diagnostics.iter().map(|d| d.to_string()).collect();
     assert!(
@@ -368,13 +361,7 @@ fn load_all_explains_alias_loops() {
 /// specifiers.
 #[test]
 fn merge_keeps_templates() {
-    let c = cases()
-        .into_iter()
-        .find(|c| c.name == "dropin-template")
-        .expect("case");
-    let (_tmp, search) = stage(&c);
-    let arg = search[0].join("e.socket").display().to_string();
-    let named = load_named(&LoaderOptions { unit_paths: search }, &[arg]);
+    let (_tmp, named) = load_case("dropin-template", "e.socket");
     let mut all = activator::unit::loader::UnitSet::default();
     all.merge(named);
     let a = all.instantiate("e@.service", "one").expect("one");
@@ -384,11 +371,7 @@ fn merge_keeps_templates() {
 /// A unit that cannot be opened (symlink loop) gets one diagnostic; the others load.
 #[test]
 fn unreadable_unit_does_not_stop_the_others() {
-    let c = cases()
-        .into_iter()
-        .find(|c| c.name == "symlink-loop-outside")
-        .expect("case");
-    let (_tmp, search) = stage(&c);
+    let (_tmp, search) = stage_case("symlink-loop-outside");
     std::fs::write(
         search[0].join("ok.socket"),
         "[Socket]\nListenStream=127.0.0.1:7110\n",

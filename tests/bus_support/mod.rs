@@ -3,7 +3,9 @@
 //! `Notification`s, so the bus and activatorctl can be tested without the engine.
 #![allow(dead_code)]
 
+use std::future::poll_fn;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
@@ -14,6 +16,8 @@ use activator::engine::control::{
     self, ControlError, ControlReply, ControlRequest, ManagerStatus, Notification, ServiceStatus,
     SocketStatus, UnitStatus,
 };
+use zbus::export::futures_core::Stream;
+use zbus::{Connection, Message, MessageStream};
 
 pub struct FakeEngine {
     pub units: Arc<Mutex<Vec<UnitStatus>>>,
@@ -254,4 +258,49 @@ pub fn which(bin: &str) -> bool {
     std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).any(|d| d.join(bin).is_file()))
         .unwrap_or(false)
+}
+
+/// A current-thread tokio runtime for a test's zbus client.
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Call `method` on `org.activator1` and decode the reply body.
+pub async fn call<B, R>(
+    c: &Connection,
+    path: &str,
+    iface: &str,
+    method: &str,
+    body: &B,
+) -> zbus::Result<R>
+where
+    B: serde::Serialize + zbus::wire::DynamicType,
+    R: serde::de::DeserializeOwned + zbus::wire::Type,
+{
+    let m = c
+        .call_method(Some("org.activator1"), path, Some(iface), method, body)
+        .await?;
+    m.body().deserialize::<R>()
+}
+
+/// Next message matching `pred`, or None after `timeout`.
+pub async fn next_matching(
+    stream: &mut MessageStream,
+    timeout: Duration,
+    pred: impl Fn(&Message) -> bool,
+) -> Option<Message> {
+    let fut = async {
+        loop {
+            let m = poll_fn(|cx| Pin::new(&mut *stream).poll_next(cx)).await?;
+            if let Ok(m) = m {
+                if pred(&m) {
+                    return Some(m);
+                }
+            }
+        }
+    };
+    tokio::time::timeout(timeout, fut).await.ok().flatten()
 }

@@ -21,7 +21,13 @@ fn lex_str(bytes: &[u8]) -> Vec<Assignment> {
 
 fn triples(a: &[Assignment]) -> Vec<(String, String, String)> {
     a.iter()
-        .map(|a| (a.section.to_string(), a.key.clone(), a.value.clone()))
+        .map(|a| {
+            (
+                a.section.to_string(),
+                a.key().to_string(),
+                a.value().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -34,7 +40,7 @@ fn render(a: &[Assignment]) -> String {
             out.push_str(&format!("[{}]\n", x.section));
             current = Some(&x.section);
         }
-        out.push_str(&format!("{}={}\n", x.key, x.value));
+        out.push_str(&format!("{}={}\n", x.key(), x.value()));
     }
     out
 }
@@ -210,8 +216,8 @@ fn deep_continuations_are_linear() {
     let elapsed = start.elapsed();
     assert!(d.is_empty(), "{d:?}");
     assert_eq!(a.len(), 2);
-    assert_eq!(a[0].value.len(), 10_000 * 5 + 3);
-    assert!(a[0].value.ends_with("word end"));
+    assert_eq!(a[0].value().len(), 10_000 * 5 + 3);
+    assert!(a[0].value().ends_with("word end"));
     assert!(elapsed < Duration::from_secs(2), "took {elapsed:?}");
 
     // Many continuations of long lines: must stop at LONG_LINE_MAX, still linear.
@@ -243,7 +249,7 @@ fn one_mebibyte_lines() {
     let (a, d) = lex(&s, Path::new("big.socket"), SECTIONS);
     assert!(start.elapsed() < Duration::from_secs(2));
     // Exactly LONG_LINE_MAX bytes is accepted; one more is skipped with a warning.
-    let keys: Vec<_> = a.iter().map(|a| a.key.as_str()).collect();
+    let keys: Vec<_> = a.iter().map(|a| a.key()).collect();
     assert_eq!(keys, vec!["Description", "After"]);
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].line, 4);
@@ -285,8 +291,8 @@ proptest! {
     fn lexer_never_panics_on_bytes(data in proptest::collection::vec(any::<u8>(), 0..2048)) {
         let (a, _) = lex(&data, Path::new("r.socket"), SECTIONS);
         for x in &a {
-            prop_assert!(!x.key.is_empty());
-            prop_assert!(!x.key.contains('='));
+            prop_assert!(!x.key().is_empty());
+            prop_assert!(!x.key().contains('='));
         }
     }
 

@@ -796,13 +796,7 @@ mod never_panics {
                 .enumerate()
                 .map(|(i, (idx, value))| {
                     let (section, key) = table[idx.index(table.len())];
-                    Assignment {
-                        section: section.into(),
-                        key: key.to_string(),
-                        value: value.clone(),
-                        file: file.clone(),
-                        line: i as u32 + 1,
-                    }
+                    Assignment::new(section.into(), key, value, file.clone(), i as u32 + 1)
                 })
                 .collect();
             let host = HostInfo::default();

@@ -130,19 +130,27 @@ pub fn dropin_dirs(
     suffix: &str,
 ) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
+    let mut entry = String::new();
     for n in std::iter::once(name).chain(aliases.iter().map(String::as_str)) {
         for dir in search_path {
-            find_dirs(dir, exists, n, suffix, &mut dirs, 0);
+            find_dirs(dir, exists, n, suffix, &mut dirs, &mut entry, 0);
         }
     }
     // The type-wide "socket.d" comes last: the most generic, overridden by everything else.
     if let Some(t) = unit_type(name) {
-        let entry = format!("{t}{suffix}");
+        set_entry(&mut entry, t, suffix);
         for dir in search_path {
             push_if_exists(dir, exists, &entry, &mut dirs);
         }
     }
     dirs
+}
+
+/// `entry` = `name` + `suffix`, reusing its buffer (no allocation per candidate).
+fn set_entry(entry: &mut String, name: &str, suffix: &str) {
+    entry.clear();
+    entry.push_str(name);
+    entry.push_str(suffix);
 }
 
 /// `unit_file_find_dirs()`: the unit's own dir, its template's, then its dash-prefixes'.
@@ -161,17 +169,19 @@ fn find_dirs(
     name: &str,
     suffix: &str,
     dirs: &mut Vec<PathBuf>,
+    entry: &mut String,
     depth: usize,
 ) {
     // Each step strictly shortens the prefix, so this bound is never reached in practice.
     if depth > 64 {
         return;
     }
-    push_if_exists(unit_path, exists, &format!("{name}{suffix}"), dirs);
+    set_entry(entry, name, suffix);
+    push_if_exists(unit_path, exists, entry, dirs);
     let kind = classify(name);
     if kind == Some(NameKind::Instance) {
         if let Some(t) = template_of(name) {
-            find_dirs(unit_path, exists, &t, suffix, dirs, depth + 1);
+            find_dirs(unit_path, exists, &t, suffix, dirs, entry, depth + 1);
         }
     }
     let Some(dot) = name.rfind('.') else { return };
@@ -202,7 +212,7 @@ fn find_dirs(
         format!("{prefix}@{instance}{}", &name[dot..])
     };
     if classify(&built).is_some() {
-        find_dirs(unit_path, exists, &built, suffix, dirs, depth + 1);
+        find_dirs(unit_path, exists, &built, suffix, dirs, entry, depth + 1);
     }
 }
 

@@ -118,7 +118,12 @@ fn extract_word(p: &mut &[u8], flags: Flags) -> Result<Option<Vec<u8>>, ()> {
         *p = s;
         return Ok(None);
     }
-    let mut out = Vec::new();
+    // Sized for the plain run the word starts with: most words are nothing else.
+    let plain = s
+        .iter()
+        .take_while(|&&c| !is_ws(c) && !matches!(c, b'\\' | b'"' | b'\''))
+        .count();
+    let mut out = Vec::with_capacity(plain);
     let mut quote: u8 = 0;
     let mut i = 0;
     loop {

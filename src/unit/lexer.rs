@@ -24,17 +24,50 @@ const WHITESPACE: &[u8] = b" \t\n\r";
 const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// One `Key=Value` assignment with where it came from.
+///
+/// Key and value are ranges of one text buffer shared by every assignment of the file
+/// (one allocation per file, not two per line).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assignment {
     /// Section name without brackets (`Socket`), shared by the section's assignments.
     pub section: Arc<str>,
-    /// Key, case-sensitive, trimmed (systemd.syntax(7)).
-    pub key: String,
-    /// Value, trimmed; may be empty (an empty assignment resets list settings).
-    pub value: String,
+    text: Arc<str>,
+    key: (u32, u32),
+    value: (u32, u32),
     pub file: Arc<Path>,
     /// 1-based line number; for a continued line, the last physical line (systemd's).
     pub line: u32,
+}
+
+impl Assignment {
+    /// An assignment of its own (not lexed from a file).
+    pub fn new(section: Arc<str>, key: &str, value: &str, file: Arc<Path>, line: u32) -> Self {
+        let k = len32(key);
+        Assignment {
+            section,
+            text: Arc::from(format!("{key}{value}")),
+            key: (0, k),
+            value: (k, k + len32(value)),
+            file,
+            line,
+        }
+    }
+
+    /// Key, case-sensitive, trimmed (systemd.syntax(7)).
+    pub fn key(&self) -> &str {
+        &self.text[self.key.0 as usize..self.key.1 as usize]
+    }
+
+    /// Value, trimmed; may be empty (an empty assignment resets list settings).
+    pub fn value(&self) -> &str {
+        &self.text[self.value.0 as usize..self.value.1 as usize]
+    }
+}
+
+/// Lines are at most `LONG_LINE_MAX` and a file's text buffer is at most its length;
+/// anything beyond `u32` could not have been read.
+fn len32(s: &str) -> u32 {
+    u32::try_from(s.len()).unwrap_or(u32::MAX)
 }
 
 /// Split a unit file into assignments of known sections.
@@ -47,19 +80,44 @@ pub fn lex(bytes: &[u8], file: &Path, known_sections: &[&str]) -> (Vec<Assignmen
     let mut lx = Lexer {
         file: Arc::from(file),
         known: known_sections,
-        out: Vec::new(),
+        text: String::new(),
+        pending: Vec::new(),
         diags: Vec::new(),
         section: None,
         section_ignored: false,
     };
     lx.run(bytes);
-    (lx.out, lx.diags)
+    let text: Arc<str> = Arc::from(lx.text);
+    let file = lx.file;
+    let out = lx
+        .pending
+        .into_iter()
+        .map(|p| Assignment {
+            section: p.section,
+            text: Arc::clone(&text),
+            key: p.key,
+            value: p.value,
+            file: Arc::clone(&file),
+            line: p.line,
+        })
+        .collect();
+    (out, lx.diags)
+}
+
+/// An assignment whose key and value are already in `Lexer::text`.
+struct Pending {
+    section: Arc<str>,
+    key: (u32, u32),
+    value: (u32, u32),
+    line: u32,
 }
 
 struct Lexer<'a> {
     file: Arc<Path>,
     known: &'a [&'a str],
-    out: Vec<Assignment>,
+    /// Every key and value of the file, back to back.
+    text: String,
+    pending: Vec<Pending>,
     diags: Diagnostics,
     /// Current section; None before the first header or inside an ignored one.
     section: Option<Arc<str>>,
@@ -267,11 +325,17 @@ impl Lexer<'_> {
         let key = strip_str(&l[..eq]);
         let value = strip_str(&l[eq + 1..]);
         let section = self.section.clone().unwrap_or_else(|| Arc::from(""));
-        self.out.push(Assignment {
+        let mut push = |s: &str| {
+            let start = len32(&self.text);
+            self.text.push_str(s);
+            (start, len32(&self.text))
+        };
+        let key = push(key);
+        let value = push(value);
+        self.pending.push(Pending {
             section,
-            key: key.to_string(),
-            value: value.to_string(),
-            file: Arc::clone(&self.file),
+            key,
+            value,
             line,
         });
     }
@@ -319,7 +383,14 @@ mod tests {
         let (a, d) = lex(s, Path::new("x.socket"), SOCKET);
         (
             a.into_iter()
-                .map(|a| (a.section.to_string(), a.key, a.value, a.line))
+                .map(|a| {
+                    (
+                        a.section.to_string(),
+                        a.key().to_string(),
+                        a.value().to_string(),
+                        a.line,
+                    )
+                })
                 .collect(),
             d.iter().map(|d| d.to_string()).collect(),
         )
@@ -436,7 +507,7 @@ mod tests {
             SOCKET,
         );
         assert_eq!(a.len(), 1);
-        assert_eq!(a[0].key, "C");
+        assert_eq!(a[0].key(), "C");
         assert!(d.iter().all(|d| d.is_error()));
         assert_eq!(d[0].message, "Invalid section header '[Socket'");
         assert_eq!(

@@ -583,10 +583,10 @@ impl Loader {
             return r.clone();
         }
         let r = self.load_uncached(name);
-        self.seen.insert(name.to_string(), r.clone());
-        if let Some(real) = &r {
+        if let Some(real) = r.as_ref().filter(|real| *real != name) {
             self.seen.insert(real.clone(), r.clone());
         }
+        self.seen.insert(name.to_string(), r.clone());
         r
     }
 
@@ -737,7 +737,7 @@ impl Loader {
         if self.set.templates.contains_key(template) {
             return;
         }
-        let has_specifiers = assignments.iter().any(|a| a.value.contains('%'));
+        let has_specifiers = assignments.iter().any(|a| a.value().contains('%'));
         let mut unit = unit.clone();
         unit.name = instance_name.to_string();
         self.set.templates.insert(

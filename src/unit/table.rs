@@ -407,7 +407,7 @@ fn apply_one<T: UnitTarget>(
         _ => return Ok(()),
     };
     let mut ctx = Ctx {
-        key: &a.key,
+        key: a.key(),
         file: &a.file,
         line: a.line,
         spec,
@@ -417,19 +417,19 @@ fn apply_one<T: UnitTarget>(
     };
     let outcome = match sec {
         Sec::Type => {
-            if let Some(e) = find(T::table(), sec, &a.key) {
-                Some(run(e, target, &mut ctx, &a.value))
-            } else if let Some(e) = find(common_table::EXEC_TABLE, sec, &a.key) {
-                Some(run(e, target.exec_mut(), &mut ctx, &a.value))
+            if let Some(e) = find(T::table(), sec, a.key()) {
+                Some(run(e, target, &mut ctx, a.value()))
+            } else if let Some(e) = find(common_table::EXEC_TABLE, sec, a.key()) {
+                Some(run(e, target.exec_mut(), &mut ctx, a.value()))
             } else {
-                find(common_table::KILL_TABLE, sec, &a.key)
-                    .map(|e| run(e, target.kill_mut(), &mut ctx, &a.value))
+                find(common_table::KILL_TABLE, sec, a.key())
+                    .map(|e| run(e, target.kill_mut(), &mut ctx, a.value()))
             }
         }
-        Sec::Unit => find(common_table::UNIT_TABLE, sec, &a.key)
-            .map(|e| run(e, target.unit_mut(), &mut ctx, &a.value)),
-        Sec::Install => find(common_table::INSTALL_TABLE, sec, &a.key)
-            .map(|e| run(e, target.install_mut(), &mut ctx, &a.value)),
+        Sec::Unit => find(common_table::UNIT_TABLE, sec, a.key())
+            .map(|e| run(e, target.unit_mut(), &mut ctx, a.value())),
+        Sec::Install => find(common_table::INSTALL_TABLE, sec, a.key())
+            .map(|e| run(e, target.install_mut(), &mut ctx, a.value())),
     };
     match outcome {
         Some(Ok(())) => Ok(()),
@@ -442,17 +442,17 @@ fn apply_one<T: UnitTarget>(
             let ignored = T::ignored()
                 .iter()
                 .chain(common_table::COMMON_IGNORED.iter())
-                .any(|i| i.section == sec && i.keys.split_whitespace().any(|k| k == a.key));
+                .any(|i| i.section == sec && i.keys.split_whitespace().any(|k| k == a.key()));
             if ignored {
-                if let Some(msg) = common_table::compat_warning(&a.key) {
+                if let Some(msg) = common_table::compat_warning(a.key()) {
                     ctx.warn(msg);
                 }
-                ctx.warn(not_implemented(&a.key));
-            } else if !a.key.starts_with("X-") {
+                ctx.warn(not_implemented(a.key()));
+            } else if !a.key().starts_with("X-") {
                 // systemd.syntax(7): keys starting with X- are for third parties.
                 ctx.warn(format!(
                     "Unknown key '{}' in section [{}], ignoring.",
-                    a.key,
+                    a.key(),
                     sec.name(kind)
                 ));
             }

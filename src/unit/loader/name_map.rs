@@ -13,7 +13,7 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use super::bare;
 use crate::diag::{Diagnostic, Diagnostics, Severity};
@@ -56,19 +56,51 @@ pub(super) enum Unresolved {
     Loop,
 }
 
+/// Which search directories have an entry, and in which it is a regular file.
+/// A search path longer than 64 directories keeps the rest in `more`.
+#[derive(Debug, Default, Clone)]
+struct DirSet {
+    present: u64,
+    regular: u64,
+    more: Vec<(usize, bool)>,
+}
+
+impl DirSet {
+    fn insert(&mut self, dir: usize, regular: bool) {
+        match u32::try_from(dir).ok().and_then(|d| 1u64.checked_shl(d)) {
+            Some(bit) => {
+                self.present |= bit;
+                if regular {
+                    self.regular |= bit;
+                }
+            }
+            None => self.more.push((dir, regular)),
+        }
+    }
+
+    /// None: not in `dir`; Some(regular) otherwise.
+    fn get(&self, dir: usize) -> Option<bool> {
+        match u32::try_from(dir).ok().and_then(|d| 1u64.checked_shl(d)) {
+            Some(bit) => (self.present & bit != 0).then_some(self.regular & bit != 0),
+            None => self.more.iter().find(|(d, _)| *d == dir).map(|(_, r)| *r),
+        }
+    }
+}
+
 /// The scanned search path (`unit_ids_map`, `unit_names_map`, `unit_path_cache`).
 #[derive(Debug, Default)]
 pub(super) struct NameMap {
     pub(super) ids: FxHashMap<String, MapEntry>,
     /// Real name → every name pointing to it (including itself when it is a file).
     names: FxHashMap<String, Vec<String>>,
-    /// Every top-level unit file and `.d`/`.wants`/`.requires` directory seen,
-    /// and whether it is a regular file (not a symlink): reading such a unit
-    /// file needs no `fstat()` to tell a mask (`/dev/null`) from a unit file.
-    pub(super) cache: FxHashMap<PathBuf, bool>,
-    /// The file names of `cache`: most drop-in directory candidates exist in no
+    /// Every top-level unit file and `.d`/`.wants`/`.requires` directory seen, by
+    /// file name: in which search directories, and in which it is a regular file (not
+    /// a symlink): reading such a unit file needs no `fstat()` to tell a mask
+    /// (`/dev/null`) from a unit file. Most drop-in directory candidates exist in no
     /// search directory, and this answers them without building a path.
-    cache_names: FxHashSet<String>,
+    entries: FxHashMap<String, DirSet>,
+    /// The search directories, in order (`DirSet` bit i is `dirs[i]`).
+    dirs: Vec<PathBuf>,
     /// Entries the scan saw as directories (not symlinks), under the real path
     /// of their search directory: drop-in directories need no `realpath()`.
     real_dirs: FxHashMap<PathBuf, PathBuf>,
@@ -79,8 +111,11 @@ pub(super) struct NameMap {
 
 impl NameMap {
     pub(super) fn scan(search: &[PathBuf], diags: &mut Diagnostics) -> NameMap {
-        let mut map = NameMap::default();
-        for dir in search {
+        let mut map = NameMap {
+            dirs: search.to_vec(),
+            ..NameMap::default()
+        };
+        for (dir_index, dir) in search.iter().enumerate() {
             let entries = match fs::read_dir(dir) {
                 Ok(e) => e,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
@@ -117,7 +152,7 @@ impl NameMap {
                 }
                 let is_link = ft.is_some_and(|t| t.is_symlink());
                 let is_regular = ft.is_some_and(|t| t.is_file());
-                map.add_entry(search, dir, &name, is_link, is_regular, diags);
+                map.add_entry(search, dir_index, name, is_link, is_regular, diags);
             }
         }
         // Real name -> the names pointing to it. A (non-template) unit file under
@@ -159,13 +194,13 @@ impl NameMap {
     fn add_entry(
         &mut self,
         search: &[PathBuf],
-        dir: &Path,
-        name: &str,
+        dir_index: usize,
+        name: String,
         is_link: bool,
         is_regular: bool,
         diags: &mut Diagnostics,
     ) {
-        let valid = classify(name).is_some();
+        let valid = classify(&name).is_some();
         if !valid
             && ![".wants", ".requires", ".d"]
                 .iter()
@@ -173,16 +208,29 @@ impl NameMap {
         {
             return;
         }
-        let filename = dir.join(name);
-        let unit_part = name.strip_suffix(".d").unwrap_or(name);
+        let unit_part = name.strip_suffix(".d").unwrap_or(&name);
         if unit_part.ends_with(".service") && classify(unit_part) == Some(NameKind::Instance) {
             self.has_service_instances = true;
         }
-        self.cache.insert(filename.clone(), is_regular);
-        self.cache_names.insert(name.to_string());
-        if !valid || self.ids.contains_key(name) {
-            return;
+        if valid && !self.ids.contains_key(&name) {
+            self.add_id(search, &search[dir_index], &name, is_link, diags);
         }
+        self.entries
+            .entry(name)
+            .or_default()
+            .insert(dir_index, is_regular);
+    }
+
+    /// The first directory with `name` decides what it is: a file, or an alias.
+    fn add_id(
+        &mut self,
+        search: &[PathBuf],
+        dir: &Path,
+        name: &str,
+        is_link: bool,
+        diags: &mut Diagnostics,
+    ) {
+        let filename = dir.join(name);
         if !is_link {
             self.ids.insert(name.to_string(), MapEntry::File(filename));
             return;
@@ -234,7 +282,16 @@ impl NameMap {
 
     /// Whether `dir` (a search directory) has the top-level entry `entry`.
     pub(super) fn has_entry(&self, dir: &Path, entry: &str) -> bool {
-        self.cache_names.contains(entry) && self.cache.contains_key(&dir.join(entry))
+        self.lookup(dir, entry).is_some()
+    }
+
+    /// Whether the search directory `dir` has `entry`, and if so whether it is a
+    /// regular file.
+    fn lookup(&self, dir: &Path, entry: &str) -> Option<bool> {
+        let set = self.entries.get(entry)?;
+        // Path equality: a search directory given as `/x/` is the parent of `/x/y`.
+        let index = self.dirs.iter().position(|d| d == dir)?;
+        set.get(index)
     }
 
     /// The real path of a drop-in directory the scan saw as a plain directory.
@@ -244,7 +301,11 @@ impl NameMap {
 
     /// Whether the scan saw `path` as a regular file (no symlink, no device).
     pub(super) fn is_regular(&self, path: &Path) -> bool {
-        self.cache.get(path).copied().unwrap_or(false)
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str()))
+        else {
+            return false;
+        };
+        self.lookup(dir, name).unwrap_or(false)
     }
 
     /// `unit_ids_map_get()`: follow aliases to a file path.
@@ -438,8 +499,9 @@ mod tests {
         fs::create_dir(dir.join("sockets.target.wants")).unwrap();
         fs::create_dir(dir.join("junk")).unwrap();
         let (m, _) = scan(&[dir]);
-        assert!(m.cache.contains_key(&dir.join("a.socket.d")));
-        assert!(m.cache.contains_key(&dir.join("sockets.target.wants")));
-        assert!(!m.cache.contains_key(&dir.join("junk")));
+        assert!(m.has_entry(dir, "a.socket.d"));
+        assert!(m.has_entry(dir, "sockets.target.wants"));
+        assert!(!m.has_entry(dir, "junk"));
+        assert!(!m.is_regular(&dir.join("a.socket.d")));
     }
 }

@@ -466,7 +466,8 @@ fn fatal_in_fragment(d: &Diagnostic) -> Option<&'static str> {
 
 /// What reading a unit file or drop-in found.
 enum UnitFile {
-    Text(Vec<u8>),
+    /// The file's text is in the caller's buffer.
+    Text,
     /// `null_or_empty()`: an empty regular file or a character device (`/dev/null`).
     Masked,
     /// A directory, FIFO or socket where a file was expected.
@@ -479,7 +480,10 @@ enum UnitFile {
 /// `known_regular`: the directory scan saw a regular file here, so no `fstat()` is
 /// needed to tell a mask from a unit file; the file is opened with `O_NOFOLLOW` so
 /// that a symlink swapped in since the scan fails instead of being followed.
-fn read_unit_file(path: &Path, known_regular: bool) -> io::Result<UnitFile> {
+///
+/// The text goes into `buf` (replacing what it held): one buffer serves a whole
+/// load, so no file costs an allocation.
+fn read_unit_file(path: &Path, known_regular: bool, buf: &mut Vec<u8>) -> io::Result<UnitFile> {
     use std::io::Read;
     use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
     let nofollow = if known_regular { libc::O_NOFOLLOW } else { 0 };
@@ -502,7 +506,10 @@ fn read_unit_file(path: &Path, known_regular: bool) -> io::Result<UnitFile> {
     // One read() for the whole file: a regular file returns short only at its end,
     // so the usual extra read() that confirms EOF is not needed (one syscall less
     // per unit file). A file longer than the guess is read on until EOF.
-    let mut buf = vec![0u8; size_hint + 1];
+    // The buffer keeps its length between files: only growth writes zeros.
+    if buf.len() < size_hint + 1 {
+        buf.resize(size_hint + 1, 0);
+    }
     let mut n = 0;
     loop {
         let r = match f.read(&mut buf[n..]) {
@@ -521,7 +528,7 @@ fn read_unit_file(path: &Path, known_regular: bool) -> io::Result<UnitFile> {
         // An empty unit file masks the unit, as a link to /dev/null does.
         return Ok(UnitFile::Masked);
     }
-    Ok(UnitFile::Text(buf))
+    Ok(UnitFile::Text)
 }
 
 /// First read size for a unit file of unknown length (most are well under 1 KiB).
@@ -535,6 +542,8 @@ struct Loader {
     set: UnitSet,
     /// Requested name → real name (None: did not load), so each unit loads once.
     seen: rustc_hash::FxHashMap<String, Option<String>>,
+    /// The read buffer every unit file and drop-in of this load goes through.
+    buf: Vec<u8>,
     /// Why a fragment could not be read, for the load-state message (`%m`).
     open_errors: HashMap<String, String>,
     /// Names whose fragment lookup failed, and why.
@@ -565,6 +574,7 @@ impl Loader {
             host,
             set,
             seen: Default::default(),
+            buf: Vec::new(),
             open_errors: HashMap::new(),
             unresolved: BTreeMap::new(),
         }
@@ -623,7 +633,22 @@ impl Loader {
                 return r;
             }
         }
-        let bytes = match read_unit_file(&fragment, self.map.is_regular(&fragment)) {
+        let mut buf = std::mem::take(&mut self.buf);
+        let r = self.read_and_build(real, fragment, names, &mut buf);
+        self.buf = buf;
+        r
+    }
+
+    /// Read the fragment `real` resolved to (through `buf`) and its drop-ins, and
+    /// build the unit.
+    fn read_and_build(
+        &mut self,
+        real: String,
+        fragment: PathBuf,
+        names: Vec<String>,
+        buf: &mut Vec<u8>,
+    ) -> Option<String> {
+        match read_unit_file(&fragment, self.map.is_regular(&fragment), buf) {
             Ok(UnitFile::Masked) => {
                 self.set.unloaded.insert(real, LoadState::Masked);
                 return None;
@@ -632,9 +657,9 @@ impl Loader {
                 self.set.unloaded.insert(real, LoadState::NotFound);
                 return None;
             }
-            Ok(UnitFile::Text(b)) => b,
+            Ok(UnitFile::Text) => {}
             Err(e) => return self.fail_open(&real, &fragment, &e),
-        };
+        }
         let aliases: Vec<String> = names.iter().filter(|n| **n != real).cloned().collect();
         let kind = if real.ends_with(".socket") {
             UnitKind::Socket
@@ -652,7 +677,7 @@ impl Loader {
         let mut diags = Diagnostics::new();
         let dropins = dropin::conf_files(&dirs, &|d| map.real_dir(d), &mut diags);
         let sections = table::known_sections(kind);
-        let (mut assignments, lex_diags) = lexer::lex(&bytes, &fragment, sections);
+        let (mut assignments, lex_diags) = lexer::lex(buf, &fragment, sections);
         let fatal = lex_diags.iter().find_map(fatal_in_fragment);
         diags.extend(lex_diags);
         if let Some(errno) = fatal {
@@ -663,10 +688,10 @@ impl Loader {
         }
         let mut applied = Vec::new();
         for d in &dropins {
-            match read_unit_file(d, false) {
+            match read_unit_file(d, false, buf) {
                 Ok(UnitFile::Masked | UnitFile::NotAFile) => applied.push(d.clone()),
-                Ok(UnitFile::Text(b)) => {
-                    let (a, ld) = lexer::lex(&b, d, sections);
+                Ok(UnitFile::Text) => {
+                    let (a, ld) = lexer::lex(buf, d, sections);
                     assignments.extend(a);
                     diags.extend(ld);
                     applied.push(d.clone());
@@ -851,6 +876,11 @@ impl Loader {
 mod tests {
     use super::*;
 
+    fn read_unit_file(path: &Path, known_regular: bool) -> io::Result<(UnitFile, Vec<u8>)> {
+        let mut buf = b"left over from an earlier file".to_vec();
+        super::read_unit_file(path, known_regular, &mut buf).map(|f| (f, buf))
+    }
+
     #[test]
     fn fifo_and_devices_never_block_or_get_read() {
         let t = tempfile::tempdir().unwrap();
@@ -858,26 +888,26 @@ mod tests {
         nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
         assert!(matches!(
             read_unit_file(&fifo, false),
-            Ok(UnitFile::NotAFile)
+            Ok((UnitFile::NotAFile, _))
         ));
         assert!(matches!(
             read_unit_file(Path::new("/dev/zero"), false),
-            Ok(UnitFile::Masked)
+            Ok((UnitFile::Masked, _))
         ));
         let empty = t.path().join("e.socket");
         fs::write(&empty, "").unwrap();
         assert!(matches!(
             read_unit_file(&empty, false),
-            Ok(UnitFile::Masked)
+            Ok((UnitFile::Masked, _))
         ));
         assert!(matches!(
             read_unit_file(t.path(), false),
-            Ok(UnitFile::NotAFile)
+            Ok((UnitFile::NotAFile, _))
         ));
         let text = t.path().join("t.socket");
         fs::write(&text, "[Socket]\n").unwrap();
         assert!(
-            matches!(read_unit_file(&text, false), Ok(UnitFile::Text(b)) if b == b"[Socket]\n")
+            matches!(read_unit_file(&text, false), Ok((UnitFile::Text, b)) if b == b"[Socket]\n")
         );
     }
 
@@ -889,12 +919,15 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let empty = t.path().join("e.socket");
         fs::write(&empty, "").unwrap();
-        assert!(matches!(read_unit_file(&empty, true), Ok(UnitFile::Masked)));
+        assert!(matches!(
+            read_unit_file(&empty, true),
+            Ok((UnitFile::Masked, _))
+        ));
         let long = t.path().join("l.socket");
         let text = format!("[Socket]\n#{}\n", "x".repeat(3 * KNOWN_REGULAR_FIRST_READ));
         fs::write(&long, &text).unwrap();
         assert!(
-            matches!(read_unit_file(&long, true), Ok(UnitFile::Text(b)) if b == text.as_bytes())
+            matches!(read_unit_file(&long, true), Ok((UnitFile::Text, b)) if b == text.as_bytes())
         );
         let link = t.path().join("s.socket");
         std::os::unix::fs::symlink("/dev/zero", &link).unwrap();

@@ -4,7 +4,7 @@
 //! `Accept=yes` with a template service, and every problem is one diagnostic at the
 //! entry's file:line while the other entries still load.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 
@@ -63,11 +63,11 @@ impl<'a> Mapper<'a> {
             opts,
             services: None,
             services_failed: false,
-            used_names: HashSet::new(),
-            used_listens: HashMap::new(),
-            users: HashMap::new(),
-            hosts: HashMap::new(),
-            groups: HashMap::new(),
+            used_names: HashSet::default(),
+            used_listens: HashMap::default(),
+            users: HashMap::default(),
+            hosts: HashMap::default(),
+            groups: HashMap::default(),
             sockets: Vec::new(),
             services_out: Vec::new(),
             diagnostics: Diagnostics::new(),

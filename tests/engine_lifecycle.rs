@@ -337,6 +337,74 @@ fn sigterm_escalates_to_sigkill_after_timeout_stop() {
     assert_eq!(text.trim(), "timeout killed", "ExecStopPost= environment");
 }
 
+/// systemd.kill(5) `KillMode=mixed`: the stop signal goes to the main process only,
+/// the SIGKILL after `TimeoutStopSec=` to every process of the unit. The same service
+/// under `control-group` shows the difference: there its child gets the SIGTERM too.
+#[test]
+fn kill_mode_mixed_terms_main_only_then_kills_all() {
+    for (mode, child_termed) in [("mixed", false), ("control-group", true)] {
+        let port = free_port();
+        let units = UnitDir::new();
+        let log = units.path().join("signals.log");
+        let l = log.display();
+        units.write(
+            "mx.socket",
+            &format!("[Socket]\nListenStream=127.0.0.1:{port}\n"),
+        );
+        // The child traps SIGTERM and notes it (and exits); the main process notes
+        // SIGTERM and carries on, so only the SIGKILL stage can end it.
+        units.write(
+            "child.sh",
+            &format!("trap 'echo child-term >> {l}; exit 0' TERM\necho child-up $$ >> {l}\nwhile :; do sleep 0.1; done\n"),
+        );
+        units.write(
+            "main.sh",
+            &format!("/bin/sh {}/child.sh &\ntrap 'echo main-term >> {l}' TERM\nwhile :; do sleep 0.1; done\n", units.path().display()),
+        );
+        units.write(
+            "mx.service",
+            &format!(
+                "[Service]\nExecStart=/bin/sh {}/main.sh\nKillMode={mode}\nTimeoutStopSec=1s\n",
+                units.path().display()
+            ),
+        );
+        let d = Daemon::start(&["--unit-path", units.path().to_str().unwrap()]);
+        d.wait_started();
+        let _c = connect(port);
+        assert!(
+            wait_for(Duration::from_secs(5), || {
+                let t = std::fs::read_to_string(&log).ok()?;
+                t.contains("child-up").then_some(())
+            })
+            .is_some(),
+            "{mode}: child never started; {}",
+            d.log_text()
+        );
+        let child: i32 = std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .split("child-up ")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|p| p.parse().ok())
+            .expect("child pid");
+        let t0 = Instant::now();
+        assert_eq!(d.stop(), Some(0), "{mode}");
+        // SIGKILL reached the whole group (a zombie awaiting its new parent is dead too).
+        assert!(
+            matches!(proc_state(child), None | Some('Z')),
+            "{mode}: the child survived"
+        );
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        assert!(text.contains("main-term"), "{mode}: {text}");
+        assert_eq!(text.contains("child-term"), child_termed, "{mode}: {text}");
+        // The main process ignores SIGTERM in both modes: only the timeout ends it.
+        assert!(
+            t0.elapsed() >= Duration::from_millis(900),
+            "{mode}: stopped before the timeout"
+        );
+    }
+}
+
 /// ExecStartPre=/ExecStartPost=/ExecStop= run in order around the main process.
 #[test]
 fn exec_phases_run_in_order() {

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 /// How bad a diagnostic is. `Error` means the unit (or inetd entry) it names
 /// does not load; `Warning` means a setting was ignored and loading went on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Warning,
@@ -17,7 +17,7 @@ pub enum Severity {
 }
 
 /// One message about the configuration, with where it came from.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// File the message is about, if any.

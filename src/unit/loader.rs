@@ -274,6 +274,11 @@ impl UnitSet {
 /// Load every `.socket` on the search path (except templates, which only load as
 /// instances) and the services they activate.
 pub fn load_all(opts: &LoaderOptions) -> UnitSet {
+    load_all_with(opts, PARALLEL_LOAD_MIN)
+}
+
+/// `load_all`, on two threads from `parallel_min` sockets on.
+fn load_all_with(opts: &LoaderOptions, parallel_min: usize) -> UnitSet {
     let mut loader = Loader::new(opts.search_path());
     let names: Vec<String> = loader
         .map
@@ -284,47 +289,17 @@ pub fn load_all(opts: &LoaderOptions) -> UnitSet {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    // A large tree loads on two threads: the second half of the sockets (with the
-    // services they pair with) in a second loader sharing the name map, merged
-    // afterwards. Reading, lexing and building units are independent per unit.
-    let (mine, theirs) = if names.len() >= PARALLEL_LOAD_MIN {
-        names.split_at(names.len() / 2)
+    let (mut set, unresolved) = if names.len() >= parallel_min {
+        let set = loader.finish();
+        load_chunks_in_parallel(set, &names)
     } else {
-        (&names[..], &names[..0])
+        for name in &names {
+            loader.load(name);
+        }
+        let unresolved = std::mem::take(&mut loader.unresolved);
+        loader.pair_sockets();
+        (loader.finish(), unresolved)
     };
-    let other = (!theirs.is_empty()).then(|| {
-        let theirs = theirs.to_vec();
-        let map = Arc::clone(&loader.map);
-        let host = Arc::clone(&loader.host);
-        let search = loader.search.clone();
-        std::thread::Builder::new()
-            .name("unit-loader".into())
-            .spawn(move || {
-                let mut l = Loader::with_map(map, search, host, Diagnostics::new());
-                for name in &theirs {
-                    l.load(name);
-                }
-                l.pair_sockets();
-                (std::mem::take(&mut l.unresolved), l.finish())
-            })
-    });
-    for name in mine {
-        loader.load(name);
-    }
-    let mut unresolved = std::mem::take(&mut loader.unresolved);
-    loader.pair_sockets();
-    let mut set = loader.finish();
-    match other {
-        Some(Ok(handle)) => match handle.join() {
-            Ok((u, half)) => {
-                unresolved.extend(u);
-                set.merge(half);
-            }
-            Err(_) => load_sequentially(&mut set, opts, theirs, &mut unresolved),
-        },
-        Some(Err(_)) => load_sequentially(&mut set, opts, theirs, &mut unresolved),
-        None => {}
-    }
     // Nobody named these sockets, so systemd would say nothing; a daemon loading its
     // whole configuration should still say why a socket on disk is not there.
     for (name, why) in unresolved {
@@ -344,20 +319,72 @@ pub fn load_all(opts: &LoaderOptions) -> UnitSet {
 /// all tests included, gets diagnostics in the exact order systemd would print).
 const PARALLEL_LOAD_MIN: usize = 256;
 
-/// Fallback when the second loader thread could not run.
-fn load_sequentially(
-    set: &mut UnitSet,
-    opts: &LoaderOptions,
+/// Sockets per unit of work when loading on two threads.
+const LOAD_CHUNK: usize = 32;
+
+/// A large tree loads on two threads that take chunks of sockets (with the services
+/// they pair with) as they go, so a thread that is slowed down (a busy CPU) leaves
+/// more chunks to the other instead of holding up the end. Reading, lexing and
+/// building units are independent per unit. The chunks' results are merged in chunk
+/// order, so the outcome does not depend on which thread took which chunk.
+fn load_chunks_in_parallel(
+    mut set: UnitSet,
     names: &[String],
-    unresolved: &mut BTreeMap<String, Unresolved>,
-) {
-    let mut l = Loader::new(opts.search_path());
-    for name in names {
-        l.load(name);
+) -> (UnitSet, BTreeMap<String, Unresolved>) {
+    let chunks: Vec<&[String]> = names.chunks(LOAD_CHUNK).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (Some(map), Some(host)) = (set.map.clone(), set.host.clone()) else {
+        return (set, BTreeMap::new()); // finish() always sets both
+    };
+    let search = set.search_path.clone();
+    let load_chunk = |chunk: &[String]| {
+        let mut l = Loader::with_map(
+            Arc::clone(&map),
+            search.clone(),
+            Arc::clone(&host),
+            Diagnostics::new(),
+        );
+        for name in chunk {
+            l.load(name);
+        }
+        l.pair_sockets();
+        (std::mem::take(&mut l.unresolved), l.finish())
+    };
+    let take_chunks = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(chunk) = chunks.get(i) else {
+                return done;
+            };
+            done.push((i, load_chunk(chunk)));
+        }
+    };
+    let mut parts: Vec<Option<_>> = (0..chunks.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let other = std::thread::Builder::new()
+            .name("unit-loader".into())
+            .spawn_scoped(scope, take_chunks);
+        let mut done = take_chunks();
+        // A second thread that could not start or died leaves its chunks undone;
+        // they load below.
+        if let Ok(Ok(theirs)) = other.map(|h| h.join()) {
+            done.extend(theirs);
+        }
+        for (i, part) in done {
+            parts[i] = Some(part);
+        }
+    });
+    let mut unresolved = BTreeMap::new();
+    let mut said = rustc_hash::FxHashSet::default();
+    for (chunk, part) in chunks.iter().zip(parts) {
+        let (u, mut part) = part.unwrap_or_else(|| load_chunk(chunk));
+        unresolved.extend(u);
+        // A service two chunks both pair with is loaded by each: say things once.
+        part.diagnostics.retain(|d| said.insert(d.clone()));
+        set.merge(part);
     }
-    unresolved.extend(std::mem::take(&mut l.unresolved));
-    l.pair_sockets();
-    set.merge(l.finish());
+    (set, unresolved)
 }
 
 /// Load the named units (or unit file paths, whose directories are put in front of the
@@ -932,6 +959,77 @@ mod tests {
         let link = t.path().join("s.socket");
         std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
         assert!(read_unit_file(&link, true).is_err());
+    }
+
+    /// The two-thread load (chunks taken as the threads go) gives what one thread
+    /// gives: the same units, load states and diagnostics, and a service that
+    /// sockets in several chunks share says its warning once.
+    #[test]
+    fn parallel_load_matches_sequential() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path();
+        for i in 0..300 {
+            let extra = match i % 50 {
+                0 => "Service=shared.service\n",
+                7 => "ListenStream=nonsense:port\n",
+                _ => "",
+            };
+            fs::write(
+                d.join(format!("s{i}.socket")),
+                format!("[Socket]\nListenStream=127.0.0.1:{}\n{extra}", 10000 + i),
+            )
+            .unwrap();
+            if i % 50 != 0 && i % 61 != 3 {
+                fs::write(
+                    d.join(format!("s{i}.service")),
+                    format!("[Service]\nExecStart=/bin/true {i}\nBogus{}=1\n", i % 3),
+                )
+                .unwrap();
+            }
+        }
+        fs::write(
+            d.join("shared.service"),
+            "[Service]\nExecStart=/bin/true\nUnknownKey=1\n",
+        )
+        .unwrap();
+        let opts = LoaderOptions {
+            unit_paths: vec![d.to_path_buf()],
+        };
+        let one = load_all_with(&opts, usize::MAX);
+        let two = load_all_with(&opts, 1);
+        let states = |s: &UnitSet| {
+            let sockets: Vec<_> = s
+                .sockets
+                .iter()
+                .map(|(k, v)| (k.clone(), v.load_state))
+                .collect();
+            let services: Vec<_> = s
+                .services
+                .iter()
+                .map(|(k, v)| (k.clone(), v.load_state))
+                .collect();
+            (
+                sockets,
+                services,
+                s.unloaded.clone(),
+                s.missing_service.clone(),
+            )
+        };
+        assert_eq!(states(&one), states(&two));
+        let sorted = |s: &UnitSet| {
+            let mut v: Vec<String> = s.diagnostics.iter().map(|d| d.to_string()).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(sorted(&one), sorted(&two));
+        let shared = |s: &UnitSet| {
+            s.diagnostics
+                .iter()
+                .filter(|d| d.message.contains("UnknownKey"))
+                .count()
+        };
+        assert_eq!(shared(&two), 1);
+        assert!(one.missing_service.len() >= 4, "{:?}", one.missing_service);
     }
 
     #[test]

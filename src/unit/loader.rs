@@ -11,20 +11,24 @@
 //! other units still load.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod file;
 mod name_map;
+mod unit_set;
 
 use super::dropin::{self, classify, errno_text, NameKind};
 use super::lexer::{self, Assignment};
-use super::model::{LoadState, ServiceUnit, SocketUnit, Unit, UnitSource};
+use super::model::{LoadState, ServiceUnit, Unit, UnitSource};
 use super::specifier::{HostInfo, SpecifierContext};
 use super::table::{self, UnitKind};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
+use file::{read_unit_file, UnitFile};
 use name_map::{normalize, NameMap, Unresolved};
+use unit_set::TemplateSource;
+pub use unit_set::UnitSet;
 
 /// The system manager's search path, highest priority first (systemd.unit(5) "Unit File
 /// Load Path"; the list `systemd-analyze unit-paths` prints on Debian's 252 build).
@@ -82,193 +86,6 @@ pub fn unit_path_from_env(value: &str) -> Vec<PathBuf> {
         paths.extend(DEFAULT_SYSTEM_UNIT_PATH.iter().map(PathBuf::from));
     }
     paths
-}
-
-/// What a template needs to be instantiated again for a new instance without touching
-/// the disk: its merged assignments and where they came from.
-#[derive(Debug)]
-struct TemplateSource {
-    assignments: Vec<Assignment>,
-    source: UnitSource,
-    /// No `%` anywhere: an instance is the template with another name.
-    has_specifiers: bool,
-    /// The template built under an instance name, for the fast path.
-    unit: ServiceUnit,
-}
-
-/// Everything loaded, plus what could not be.
-#[derive(Debug, Clone, Default)]
-pub struct UnitSet {
-    /// Parsed sockets (`Loaded` or `BadSetting`), by real name.
-    pub sockets: BTreeMap<String, Arc<SocketUnit>>,
-    /// Parsed services (`Loaded` or `BadSetting`), by real name; templates appear as
-    /// `foo@.service` (built with an empty instance).
-    pub services: BTreeMap<String, Arc<ServiceUnit>>,
-    /// All diagnostics, in the order they were found.
-    pub diagnostics: Diagnostics,
-    /// Units asked for that have no usable definition: `NotFound`, `Masked`, `Error`.
-    pub unloaded: BTreeMap<String, LoadState>,
-    /// Alias name → real name (`syslog.service` → `rsyslog.service`).
-    pub aliases: BTreeMap<String, String>,
-    /// Sockets that cannot be started because their service did not load, → that service.
-    pub missing_service: BTreeMap<String, String>,
-    /// For `load_named`: each argument and the unit name it resolved to (None when the
-    /// argument is not a valid unit name).
-    pub requested: Vec<(String, Option<String>)>,
-    search_path: Vec<PathBuf>,
-    templates: BTreeMap<String, Arc<TemplateSource>>,
-    host: Option<Arc<HostInfo>>,
-    map: Option<Arc<NameMap>>,
-}
-
-impl UnitSet {
-    /// The service unit for `instance` of `template` (`foo@.service`), as systemd would
-    /// load `foo@instance.service`. Re-applies specifiers only when the template has any.
-    pub fn instantiate(&self, template: &str, instance: &str) -> Option<ServiceUnit> {
-        let src = self.templates.get(template)?;
-        let name = dropin::replace_instance(template, instance);
-        if self.instance_differs(&name, instance, src) {
-            return self.load_fresh(&name);
-        }
-        if !src.has_specifiers {
-            let mut unit = src.unit.clone();
-            unit.name = name;
-            return Some(unit);
-        }
-        let host = self
-            .host
-            .clone()
-            .unwrap_or_else(|| Arc::new(HostInfo::detect()));
-        let ctx = SpecifierContext {
-            unit_name: &name,
-            fragment: src.source.fragment.as_deref(),
-            host: &host,
-        };
-        match table::build_unit(&name, &src.assignments, &ctx, src.source.clone()).0 {
-            Unit::Service(s) => Some(s),
-            Unit::Socket(_) => None,
-        }
-    }
-
-    /// Whether `foo@instance.service` has a fragment or drop-in directory of its own, so
-    /// it is not just the template with another name.
-    fn instance_differs(&self, name: &str, instance: &str, src: &TemplateSource) -> bool {
-        let Some(map) = &self.map else { return false };
-        if !map.has_service_instances {
-            return false;
-        }
-        if map.find_fragment(name).0.ok() != src.source.fragment {
-            return true;
-        }
-        let marker = format!("@{instance}.");
-        dropin::dropin_dirs(
-            &self.search_path,
-            &|d, e| map.has_entry(d, e),
-            name,
-            &[],
-            ".d",
-        )
-        .iter()
-        .any(|d| d.to_string_lossy().contains(&marker))
-    }
-
-    /// Load one service from disk with the set's name map (slow path of `instantiate`).
-    fn load_fresh(&self, name: &str) -> Option<ServiceUnit> {
-        let map = Arc::clone(self.map.as_ref()?);
-        let host = self
-            .host
-            .clone()
-            .unwrap_or_else(|| Arc::new(HostInfo::detect()));
-        let mut loader = Loader::with_map(map, self.search_path.clone(), host, Diagnostics::new());
-        let real = loader.load(name)?;
-        loader.set.services.remove(&real).map(Arc::unwrap_or_clone)
-    }
-
-    /// Whether `template` came from a unit file (its raw assignments are kept).
-    pub fn has_template_source(&self, template: &str) -> bool {
-        self.templates.contains_key(template)
-    }
-
-    /// The template's unit when it has no specifiers to re-apply: every instance
-    /// is that unit under another name, so the engine can share one copy.
-    pub fn static_template(&self, template: &str) -> Option<&ServiceUnit> {
-        self.templates
-            .get(template)
-            .filter(|src| !src.has_specifiers)
-            .map(|src| &src.unit)
-    }
-
-    /// Units linked into `TARGET.wants/` directories of the search path (what
-    /// `systemctl enable` made `WantedBy=TARGET`), sorted.
-    pub fn wanted_by(&self, target: &str) -> Vec<String> {
-        let mut out = BTreeSet::new();
-        for dir in &self.search_path {
-            let Ok(entries) = fs::read_dir(dir.join(format!("{target}.wants"))) else {
-                continue;
-            };
-            for e in entries.flatten() {
-                if let Ok(name) = e.file_name().into_string() {
-                    if classify(&name).is_some() {
-                        out.insert(name);
-                    }
-                }
-            }
-        }
-        out.into_iter().collect()
-    }
-
-    /// Merge units made elsewhere (inetd.conf) into the set; same names replace.
-    pub fn add_units(
-        &mut self,
-        sockets: Vec<SocketUnit>,
-        services: Vec<ServiceUnit>,
-        diags: Diagnostics,
-    ) {
-        for s in sockets {
-            self.sockets.insert(s.name.clone(), Arc::new(s));
-        }
-        for s in services {
-            self.services.insert(s.name.clone(), Arc::new(s));
-        }
-        self.diagnostics.extend(diags);
-    }
-
-    /// Merge another loaded set into this one (same names replace), keeping what
-    /// `instantiate` needs for its templates — unlike `add_units`, which only has units.
-    pub fn merge(&mut self, other: UnitSet) {
-        self.sockets.extend(other.sockets);
-        self.services.extend(other.services);
-        self.diagnostics.extend(other.diagnostics);
-        self.unloaded.extend(other.unloaded);
-        self.aliases.extend(other.aliases);
-        self.missing_service.extend(other.missing_service);
-        self.requested.extend(other.requested);
-        self.templates.extend(other.templates);
-        if self.host.is_none() {
-            self.host = other.host;
-        }
-        if self.map.is_none() {
-            self.map = other.map;
-            self.search_path = other.search_path;
-        }
-    }
-
-    /// The search path the set was loaded from.
-    pub fn search_path(&self) -> &[PathBuf] {
-        &self.search_path
-    }
-
-    /// Load state of `name` (aliases resolved); None when it was never asked for.
-    pub fn load_state(&self, name: &str) -> Option<LoadState> {
-        let real = self.aliases.get(name).map(String::as_str).unwrap_or(name);
-        if let Some(s) = self.sockets.get(real) {
-            return Some(s.load_state);
-        }
-        if let Some(s) = self.services.get(real) {
-            return Some(s.load_state);
-        }
-        self.unloaded.get(real).copied()
-    }
 }
 
 /// Load every `.socket` on the search path (except templates, which only load as
@@ -490,76 +307,6 @@ fn fatal_in_fragment(d: &Diagnostic) -> Option<&'static str> {
         None
     }
 }
-
-/// What reading a unit file or drop-in found.
-enum UnitFile {
-    /// The file's text is in the caller's buffer.
-    Text,
-    /// `null_or_empty()`: an empty regular file or a character device (`/dev/null`).
-    Masked,
-    /// A directory, FIFO or socket where a file was expected.
-    NotAFile,
-}
-
-/// Open once (non-blocking, so a FIFO cannot hang us), check the type on the open
-/// file, and only then read; character devices are never read.
-///
-/// `known_regular`: the directory scan saw a regular file here, so no `fstat()` is
-/// needed to tell a mask from a unit file; the file is opened with `O_NOFOLLOW` so
-/// that a symlink swapped in since the scan fails instead of being followed.
-///
-/// The text goes into `buf` (replacing what it held): one buffer serves a whole
-/// load, so no file costs an allocation.
-fn read_unit_file(path: &Path, known_regular: bool, buf: &mut Vec<u8>) -> io::Result<UnitFile> {
-    use std::io::Read;
-    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
-    let nofollow = if known_regular { libc::O_NOFOLLOW } else { 0 };
-    let mut f = fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC | nofollow)
-        .open(path)?;
-    let size_hint = if known_regular {
-        KNOWN_REGULAR_FIRST_READ
-    } else {
-        let meta = f.metadata()?;
-        if meta.file_type().is_char_device() || (meta.is_file() && meta.len() == 0) {
-            return Ok(UnitFile::Masked);
-        }
-        if !meta.is_file() {
-            return Ok(UnitFile::NotAFile);
-        }
-        meta.len() as usize
-    };
-    // One read() for the whole file: a regular file returns short only at its end,
-    // so the usual extra read() that confirms EOF is not needed (one syscall less
-    // per unit file). A file longer than the guess is read on until EOF.
-    // The buffer keeps its length between files: only growth writes zeros.
-    if buf.len() < size_hint + 1 {
-        buf.resize(size_hint + 1, 0);
-    }
-    let mut n = 0;
-    loop {
-        let r = match f.read(&mut buf[n..]) {
-            Ok(r) => r,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        n += r;
-        if r == 0 || n < buf.len() {
-            break;
-        }
-        buf.resize(buf.len() * 2, 0);
-    }
-    buf.truncate(n);
-    if n == 0 && known_regular {
-        // An empty unit file masks the unit, as a link to /dev/null does.
-        return Ok(UnitFile::Masked);
-    }
-    Ok(UnitFile::Text)
-}
-
-/// First read size for a unit file of unknown length (most are well under 1 KiB).
-const KNOWN_REGULAR_FIRST_READ: usize = 4095;
 
 /// One load run: the name map, the host facts specifiers need, and the set being built.
 struct Loader {
@@ -902,64 +649,7 @@ impl Loader {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn read_unit_file(path: &Path, known_regular: bool) -> io::Result<(UnitFile, Vec<u8>)> {
-        let mut buf = b"left over from an earlier file".to_vec();
-        super::read_unit_file(path, known_regular, &mut buf).map(|f| (f, buf))
-    }
-
-    #[test]
-    fn fifo_and_devices_never_block_or_get_read() {
-        let t = tempfile::tempdir().unwrap();
-        let fifo = t.path().join("f.socket");
-        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
-        assert!(matches!(
-            read_unit_file(&fifo, false),
-            Ok((UnitFile::NotAFile, _))
-        ));
-        assert!(matches!(
-            read_unit_file(Path::new("/dev/zero"), false),
-            Ok((UnitFile::Masked, _))
-        ));
-        let empty = t.path().join("e.socket");
-        fs::write(&empty, "").unwrap();
-        assert!(matches!(
-            read_unit_file(&empty, false),
-            Ok((UnitFile::Masked, _))
-        ));
-        assert!(matches!(
-            read_unit_file(t.path(), false),
-            Ok((UnitFile::NotAFile, _))
-        ));
-        let text = t.path().join("t.socket");
-        fs::write(&text, "[Socket]\n").unwrap();
-        assert!(
-            matches!(read_unit_file(&text, false), Ok((UnitFile::Text, b)) if b == b"[Socket]\n")
-        );
-    }
-
-    /// A file the scan saw as regular is read without fstat(): empty still masks,
-    /// a file longer than the first read is read whole, and a symlink swapped in
-    /// since the scan is not followed.
-    #[test]
-    fn known_regular_files_skip_fstat() {
-        let t = tempfile::tempdir().unwrap();
-        let empty = t.path().join("e.socket");
-        fs::write(&empty, "").unwrap();
-        assert!(matches!(
-            read_unit_file(&empty, true),
-            Ok((UnitFile::Masked, _))
-        ));
-        let long = t.path().join("l.socket");
-        let text = format!("[Socket]\n#{}\n", "x".repeat(3 * KNOWN_REGULAR_FIRST_READ));
-        fs::write(&long, &text).unwrap();
-        assert!(
-            matches!(read_unit_file(&long, true), Ok((UnitFile::Text, b)) if b == text.as_bytes())
-        );
-        let link = t.path().join("s.socket");
-        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
-        assert!(read_unit_file(&link, true).is_err());
-    }
+    use std::fs;
 
     /// The two-thread load (chunks taken as the threads go) gives what one thread
     /// gives: the same units, load states and diagnostics, and a service that

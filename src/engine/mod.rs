@@ -23,6 +23,8 @@ mod ratelimit;
 mod reexec;
 mod reload;
 mod service;
+mod service_exit;
+mod service_stop;
 mod services;
 mod shutdown;
 mod socket;

@@ -255,7 +255,7 @@ impl Engine {
         log::warn!(
             "{}: Control process exited, {}",
             rt.unit.name,
-            super::services::describe(status)
+            super::service_exit::describe(status)
         );
         let result = match status {
             crate::sys::signals::ExitStatus::Exited(_) => SocketResult::ExitCode,

@@ -43,7 +43,10 @@ while [ "$r" -lt "$RUNS" ]; do
     "${CARGO_TARGET_DIR:-target}"/release/examples/load_bench "$UNITS" "$STUBS"
     r=$((r + 1))
 done | tee "$WORK/ours.txt"
-echo "activator load_all best: $(sed -n 's/^load_all: \([0-9.]*\) ms.*/\1/p' "$WORK/ours.txt" | sort -n | head -1) ms"
+# median = the middle of the sorted runs (the upper middle for an even count)
+median() { sort -n | awk '{v[NR] = $1} END {print v[int(NR / 2) + 1]}'; }
+ours() { sed -n 's/^load_all: \([0-9.]*\) ms.*/\1/p' "$WORK/ours.txt"; }
+echo "activator load_all best: $(ours | sort -n | head -1) ms, median: $(ours | median) ms"
 
 if command -v systemd-analyze >/dev/null 2>&1; then
     echo "== systemd-analyze verify ($N sockets in one invocation, $RUNS runs) =="
@@ -57,7 +60,8 @@ if command -v systemd-analyze >/dev/null 2>&1; then
         echo "systemd-analyze: $(( (end - start) / 1000000 )) ms (rc $rc, $(wc -l <"$WORK/sd.out") lines of output)"
         r=$((r + 1))
     done | tee "$WORK/sd.txt"
-    echo "systemd-analyze best: $(sed -n 's/^systemd-analyze: \([0-9]*\) ms.*/\1/p' "$WORK/sd.txt" | sort -n | head -1) ms"
+    sd() { sed -n 's/^systemd-analyze: \([0-9]*\) ms.*/\1/p' "$WORK/sd.txt"; }
+    echo "systemd-analyze best: $(sd | sort -n | head -1) ms, median: $(sd | median) ms"
 else
     echo "SKIP: systemd-analyze not installed"
 fi

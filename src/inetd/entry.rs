@@ -144,10 +144,10 @@ pub struct Entry {
 }
 
 /// Parse one lexed entry. None (with an error diagnostic) when it cannot be used.
-pub fn parse_entry(raw: &RawEntry, file: &Path, dialect: Dialect) -> (Option<Line>, Diagnostics) {
+pub fn parse_entry(raw: RawEntry, file: &Path, dialect: Dialect) -> (Option<Line>, Diagnostics) {
     let mut diags = Diagnostics::new();
     let err = |msg: String| Diagnostic::error_at(file, raw.line, msg);
-    let f = &raw.fields;
+    let mut f = raw.fields;
     if f.len() == 1 && f[0].ends_with(':') {
         let host = &f[0][..f[0].len() - 1];
         if !dialect.host_prefixes() {
@@ -183,7 +183,7 @@ pub fn parse_entry(raw: &RawEntry, file: &Path, dialect: Dialect) -> (Option<Lin
         let server = if f[5] == "internal" {
             Server::Internal
         } else {
-            Server::Program(f[5].clone())
+            Server::Program(std::mem::take(&mut f[5]))
         };
         Ok(Entry {
             line: raw.line,
@@ -194,7 +194,7 @@ pub fn parse_entry(raw: &RawEntry, file: &Path, dialect: Dialect) -> (Option<Lin
             wait,
             user,
             server,
-            args: f[6..].to_vec(),
+            args: f.split_off(6),
         })
     })();
     match result {
@@ -437,7 +437,7 @@ mod tests {
             line: 1,
             fields: line.split_whitespace().map(str::to_string).collect(),
         };
-        parse_entry(&raw, Path::new("f"), d)
+        parse_entry(raw, Path::new("f"), d)
     }
 
     fn entry(line: &str, d: Dialect) -> Entry {

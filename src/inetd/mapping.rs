@@ -74,6 +74,15 @@ impl<'a> Mapper<'a> {
         }
     }
 
+    /// Room for `entries` more entries (most map to one socket and one service): the
+    /// unit vectors and lookup maps then grow once instead of copying as they go.
+    pub fn reserve(&mut self, entries: usize) {
+        self.sockets.reserve(entries);
+        self.services_out.reserve(entries);
+        self.used_names.reserve(entries);
+        self.used_listens.reserve(entries);
+    }
+
     pub fn dialect(&self) -> Dialect {
         self.opts.dialect
     }
@@ -436,16 +445,23 @@ impl<'a> Mapper<'a> {
 
     /// First free name among `candidate`, `candidate-<host>`, `candidate-L<line>`.
     fn unique_name(&mut self, candidate: &str, e: &Entry, default_hosts: &Hosts) -> String {
-        let mut tries = vec![candidate.to_string()];
-        if let ServiceSpec::Inet { hosts, .. } = &e.service {
-            if let Hosts::List(list) = hosts.as_ref().unwrap_or(default_hosts) {
-                tries.push(format!("{candidate}-{}", sanitize(&list.join("_"))));
-            }
-        }
-        tries.push(format!("{candidate}-L{}", e.line));
-        for mut t in tries {
+        // Candidates in order, each built only when the ones before are taken.
+        let by_host = || match &e.service {
+            ServiceSpec::Inet { hosts, .. } => match hosts.as_ref().unwrap_or(default_hosts) {
+                Hosts::List(list) => Some(format!("{candidate}-{}", sanitize(&list.join("_")))),
+                _ => None,
+            },
+            _ => None,
+        };
+        let tries: [&dyn Fn() -> Option<String>; 3] =
+            [&|| Some(candidate.to_string()), &by_host, &|| {
+                Some(format!("{candidate}-L{}", e.line))
+            }];
+        for t in tries {
+            let Some(mut t) = t() else { continue };
             truncate_to(&mut t, MAX_BASE_NAME + 20);
-            if self.used_names.insert(t.clone()) {
+            if !self.used_names.contains(&t) {
+                self.used_names.insert(t.clone());
                 return t;
             }
         }
@@ -758,6 +774,33 @@ mod tests {
         assert_eq!(basename("/usr/sbin/in.telnetd"), "in.telnetd");
         assert_eq!(basename("cat"), "cat");
         assert_eq!(basename("/x/"), "x");
+    }
+
+    /// Unit names stay unique: the entry's own name, else with its host list, else
+    /// with its line number.
+    #[test]
+    fn colliding_names_get_host_then_line_suffixes() {
+        let dir = tempfile::tempdir().unwrap();
+        let conf = dir.path().join("inetd.conf");
+        std::fs::write(
+            &conf,
+            "127.0.0.1:7777 stream tcp nowait root /bin/cat cat\n\
+             127.0.0.2:7777 stream tcp nowait root /bin/cat cat\n\
+             *:7777 stream tcp nowait root /bin/cat cat\n",
+        )
+        .unwrap();
+        let u = super::super::load_inetd(&[conf], &InetdOptions::default());
+        let names: Vec<&str> = u.sockets.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "inetd-7777-tcp.socket",
+                "inetd-7777-tcp-127.0.0.2.socket",
+                "inetd-7777-tcp-L3.socket"
+            ],
+            "{:?}",
+            u.diagnostics
+        );
     }
 
     #[test]

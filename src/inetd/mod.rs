@@ -77,9 +77,10 @@ pub fn load_inetd(paths: &[PathBuf], opts: &InetdOptions) -> InetdUnits {
 fn load_text(mapper: &mut mapping::Mapper, file: &Path, bytes: &[u8]) -> Diagnostics {
     let dialect = mapper.dialect();
     let (raw, mut diags) = lexer::lex(bytes, file, dialect);
+    mapper.reserve(raw.len());
     // `*:` is implicit at the top of every file (inetd.md §1.4).
     let mut default_hosts = Hosts::Any;
-    for r in &raw {
+    for r in raw {
         let (line, mut d) = entry::parse_entry(r, file, dialect);
         diags.append(&mut d);
         match line {

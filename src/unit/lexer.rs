@@ -80,8 +80,10 @@ pub fn lex(bytes: &[u8], file: &Path, known_sections: &[&str]) -> (Vec<Assignmen
     let mut lx = Lexer {
         file: Arc::from(file),
         known: known_sections,
-        text: String::new(),
-        pending: Vec::new(),
+        // Keys and values never add up to more than the file; one line is at most
+        // one assignment. Sized once, neither grows while lexing.
+        text: String::with_capacity(bytes.len()),
+        pending: Vec::with_capacity(bytes.iter().filter(|&&b| b == b'\n').count() + 1),
         diags: Vec::new(),
         section: None,
         section_ignored: false,

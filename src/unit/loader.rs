@@ -484,17 +484,20 @@ impl Loader {
                 )),
             }
         }
-        let source = UnitSource {
-            fragment: Some(fragment.clone()),
-            line: 0,
-            dropins: applied,
-        };
         let ctx = SpecifierContext {
             unit_name: &real,
             fragment: Some(&fragment),
             host: &self.host,
         };
-        let (unit, build_diags) = table::build_unit(&real, &assignments, &ctx, source.clone());
+        // Only an instance of a template keeps a copy of its source (for `instantiate`).
+        let template = dropin::template_of(&real);
+        let source = UnitSource {
+            fragment: Some(fragment.clone()),
+            line: 0,
+            dropins: applied,
+        };
+        let kept_source = template.as_ref().map(|_| source.clone());
+        let (unit, build_diags) = table::build_unit(&real, &assignments, &ctx, source);
         diags.extend(build_diags);
         self.set.diagnostics.extend(diags);
         match unit {
@@ -502,7 +505,7 @@ impl Loader {
                 self.set.sockets.insert(real.clone(), Arc::new(s));
             }
             Unit::Service(s) => {
-                if let Some(t) = dropin::template_of(&real) {
+                if let (Some(t), Some(source)) = (template, kept_source) {
                     self.remember_template(&t, &real, &s, assignments, source);
                 }
                 self.set.services.insert(real.clone(), Arc::new(s));

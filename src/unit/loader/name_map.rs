@@ -8,7 +8,6 @@
 //! template (`unit_file_find_fragment()`). Also kept: every top-level entry, so drop-in
 //! directories are found without a `stat()` per candidate (`unit_path_cache`).
 
-use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -335,7 +334,7 @@ impl NameMap {
     pub(super) fn find_fragment(&self, name: &str) -> (Result<PathBuf, Unresolved>, Vec<String>) {
         let kind = classify(name);
         let instance = dropin::instance_of(name);
-        let mut names = BTreeSet::new();
+        let mut names = Vec::new();
         self.add_names(name, kind, instance, None, &mut names);
         let mut fragment = self.resolve(name);
         if kind == Some(NameKind::Instance) && matches!(fragment, Err(Unresolved::Missing)) {
@@ -346,13 +345,16 @@ impl NameMap {
         if let Ok(f) = &fragment {
             let base = f
                 .file_name()
-                .map(|s| s.to_string_lossy().into_owned())
+                .map(|s| s.to_string_lossy())
                 .unwrap_or_default();
             if base != name {
                 self.add_names(&base, classify(&base), instance, Some(&base), &mut names);
             }
         }
-        (fragment, names.into_iter().collect())
+        // Sorted and unique, as systemd keeps a unit's names in a set.
+        names.sort_unstable();
+        names.dedup();
+        (fragment, names)
     }
 
     fn add_names(
@@ -361,10 +363,10 @@ impl NameMap {
         kind: Option<NameKind>,
         instance: Option<&str>,
         fragment_base: Option<&str>,
-        names: &mut BTreeSet<String>,
+        names: &mut Vec<String>,
     ) {
         if kind != Some(NameKind::Template) {
-            names.insert(name.to_string());
+            names.push(name.to_string());
         }
         let Some(aliases) = self.names.get(name) else {
             return;
@@ -382,10 +384,10 @@ impl NameMap {
                             continue;
                         }
                     }
-                    names.insert(inst_name);
+                    names.push(inst_name);
                 }
                 _ => {
-                    names.insert(alias.clone());
+                    names.push(alias.clone());
                 }
             }
         }

@@ -38,7 +38,7 @@ fn accept_yes_stdio_child_has_exactly_the_connection() {
     );
     units.write(
         "probe@.service",
-        "[Service]\nExecStart=/bin/sh -c 'echo $$$$ $${REMOTE_ADDR} %i; exec sleep 5'\nStandardInput=socket\n",
+        "[Unit]\nDescription=Probe connection\n[Service]\nExecStart=/bin/sh -c 'echo $$$$ $${REMOTE_ADDR} %i; exec sleep 5'\nStandardInput=socket\n",
     );
     let d = Daemon::start(&["--unit-path", units.path().to_str().unwrap()]);
     d.wait_started();
@@ -58,6 +58,17 @@ fn accept_yes_stdio_child_has_exactly_the_connection() {
     assert!(fds
         .iter()
         .all(|(_, t)| t == &fds[0].1 && t.starts_with("socket:")));
+    // systemd's socket.c: the instance's description names the peer.
+    let client = s.local_addr().unwrap();
+    let (code, description) = d.ctl(&[
+        "show",
+        "-p",
+        "Description",
+        "--value",
+        &format!("probe@{instance}.service"),
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(description, format!("Probe connection ({client})"));
     drop(s);
     assert_eq!(d.stop(), Some(0));
 }

@@ -4,24 +4,12 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::Duration;
 
 use common::*;
 
-const CTL: &str = env!("CARGO_BIN_EXE_activatorctl");
-
 fn ctl(d: &Daemon, args: &[&str]) -> (i32, String) {
-    let out = Command::new(CTL)
-        .arg("--control-socket")
-        .arg(d.control_socket())
-        .args(args)
-        .output()
-        .expect("activatorctl");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).trim().to_string(),
-    )
+    d.ctl(args)
 }
 
 fn state(d: &Daemon, unit: &str) -> String {

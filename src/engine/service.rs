@@ -38,8 +38,10 @@ pub struct ServiceRuntime {
     /// The configuration this run uses (instantiated for templates; instances
     /// of a template without specifiers share one copy).
     pub unit: Arc<ServiceUnit>,
-    /// Accept=yes: `"<template Description> (<peer>)"`, as systemd names instances.
-    pub description: Option<String>,
+    /// Accept=yes over IP: the peer, which the instance's description names
+    /// (`"<template Description> (<peer>)"`, as systemd's socket.c does). Kept
+    /// raw: the description is only written out when someone asks for status.
+    pub peer: Option<std::net::SocketAddr>,
     pub state: ServiceState,
     pub result: ServiceResult,
     pub main_pid: Option<i32>,
@@ -86,7 +88,7 @@ impl ServiceRuntime {
         ServiceRuntime {
             name,
             unit,
-            description: None,
+            peer: None,
             state: ServiceState::Dead,
             result: ServiceResult::Success,
             main_pid: None,

@@ -54,12 +54,10 @@ impl Engine {
         };
         // systemd: the instance's description names the peer (socket.c), with
         // IPv4-mapped addresses shown as IPv4 (sockaddr_pretty).
-        let description = match &peer {
-            Some(SockName::Ip(a)) => Some(format!(
-                "{} ({})",
-                service.unit.description.as_deref().unwrap_or(&unit_name),
-                std::net::SocketAddr::new(a.ip().to_canonical(), a.port())
-            )),
+        let peer_addr = match &peer {
+            Some(SockName::Ip(a)) => {
+                Some(std::net::SocketAddr::new(a.ip().to_canonical(), a.port()))
+            }
             _ => None,
         };
         let remote_env = peer.as_ref().map(remote_env_of).unwrap_or_default();
@@ -69,7 +67,7 @@ impl Engine {
             *rt.per_source.entry(ip).or_insert(0) += 1;
         }
         let mut srv = ServiceRuntime::new(unit_name.clone(), service);
-        srv.description = description;
+        srv.peer = peer_addr;
         srv.remote_env = remote_env;
         srv.conn = Some(conn);
         srv.instance_of = Some(idx);

@@ -136,8 +136,9 @@ impl Engine {
             Some(rt) => {
                 let mut srv = service_config(&mut st, &rt.unit);
                 st.id = rt.name.clone();
-                if let Some(d) = &rt.description {
-                    st.description = d.clone();
+                if let Some(peer) = rt.peer {
+                    let template = rt.unit.unit.description.as_deref().unwrap_or(&rt.name);
+                    st.description = format!("{template} ({peer})");
                 }
                 st.active_state = rt.state.active_state().as_str().into();
                 st.sub_state = rt.state.as_str().into();

@@ -160,6 +160,21 @@ impl Daemon {
         self.runtime.join("private")
     }
 
+    /// Run `activatorctl` against this daemon: (exit code, trimmed stdout).
+    #[allow(dead_code)] // not every test file asks for status
+    pub fn ctl(&self, args: &[&str]) -> (i32, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_activatorctl"))
+            .arg("--control-socket")
+            .arg(self.control_socket())
+            .args(args)
+            .output()
+            .expect("activatorctl");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        )
+    }
+
     /// The activatord process (the wrapper execs it, so the pid is the same).
     pub fn pid(&self) -> i32 {
         self.child.id() as i32

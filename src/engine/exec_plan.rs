@@ -345,20 +345,20 @@ pub fn plan(
     };
     let env = build_environment(inputs, creds.as_deref())?;
     // Nothing to expand in most command lines: no `$` in any word.
-    let argv = if cmd.no_env_expand || !cmd.argv.iter().any(|a| a.contains('$')) {
-        cmd.argv.clone()
+    let argv: Cow<'_, [String]> = if cmd.no_env_expand || !cmd.argv.iter().any(|a| a.contains('$'))
+    {
+        Cow::Borrowed(&cmd.argv)
     } else {
         let lookup = |k: &str| {
             env.iter()
                 .find(|(ek, _)| ek == k)
                 .map(|(_, v)| v.to_string())
         };
-        expand_env_argv(&cmd.argv, &lookup)
+        Cow::Owned(expand_env_argv(&cmd.argv, &lookup))
     };
     let (path, argv) = if cmd.via_shell {
-        let mut a = vec!["/bin/sh".to_string(), "-c".to_string()];
-        a.push(argv.join(" "));
-        (cstring("/bin/sh", "executable path")?, a)
+        let a = vec!["/bin/sh".to_string(), "-c".to_string(), argv.join(" ")];
+        (cstring("/bin/sh", "executable path")?, Cow::Owned(a))
     } else if cmd.path.starts_with('/') {
         (cstring(&cmd.path, "executable path")?, argv)
     } else {

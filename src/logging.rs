@@ -119,10 +119,10 @@ pub fn parse_level(s: &str) -> Option<LevelFilter> {
 /// Install the logger once; later calls are ignored.
 pub fn init(level: LevelFilter) {
     let journal_stream = std::env::var("JOURNAL_STREAM").ok();
-    let sink = choose_sink(journal_stream.as_deref(), Path::new(JOURNAL_SOCKET));
-    if log::set_boxed_logger(Box::new(Logger { level, sink })).is_ok() {
-        log::set_max_level(level);
-    }
+    install(
+        level,
+        choose_sink(journal_stream.as_deref(), Path::new(JOURNAL_SOCKET)),
+    );
 }
 
 /// Install the logger with syslog output through the socket at `path`; stderr
@@ -132,6 +132,11 @@ pub fn init_syslog(level: LevelFilter, path: &Path) {
         Ok(s) => Sink::Syslog(s, path.to_path_buf()),
         Err(_) => Sink::Stderr,
     };
+    install(level, sink);
+}
+
+/// Install the logger once; later calls are ignored.
+fn install(level: LevelFilter, sink: Sink) {
     if log::set_boxed_logger(Box::new(Logger { level, sink })).is_ok() {
         log::set_max_level(level);
     }

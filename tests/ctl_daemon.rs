@@ -4,12 +4,9 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::Duration;
 
 use common::*;
-
-const CTL: &str = env!("CARGO_BIN_EXE_activatorctl");
 
 fn threads(pid: i32) -> usize {
     std::fs::read_dir(format!("/proc/{pid}/task"))
@@ -30,17 +27,11 @@ fn control_plane_starts_on_first_client() {
     assert!(d.control_socket().exists(), "control socket bound at start");
     assert_eq!(threads(d.pid()), 1, "no control thread before a client");
 
-    let out = wait_for(Duration::from_secs(10), || {
-        let o = Command::new(CTL)
-            .arg("--control-socket")
-            .arg(d.control_socket())
-            .arg("list-sockets")
-            .output()
-            .ok()?;
-        o.status.success().then_some(o)
+    let text = wait_for(Duration::from_secs(10), || {
+        let (code, out) = d.ctl(&["list-sockets"]);
+        (code == 0).then_some(out)
     })
     .expect("activatorctl list-sockets");
-    let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("lazy.socket"), "{text}");
     assert!(threads(d.pid()) > 1, "control thread runs after a client");
     assert!(d.wait_log("First control client", Duration::from_secs(5)));

@@ -8,12 +8,8 @@ use std::time::Duration;
 
 use common::*;
 
-fn ctl(d: &Daemon, args: &[&str]) -> (i32, String) {
-    d.ctl(args)
-}
-
 fn state(d: &Daemon, unit: &str) -> String {
-    ctl(d, &["show", "-p", "ActiveState", "--value", unit]).1
+    d.ctl(&["show", "-p", "ActiveState", "--value", unit]).1
 }
 
 /// ExecCondition= exiting 1–254 skips the unit without failing it (the main
@@ -69,15 +65,15 @@ fn oneshot_remain_after_exit_is_active_exited_until_stopped() {
     );
     let d = Daemon::start(&["--unit-path", units.path().to_str().unwrap()]);
     d.wait_started();
-    let (code, _) = ctl(&d, &["start", "o.service"]);
+    let (code, _) = d.ctl(&["start", "o.service"]);
     assert_eq!(code, 0);
     let exited = wait_for(Duration::from_secs(5), || {
-        (ctl(&d, &["show", "-p", "SubState", "--value", "o.service"]).1 == "exited").then_some(())
+        (d.ctl(&["show", "-p", "SubState", "--value", "o.service"]).1 == "exited").then_some(())
     });
     assert!(exited.is_some(), "{}", d.log_text());
     assert_eq!(state(&d, "o.service"), "active");
     assert_eq!(std::fs::read_to_string(&log).unwrap(), "one\ntwo\n");
-    assert_eq!(ctl(&d, &["stop", "o.service"]).0, 0);
+    assert_eq!(d.ctl(&["stop", "o.service"]).0, 0);
     let stopped = wait_for(Duration::from_secs(5), || {
         (state(&d, "o.service") == "inactive").then_some(())
     });
@@ -102,7 +98,7 @@ fn forking_service_tracks_the_pid_file() {
     let d = Daemon::start(&["--unit-path", units.path().to_str().unwrap(), "f.service"]);
     d.wait_started();
     let running = wait_for(Duration::from_secs(5), || {
-        (ctl(&d, &["show", "-p", "SubState", "--value", "f.service"]).1 == "running").then_some(())
+        (d.ctl(&["show", "-p", "SubState", "--value", "f.service"]).1 == "running").then_some(())
     });
     assert!(running.is_some(), "{}", d.log_text());
     let pid: i32 = std::fs::read_to_string(&pidfile)
@@ -111,10 +107,10 @@ fn forking_service_tracks_the_pid_file() {
         .parse()
         .unwrap();
     assert_eq!(
-        ctl(&d, &["show", "-p", "MainPID", "--value", "f.service"]).1,
+        d.ctl(&["show", "-p", "MainPID", "--value", "f.service"]).1,
         pid.to_string()
     );
-    assert_eq!(ctl(&d, &["stop", "f.service"]).0, 0);
+    assert_eq!(d.ctl(&["stop", "f.service"]).0, 0);
     let gone = wait_for(Duration::from_secs(10), || {
         proc_state(pid).is_none().then_some(())
     });
@@ -143,7 +139,9 @@ fn socket_exec_start_pre_and_post() {
     let d = Daemon::start(&["--unit-path", units.path().to_str().unwrap()]);
     d.wait_started();
     let listening = wait_for(Duration::from_secs(5), || {
-        (ctl(&d, &["show", "-p", "SubState", "--value", "good.socket"]).1 == "listening")
+        (d.ctl(&["show", "-p", "SubState", "--value", "good.socket"])
+            .1
+            == "listening")
             .then_some(())
     });
     assert!(listening.is_some(), "{}", d.log_text());

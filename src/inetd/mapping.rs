@@ -4,7 +4,7 @@
 //! `Accept=yes` with a template service, and every problem is one diagnostic at the
 //! entry's file:line while the other entries still load.
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 
@@ -35,12 +35,12 @@ pub struct Mapper<'a> {
     opts: &'a InetdOptions,
     services: Option<Services>,
     services_failed: bool,
-    used_names: HashSet<String>,
+    used_names: FxHashSet<String>,
     /// (listen type, address) → where it was first defined.
-    used_listens: HashMap<(&'static str, SocketAddress), (PathBuf, u32)>,
-    users: HashMap<String, bool>,
-    groups: HashMap<String, bool>,
-    hosts: HashMap<String, HostAddrs>,
+    used_listens: FxHashMap<(&'static str, SocketAddress), (PathBuf, u32)>,
+    users: FxHashMap<String, bool>,
+    groups: FxHashMap<String, bool>,
+    hosts: FxHashMap<String, HostAddrs>,
     pub sockets: Vec<SocketUnit>,
     pub services_out: Vec<ServiceUnit>,
     pub diagnostics: Diagnostics,
@@ -63,11 +63,11 @@ impl<'a> Mapper<'a> {
             opts,
             services: None,
             services_failed: false,
-            used_names: HashSet::default(),
-            used_listens: HashMap::default(),
-            users: HashMap::default(),
-            hosts: HashMap::default(),
-            groups: HashMap::default(),
+            used_names: FxHashSet::default(),
+            used_listens: FxHashMap::default(),
+            users: FxHashMap::default(),
+            hosts: FxHashMap::default(),
+            groups: FxHashMap::default(),
             sockets: Vec::new(),
             services_out: Vec::new(),
             diagnostics: Diagnostics::new(),
@@ -446,24 +446,19 @@ impl<'a> Mapper<'a> {
     /// First free name among `candidate`, `candidate-<host>`, `candidate-L<line>`.
     fn unique_name(&mut self, candidate: &str, e: &Entry, default_hosts: &Hosts) -> String {
         // Candidates in order, each built only when the ones before are taken.
-        let by_host = || match &e.service {
-            ServiceSpec::Inet { hosts, .. } => match hosts.as_ref().unwrap_or(default_hosts) {
-                Hosts::List(list) => Some(format!("{candidate}-{}", sanitize(&list.join("_")))),
-                _ => None,
-            },
-            _ => None,
-        };
-        let tries: [&dyn Fn() -> Option<String>; 3] =
-            [&|| Some(candidate.to_string()), &by_host, &|| {
-                Some(format!("{candidate}-L{}", e.line))
-            }];
-        for t in tries {
-            let Some(mut t) = t() else { continue };
-            truncate_to(&mut t, MAX_BASE_NAME + 20);
-            if !self.used_names.contains(&t) {
-                self.used_names.insert(t.clone());
-                return t;
+        if let Some(t) = self.claim_name(candidate.to_string()) {
+            return t;
+        }
+        if let ServiceSpec::Inet { hosts, .. } = &e.service {
+            if let Hosts::List(list) = hosts.as_ref().unwrap_or(default_hosts) {
+                let by_host = format!("{candidate}-{}", sanitize(&list.join("_")));
+                if let Some(t) = self.claim_name(by_host) {
+                    return t;
+                }
             }
+        }
+        if let Some(t) = self.claim_name(format!("{candidate}-L{}", e.line)) {
+            return t;
         }
         // Same file line twice (the same path given twice): count up.
         let mut n = 2u32;
@@ -474,6 +469,16 @@ impl<'a> Mapper<'a> {
             }
             n += 1;
         }
+    }
+
+    /// `name` (cut to length) when no unit has it yet; it is then taken.
+    fn claim_name(&mut self, mut name: String) -> Option<String> {
+        truncate_to(&mut name, MAX_BASE_NAME + 20);
+        if self.used_names.contains(&name) {
+            return None;
+        }
+        self.used_names.insert(name.clone());
+        Some(name)
     }
 
     /// `resolve_host`, once per host name per load (getaddrinfo may be slow).

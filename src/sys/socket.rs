@@ -256,27 +256,12 @@ pub fn remote_env_of(peer: &SockName) -> Vec<(String, String)> {
 
 /// `accept4(SOCK_CLOEXEC|SOCK_NONBLOCK)`; `Ok(None)` when nothing is pending.
 pub fn accept_connection(fd: BorrowedFd<'_>) -> Result<Option<OwnedFd>, Errno> {
-    // SAFETY: fd is open; NULL address pointers are allowed by accept4.
-    let r = unsafe {
-        libc::accept4(
-            fd.as_raw_fd(),
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
-        )
-    };
-    if r < 0 {
-        return match Errno::last() {
-            Errno::EAGAIN => Ok(None),
-            e => Err(e),
-        };
-    }
-    // SAFETY: accept4 returned a new fd that nothing else owns.
-    Ok(Some(unsafe { OwnedFd::from_raw_fd(r) }))
+    Ok(accept_with_peer(fd)?.map(|(conn, _)| conn))
 }
 
-/// `accept4()` that keeps the peer address the kernel hands back, so no
-/// `getpeername()` is needed afterwards.
+/// `accept4(SOCK_CLOEXEC|SOCK_NONBLOCK)` that keeps the peer address the kernel
+/// hands back, so no `getpeername()` is needed afterwards; `Ok(None)` when nothing
+/// is pending.
 pub fn accept_with_peer(fd: BorrowedFd<'_>) -> Result<Option<(OwnedFd, Option<SockName>)>, Errno> {
     let mut raw = RawAddr::zeroed();
     raw.len = size_of::<libc::sockaddr_storage>() as libc::socklen_t;

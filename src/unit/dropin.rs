@@ -153,7 +153,7 @@ fn set_entry(entry: &mut String, name: &str, suffix: &str) {
     entry.push_str(suffix);
 }
 
-/// `unit_file_find_dirs()`: the unit's own dir, its template's, then its dash-prefixes'.
+/// Add `dir/entry` to `dirs` when the directory has that entry (once).
 fn push_if_exists(dir: &Path, exists: EntryExists<'_>, entry: &str, dirs: &mut Vec<PathBuf>) {
     if exists(dir, entry) {
         let p = dir.join(entry);
@@ -163,6 +163,7 @@ fn push_if_exists(dir: &Path, exists: EntryExists<'_>, entry: &str, dirs: &mut V
     }
 }
 
+/// `unit_file_find_dirs()`: the unit's own dir, its template's, then its dash-prefixes'.
 fn find_dirs(
     unit_path: &Path,
     exists: EntryExists<'_>,

@@ -309,12 +309,12 @@ impl Lexer<'_> {
             return;
         }
 
-        if self.section.is_none() {
+        let Some(section) = self.section.clone() else {
             if !self.section_ignored {
                 self.warn(line, "Assignment outside of section. Ignoring.");
             }
             return;
-        }
+        };
 
         let Some(eq) = l.find('=') else {
             self.warn(line, "Missing '=', ignoring line.");
@@ -326,7 +326,6 @@ impl Lexer<'_> {
         }
         let key = strip_str(&l[..eq]);
         let value = strip_str(&l[eq + 1..]);
-        let section = self.section.clone().unwrap_or_else(|| Arc::from(""));
         let mut push = |s: &str| {
             let start = len32(&self.text);
             self.text.push_str(s);

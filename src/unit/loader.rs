@@ -107,8 +107,7 @@ fn load_all_with(opts: &LoaderOptions, parallel_min: usize) -> UnitSet {
         .into_iter()
         .collect();
     let (mut set, unresolved) = if names.len() >= parallel_min {
-        let set = loader.finish();
-        load_chunks_in_parallel(set, &names)
+        load_chunks_in_parallel(loader, &names)
     } else {
         for name in &names {
             loader.load(name);
@@ -145,15 +144,17 @@ const LOAD_CHUNK: usize = 32;
 /// building units are independent per unit. The chunks' results are merged in chunk
 /// order, so the outcome does not depend on which thread took which chunk.
 fn load_chunks_in_parallel(
-    mut set: UnitSet,
+    scanned: Loader,
     names: &[String],
 ) -> (UnitSet, BTreeMap<String, Unresolved>) {
     let chunks: Vec<&[String]> = names.chunks(LOAD_CHUNK).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let (Some(map), Some(host)) = (set.map.clone(), set.host.clone()) else {
-        return (set, BTreeMap::new()); // finish() always sets both
-    };
-    let search = set.search_path.clone();
+    let (map, host, search) = (
+        Arc::clone(&scanned.map),
+        Arc::clone(&scanned.host),
+        scanned.search.clone(),
+    );
+    let mut set = scanned.finish();
     let load_chunk = |chunk: &[String]| {
         let mut l = Loader::with_map(
             Arc::clone(&map),
@@ -407,22 +408,18 @@ impl Loader {
                 return r;
             }
         }
-        let mut buf = std::mem::take(&mut self.buf);
-        let r = self.read_and_build(real, fragment, names, &mut buf);
-        self.buf = buf;
-        r
+        self.read_and_build(real, fragment, names)
     }
 
-    /// Read the fragment `real` resolved to (through `buf`) and its drop-ins, and
-    /// build the unit.
+    /// Read the fragment `real` resolved to and its drop-ins (through `self.buf`),
+    /// and build the unit.
     fn read_and_build(
         &mut self,
         real: String,
         fragment: PathBuf,
         names: Vec<String>,
-        buf: &mut Vec<u8>,
     ) -> Option<String> {
-        match read_unit_file(&fragment, self.map.is_regular(&fragment), buf) {
+        match read_unit_file(&fragment, self.map.is_regular(&fragment), &mut self.buf) {
             Ok(UnitFile::Masked) => {
                 self.set.unloaded.insert(real, LoadState::Masked);
                 return None;
@@ -451,7 +448,7 @@ impl Loader {
         let mut diags = Diagnostics::new();
         let dropins = dropin::conf_files(&dirs, &|d| map.real_dir(d), &mut diags);
         let sections = table::known_sections(kind);
-        let (mut assignments, lex_diags) = lexer::lex(buf, &fragment, sections);
+        let (mut assignments, lex_diags) = lexer::lex(&self.buf, &fragment, sections);
         let fatal = lex_diags.iter().find_map(fatal_in_fragment);
         diags.extend(lex_diags);
         if let Some(errno) = fatal {
@@ -462,10 +459,10 @@ impl Loader {
         }
         let mut applied = Vec::new();
         for d in &dropins {
-            match read_unit_file(d, false, buf) {
+            match read_unit_file(d, false, &mut self.buf) {
                 Ok(UnitFile::Masked | UnitFile::NotAFile) => applied.push(d.clone()),
                 Ok(UnitFile::Text) => {
-                    let (a, ld) = lexer::lex(buf, d, sections);
+                    let (a, ld) = lexer::lex(&self.buf, d, sections);
                     assignments.extend(a);
                     diags.extend(ld);
                     applied.push(d.clone());

@@ -263,18 +263,19 @@ impl Engine {
     pub(super) fn enter_main(&mut self, name: &str) {
         self.set_service_state(name, ServiceState::Start);
         let srv = self.services.get_mut(name).expect("exists");
-        let ty = srv.unit.effective_type();
-        let mut commands: std::collections::VecDeque<ExecCommand> =
-            srv.unit.exec_start.iter().cloned().collect();
-        let Some(first) = commands.pop_front() else {
+        // The command is borrowed from the unit, not copied: a kept spawn request
+        // (spawn_cache) is found by it.
+        let unit = srv.unit.clone();
+        let ty = unit.effective_type();
+        let Some(first) = unit.exec_start.first() else {
             // No ExecStart= (oneshot with RemainAfterExit=, systemd.service(5)).
             return self.enter_start_post(name);
         };
         if ty == ServiceType::Oneshot {
-            srv.pending = commands;
+            srv.pending = unit.exec_start[1..].iter().cloned().collect();
             srv.phase = Some(Phase::Start);
         }
-        match self.spawn_main(name, &first) {
+        match self.spawn_main(name, first) {
             Ok(()) => match ty {
                 ServiceType::Oneshot
                 | ServiceType::Forking
@@ -494,14 +495,14 @@ impl Engine {
         let srv = self.services.get_mut(name).expect("exists");
         let unit = srv.unit.clone();
         let mut env = std::mem::take(&mut srv.remote_env);
-        env.push(("INVOCATION_ID".into(), srv.invocation_id.clone()));
+        env.push(("INVOCATION_ID", srv.invocation_id.clone()));
         if let Some(path) = &self.notify_path {
             if unit.effective_notify_access() != crate::unit::NotifyAccess::None {
-                env.push(("NOTIFY_SOCKET".into(), path.clone()));
+                env.push(("NOTIFY_SOCKET", path.clone()));
             }
         }
         if unit.watchdog.0 > 0 && !unit.watchdog.is_infinity() {
-            env.push(("WATCHDOG_USEC".into(), unit.watchdog.0.to_string()));
+            env.push(("WATCHDOG_USEC", unit.watchdog.0.to_string()));
         }
         let stdin_socket = matches!(unit.exec.standard_input, StdInput::Socket);
         let conn = srv.conn.take();
@@ -539,14 +540,20 @@ impl Engine {
             };
         }
         if unit.file_descriptor_store_max > 0 {
-            env.push(("FDSTORE".into(), unit.file_descriptor_store_max.to_string()));
+            env.push(("FDSTORE", unit.file_descriptor_store_max.to_string()));
             // Stored fds follow the socket fds (systemd.md §4.1 step 3).
             for (fd, fdname) in &srv.fd_store {
                 listen_fds.push((fd.as_raw_fd(), fdname.clone()));
             }
         }
         let new_session = self.main_service.as_deref() != Some(name);
-        let pid = self.spawn_process(&SpawnInputs {
+        // Instances that share their template's unit spawn from a kept request.
+        let shared = srv.instance_of.is_some_and(|idx| {
+            self.template_cache
+                .get(&self.sockets[idx].service)
+                .is_some_and(|t| std::sync::Arc::ptr_eq(t, &unit))
+        });
+        let inputs = SpawnInputs {
             exec: &unit.exec,
             command,
             listen_fds: &listen_fds,
@@ -554,7 +561,12 @@ impl Engine {
             extra_env: &env,
             non_blocking: unit.non_blocking,
             new_session,
-        })?;
+        };
+        let pid = if shared {
+            self.spawn_kept(&unit, &inputs)?
+        } else {
+            self.spawn_process(&inputs)?
+        };
         drop(conn);
         let srv = self.services.get_mut(name).expect("exists");
         srv.main_pid = Some(pid);
@@ -578,6 +590,24 @@ impl Engine {
         let pid = spawn(&plan.request).map_err(|e| e.to_string())?;
         drop(plan.keep_open);
         Ok(pid.as_raw())
+    }
+
+    /// Spawn `unit`'s main command from the request `spawn_cache` keeps for it,
+    /// or planned the ordinary way when it is not one to keep; returns the pid.
+    fn spawn_kept(
+        &mut self,
+        unit: &std::sync::Arc<ServiceUnit>,
+        inputs: &SpawnInputs<'_>,
+    ) -> Result<i32, String> {
+        match self.spawn_cache.request(unit, inputs, &mut self.creds) {
+            Some(Ok((request, keep_open))) => {
+                let pid = spawn(request).map_err(|e| e.to_string())?;
+                drop(keep_open);
+                Ok(pid.as_raw())
+            }
+            Some(Err(e)) => Err(e.to_string()),
+            None => self.spawn_process(inputs),
+        }
     }
 
     /// Sockets (by index) that trigger `name`: Accept=no sockets naming it, plus

@@ -228,28 +228,25 @@ pub fn peer_address(fd: BorrowedFd<'_>) -> Option<SockName> {
 /// `REMOTE_ADDR`/`REMOTE_PORT` for an accepted connection (systemd.socket(5)
 /// Accept=, service.c `service_spawn`): IPv4-mapped IPv6 peers are shown as IPv4,
 /// vsock as the CID, unix peers as their path or `@name`; unnamed peers get nothing.
-pub fn remote_env(fd: BorrowedFd<'_>) -> Vec<(String, String)> {
+pub fn remote_env(fd: BorrowedFd<'_>) -> Vec<(&'static str, String)> {
     peer_address(fd)
         .map(|p| remote_env_of(&p))
         .unwrap_or_default()
 }
 
 /// `remote_env` for a peer address already known (no getpeername()).
-pub fn remote_env_of(peer: &SockName) -> Vec<(String, String)> {
+pub fn remote_env_of(peer: &SockName) -> Vec<(&'static str, String)> {
     match peer {
         SockName::Ip(a) => vec![
-            ("REMOTE_ADDR".into(), a.ip().to_canonical().to_string()),
-            ("REMOTE_PORT".into(), a.port().to_string()),
+            ("REMOTE_ADDR", a.ip().to_canonical().to_string()),
+            ("REMOTE_PORT", a.port().to_string()),
         ],
         SockName::Vsock { cid, port } => vec![
-            ("REMOTE_ADDR".into(), cid.to_string()),
-            ("REMOTE_PORT".into(), port.to_string()),
+            ("REMOTE_ADDR", cid.to_string()),
+            ("REMOTE_PORT", port.to_string()),
         ],
-        SockName::Unix(p) => vec![("REMOTE_ADDR".into(), p.display().to_string())],
-        SockName::Abstract(n) => vec![(
-            "REMOTE_ADDR".into(),
-            format!("@{}", String::from_utf8_lossy(n)),
-        )],
+        SockName::Unix(p) => vec![("REMOTE_ADDR", p.display().to_string())],
+        SockName::Abstract(n) => vec![("REMOTE_ADDR", format!("@{}", String::from_utf8_lossy(n)))],
         _ => Vec::new(),
     }
 }

@@ -14,14 +14,14 @@ use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 
 use super::exec_plan::{plan, SpawnInputs};
-use super::instance::{instance_name, instance_unit_name};
+use super::instance::{connection_unit_name, instance_name};
 use super::service::{ChildRole, Phase, ServiceRuntime};
 use super::service_exit::should_restart;
 use super::socket::{SocketResult, SocketState};
 use super::state::{now_usec, ServiceResult, ServiceState};
 use super::timers::Timer;
 use super::Engine;
-use crate::sys::socket::{remote_env_of, SockName};
+use crate::sys::socket::{push_remote_env, SockName};
 use crate::sys::spawn::spawn;
 use crate::unit::{ExecCommand, ServiceType, ServiceUnit, StdInput};
 
@@ -39,15 +39,25 @@ impl Engine {
         let rt = &mut self.sockets[idx];
         let nr = rt.n_accepted;
         rt.n_accepted += 1;
-        let template = rt.service.clone();
-        let instance = instance_name(nr, conn.as_fd(), local.as_ref(), peer.as_ref());
-        let unit_name = instance_unit_name(&template, &instance);
-        let service = self.instance_unit(&template, &instance);
+        let (unit_name, instance) =
+            connection_unit_name(&rt.service, nr, conn.as_fd(), local.as_ref(), peer.as_ref());
+        let service = match self.template_cache.get(&self.sockets[idx].service) {
+            Some(shared) => Some(shared.clone()),
+            None => {
+                let template = self.sockets[idx].service.clone();
+                let instance = match instance {
+                    Some(range) => unit_name[range].to_string(),
+                    None => instance_name(nr, conn.as_fd(), local.as_ref(), peer.as_ref()),
+                };
+                self.instance_unit(&template, &instance)
+            }
+        };
         let Some(service) = service else {
             // systemd.md §4.4 step 4: a missing template fails the socket.
             log::error!(
-                "{}: Failed to load {unit_name}: Unit {template} not found. (Maybe the service is missing or is a template unit?)",
-                self.sockets[idx].unit.name
+                "{}: Failed to load {unit_name}: Unit {} not found. (Maybe the service is missing or is a template unit?)",
+                self.sockets[idx].unit.name,
+                self.sockets[idx].service
             );
             self.fail_socket(idx, SocketResult::Resources);
             return;
@@ -60,7 +70,11 @@ impl Engine {
             }
             _ => None,
         };
-        let remote_env = peer.as_ref().map(remote_env_of).unwrap_or_default();
+        // Room for what spawn_main adds (INVOCATION_ID, NOTIFY_SOCKET…).
+        let mut remote_env = Vec::with_capacity(6);
+        if let Some(peer) = &peer {
+            push_remote_env(&mut remote_env, peer);
+        }
         let rt = &mut self.sockets[idx];
         rt.n_connections += 1;
         if let Some(ip) = source {
@@ -658,10 +672,13 @@ fn invocation_id(counter: &mut u64) -> String {
         | (u128::from(now.subsec_nanos()) << 64)
         | u128::from((now.as_secs() << 24) ^ *counter);
     // 32 lowercase hex digits, as `{:032x}` would give, without the formatter.
-    (0..32)
-        .rev()
-        .map(|i| char::from(b"0123456789abcdef"[((id >> (i * 4)) & 0xf) as usize]))
-        .collect()
+    let mut hex = String::with_capacity(32);
+    hex.extend(
+        (0..32)
+            .rev()
+            .map(|i| char::from(b"0123456789abcdef"[((id >> (i * 4)) & 0xf) as usize])),
+    );
+    hex
 }
 
 #[cfg(test)]

@@ -354,3 +354,96 @@ fn accept_no_rearms_after_service_exit() {
     let _ = s.read_to_end(&mut buf);
     assert_eq!(d.stop(), Some(0));
 }
+
+/// What an instance of `envdump@.service` reports: its marker line, its pid (the
+/// first field of /proc/self/stat) and its environment, in order.
+fn env_dump(port: u16) -> (String, i32, Vec<(String, String)>) {
+    let out = String::from_utf8_lossy(&exchange(port, b"")).into_owned();
+    let mut parts = out.splitn(3, '\n');
+    let marker = parts.next().unwrap_or_default().to_string();
+    let stat = parts.next().unwrap_or_default();
+    let pid = stat
+        .split_whitespace()
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no pid in {out:?}"));
+    let env = parts
+        .next()
+        .unwrap_or_default()
+        .split('\0')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    (marker, pid, env)
+}
+
+fn var<'a>(env: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    env.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+/// Accept=yes instances of a template without specifiers spawn from a request the
+/// daemon keeps (engine/spawn_cache.rs): every connection still gets its own
+/// REMOTE_PORT, INVOCATION_ID and LISTEN_PID, in systemd's order, and a reload
+/// that changes the template's ExecStart= and Environment= applies to the next
+/// connection.
+#[test]
+fn kept_spawn_request_follows_each_connection_and_reload() {
+    let port = free_port();
+    let units = UnitDir::new();
+    units.write(
+        "envdump.socket",
+        &format!("[Socket]\nListenStream=127.0.0.1:{port}\nAccept=yes\n"),
+    );
+    // No `$` and no `%`: a request to keep. cat itself is the spawned process.
+    let service = |env: &str, marker: &str| {
+        let file = units.write(&format!("{marker}.txt"), &format!("{marker}\n"));
+        format!(
+            "[Service]\nEnvironment={env}\nExecStart=/bin/cat {} /proc/self/stat /proc/self/environ\nStandardOutput=socket\n",
+            file.display()
+        )
+    };
+    units.write("envdump@.service", &service("COLOR=red", "before"));
+    let d = Daemon::start(&["--unit-path", units.path().to_str().unwrap()]);
+    d.wait_started();
+
+    let (m1, pid1, env1) = env_dump(port);
+    let (m2, pid2, env2) = env_dump(port);
+    assert_eq!((m1.as_str(), m2.as_str()), ("before", "before"));
+    let order = [
+        "PATH",
+        "LISTEN_FDS",
+        "LISTEN_FDNAMES",
+        "REMOTE_ADDR",
+        "REMOTE_PORT",
+        "INVOCATION_ID",
+        "COLOR",
+        "LISTEN_PID",
+    ];
+    for (pid, env) in [(pid1, &env1), (pid2, &env2)] {
+        let keys: Vec<&str> = env.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, order, "systemd's order: {env:?}");
+        assert_eq!(var(env, "LISTEN_PID"), Some(pid.to_string().as_str()));
+        assert_eq!(var(env, "LISTEN_FDS"), Some("1"));
+        assert_eq!(var(env, "REMOTE_ADDR"), Some("127.0.0.1"));
+        assert_eq!(var(env, "COLOR"), Some("red"));
+    }
+    assert_ne!(pid1, pid2);
+    assert_ne!(var(&env1, "REMOTE_PORT"), var(&env2, "REMOTE_PORT"));
+    assert_ne!(var(&env1, "INVOCATION_ID"), var(&env2, "INVOCATION_ID"));
+
+    units.write("envdump@.service", &service("COLOR=blue", "after"));
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(d.pid()),
+        nix::sys::signal::Signal::SIGHUP,
+    );
+    assert!(
+        d.wait_log("Reloaded.", Duration::from_secs(5)),
+        "{}",
+        d.log_text()
+    );
+    let (m3, pid3, env3) = env_dump(port);
+    assert_eq!(m3, "after", "the reloaded ExecStart= runs");
+    assert_eq!(var(&env3, "COLOR"), Some("blue"));
+    assert_eq!(var(&env3, "LISTEN_PID"), Some(pid3.to_string().as_str()));
+    assert_eq!(d.stop(), Some(0));
+}

@@ -71,7 +71,7 @@ fn tcp_v4_listens_nonblocking_cloexec_reuseaddr() {
     assert_eq!(fd_flags(conn.as_fd()), (true, true));
     client.write_all(b"x").unwrap();
     let env = socket::remote_env(conn.as_fd());
-    assert_eq!(env[0], ("REMOTE_ADDR".to_string(), "127.0.0.1".to_string()));
+    assert_eq!(env[0], ("REMOTE_ADDR", "127.0.0.1".to_string()));
     assert_eq!(env[1].1, client.local_addr().unwrap().port().to_string());
     // listen_matches: same address yes; other port, other type no.
     let bound = Listen::Stream(ip(&format!("127.0.0.1:{port}")));

@@ -49,7 +49,7 @@ pub struct SpawnInputs<'a> {
     /// The socket that `StandardInput=socket`/`StandardOutput=socket` use.
     pub stdio_socket: Option<RawFd>,
     /// `REMOTE_ADDR`, `NOTIFY_SOCKET`, `INVOCATION_ID`, `MAINPID`...
-    pub extra_env: &'a [(String, String)],
+    pub extra_env: &'a [(&'static str, String)],
     pub non_blocking: bool,
     /// Run in a new session (every service; not a container's main program, which
     /// keeps the terminal like tini's child does).
@@ -186,57 +186,70 @@ fn unquote_env_value(v: &str) -> String {
     out
 }
 
+/// One environment entry; borrowed from the unit, the credentials or the caller
+/// where it can be (this runs once per spawn). `from_extra` is the index into
+/// `SpawnInputs::extra_env` when the value is the caller's, which is what a
+/// reused request fills in anew for every spawn (`spawn_cache`).
+struct EnvEntry<'a> {
+    key: Cow<'a, str>,
+    value: Cow<'a, str>,
+    from_extra: Option<usize>,
+}
+
 /// Assemble the environment in systemd's order (exec-invoke.c: manager env, our
 /// env, PassEnvironment=, Environment=, EnvironmentFile=; later wins), then apply
 /// UnsetEnvironment=.
-/// One environment entry; borrowed from the unit, the credentials or the caller
-/// where it can be (this runs once per spawn).
-type EnvEntry<'a> = (Cow<'a, str>, Cow<'a, str>);
-
 fn build_environment<'a>(
     inputs: &'a SpawnInputs<'_>,
     creds: Option<&'a Credentials>,
 ) -> Result<Vec<EnvEntry<'a>>, PlanError> {
     let mut env: Vec<EnvEntry<'a>> = Vec::with_capacity(8 + inputs.extra_env.len());
-    env.push((Cow::Borrowed("PATH"), Cow::Borrowed(DEFAULT_PATH)));
-    let set = |env: &mut Vec<EnvEntry<'a>>, k: Cow<'a, str>, v: Cow<'a, str>| {
-        if let Some(slot) = env.iter_mut().find(|(ek, _)| *ek == k) {
-            slot.1 = v;
+    let set = |env: &mut Vec<EnvEntry<'a>>, key: Cow<'a, str>, value: Cow<'a, str>, from_extra| {
+        if let Some(slot) = env.iter_mut().find(|e| e.key == key) {
+            slot.value = value;
+            slot.from_extra = from_extra;
         } else {
-            env.push((k, v));
+            env.push(EnvEntry {
+                key,
+                value,
+                from_extra,
+            });
         }
     };
+    set(&mut env, "PATH".into(), DEFAULT_PATH.into(), None);
     if let Some(c) = creds {
-        set(&mut env, "USER".into(), c.name.as_str().into());
-        set(&mut env, "LOGNAME".into(), c.name.as_str().into());
-        set(&mut env, "HOME".into(), c.home.to_string_lossy());
-        set(&mut env, "SHELL".into(), c.shell.to_string_lossy());
+        set(&mut env, "USER".into(), c.name.as_str().into(), None);
+        set(&mut env, "LOGNAME".into(), c.name.as_str().into(), None);
+        set(&mut env, "HOME".into(), c.home.to_string_lossy(), None);
+        set(&mut env, "SHELL".into(), c.shell.to_string_lossy(), None);
     }
     if !inputs.listen_fds.is_empty() {
+        let n = inputs.listen_fds.len().to_string();
+        set(&mut env, "LISTEN_FDS".into(), n.into(), None);
+        let names: Vec<&str> = inputs.listen_fds.iter().map(|(_, n)| n.as_str()).collect();
         set(
             &mut env,
-            "LISTEN_FDS".into(),
-            inputs.listen_fds.len().to_string().into(),
+            "LISTEN_FDNAMES".into(),
+            names.join(":").into(),
+            None,
         );
-        let names: Vec<&str> = inputs.listen_fds.iter().map(|(_, n)| n.as_str()).collect();
-        set(&mut env, "LISTEN_FDNAMES".into(), names.join(":").into());
     }
-    for (k, v) in inputs.extra_env {
-        set(&mut env, k.as_str().into(), v.as_str().into());
+    for (i, (k, v)) in inputs.extra_env.iter().enumerate() {
+        set(&mut env, (*k).into(), v.as_str().into(), Some(i));
     }
     for name in &inputs.exec.pass_environment {
         if let Ok(v) = std::env::var(name) {
-            set(&mut env, name.as_str().into(), v.into());
+            set(&mut env, name.as_str().into(), v.into(), None);
         }
     }
     for (k, v) in &inputs.exec.environment {
-        set(&mut env, k.as_str().into(), v.as_str().into());
+        set(&mut env, k.as_str().into(), v.as_str().into(), None);
     }
     for file in &inputs.exec.environment_files {
         match std::fs::read_to_string(&file.path) {
             Ok(text) => {
                 for (k, v) in parse_environment_file(&text) {
-                    set(&mut env, k.into(), v.into());
+                    set(&mut env, k.into(), v.into(), None);
                 }
             }
             Err(_) if file.optional => {}
@@ -250,11 +263,25 @@ fn build_environment<'a>(
     }
     for u in &inputs.exec.unset_environment {
         match u.split_once('=') {
-            Some((k, v)) => env.retain(|(ek, ev)| !(ek == k && ev == v)),
-            None => env.retain(|(ek, _)| ek != u),
+            Some((k, v)) => env.retain(|e| !(e.key == k && e.value == v)),
+            None => env.retain(|e| e.key != u.as_str()),
         }
     }
     Ok(env)
+}
+
+/// `KEY=VALUE` as one C string.
+pub(super) fn env_cstring(key: &str, value: &str) -> Result<CString, PlanError> {
+    let mut kv = Vec::with_capacity(key.len() + value.len() + 2);
+    kv.extend_from_slice(key.as_bytes());
+    kv.push(b'=');
+    kv.extend_from_slice(value.as_bytes());
+    CString::new(kv).map_err(|_| PlanError::Nul("environment"))
+}
+
+/// Whether `argv` has `$VAR`s to expand at spawn time.
+fn argv_expands(cmd: &ExecCommand) -> bool {
+    !cmd.no_env_expand && cmd.argv.iter().any(|a| a.contains('$'))
 }
 
 fn cstring(s: &str, what: &'static str) -> Result<CString, PlanError> {
@@ -278,7 +305,10 @@ fn open_output(path: &Path, append: bool, truncate: bool) -> Result<OwnedFd, Pla
 
 /// Wire stdin/stdout/stderr per systemd.exec(5). Journal-bound output goes to the
 /// daemon's own stderr/stdout (activator has no journal of its own).
-fn stdio(inputs: &SpawnInputs<'_>, keep: &mut Vec<OwnedFd>) -> Result<[Stdio; 3], PlanError> {
+pub(super) fn stdio(
+    inputs: &SpawnInputs<'_>,
+    keep: &mut Vec<OwnedFd>,
+) -> Result<[Stdio; 3], PlanError> {
     let exec = inputs.exec;
     let stdin = match &exec.standard_input {
         StdInput::Socket => match inputs.stdio_socket {
@@ -337,6 +367,43 @@ pub fn plan(
     inputs: &SpawnInputs<'_>,
     creds_cache: &mut CredentialCache,
 ) -> Result<Plan, PlanError> {
+    plan_with(inputs, creds_cache, None)
+}
+
+/// Whether the request for `inputs` differs between spawns only in the values of
+/// `extra_env`, the stdio and the passed fds, so that `spawn_cache` may keep it:
+/// no `EnvironmentFile=` (read at every spawn), no `$VAR` in argv (may name a
+/// per-connection variable), no bare command name (searched at every spawn, as
+/// systemd does), no `UnsetEnvironment=KEY=VALUE` (depends on the value) and no
+/// optional `WorkingDirectory=` (its existence is checked at every spawn).
+pub fn is_reusable(inputs: &SpawnInputs<'_>) -> bool {
+    let (exec, cmd) = (inputs.exec, inputs.command);
+    exec.environment_files.is_empty()
+        && !argv_expands(cmd)
+        && (cmd.via_shell || cmd.path.starts_with('/'))
+        && !exec.unset_environment.iter().any(|u| u.contains('='))
+        && !exec
+            .working_directory
+            .as_ref()
+            .is_some_and(|wd| wd.optional)
+}
+
+/// `plan` for a request to keep (see `is_reusable`), plus where each
+/// `extra_env` value went: (index in `envp`, index in `extra_env`).
+pub(super) fn plan_reusable(
+    inputs: &SpawnInputs<'_>,
+    creds_cache: &mut CredentialCache,
+) -> Result<(Plan, Vec<(usize, usize)>), PlanError> {
+    let mut slots = Vec::new();
+    let plan = plan_with(inputs, creds_cache, Some(&mut slots))?;
+    Ok((plan, slots))
+}
+
+fn plan_with(
+    inputs: &SpawnInputs<'_>,
+    creds_cache: &mut CredentialCache,
+    slots: Option<&mut Vec<(usize, usize)>>,
+) -> Result<Plan, PlanError> {
     let cmd = inputs.command;
     let creds = if cmd.full_privileges || cmd.no_setuid {
         None
@@ -345,16 +412,11 @@ pub fn plan(
     };
     let env = build_environment(inputs, creds.as_deref())?;
     // Nothing to expand in most command lines: no `$` in any word.
-    let argv: Cow<'_, [String]> = if cmd.no_env_expand || !cmd.argv.iter().any(|a| a.contains('$'))
-    {
-        Cow::Borrowed(&cmd.argv)
-    } else {
-        let lookup = |k: &str| {
-            env.iter()
-                .find(|(ek, _)| ek == k)
-                .map(|(_, v)| v.to_string())
-        };
+    let argv: Cow<'_, [String]> = if argv_expands(cmd) {
+        let lookup = |k: &str| env.iter().find(|e| e.key == k).map(|e| e.value.to_string());
         Cow::Owned(expand_env_argv(&cmd.argv, &lookup))
+    } else {
+        Cow::Borrowed(&cmd.argv)
     };
     let (path, argv) = if cmd.via_shell {
         let a = vec!["/bin/sh".to_string(), "-c".to_string(), argv.join(" ")];
@@ -376,14 +438,15 @@ pub fn plan(
     );
     request.envp = env
         .iter()
-        .map(|(k, v)| {
-            let mut kv = Vec::with_capacity(k.len() + v.len() + 2);
-            kv.extend_from_slice(k.as_bytes());
-            kv.push(b'=');
-            kv.extend_from_slice(v.as_bytes());
-            CString::new(kv).map_err(|_| PlanError::Nul("environment"))
-        })
+        .map(|e| env_cstring(&e.key, &e.value))
         .collect::<Result<_, _>>()?;
+    if let Some(slots) = slots {
+        slots.extend(
+            env.iter()
+                .enumerate()
+                .filter_map(|(i, e)| Some((i, e.from_extra?))),
+        );
+    }
     request.listen_pid_slot = !inputs.listen_fds.is_empty();
     request.stdin = stdin;
     request.stdout = stdout;

@@ -29,6 +29,7 @@ mod services;
 mod shutdown;
 mod socket;
 mod sockets;
+mod spawn_cache;
 pub mod state;
 mod status;
 mod timers;
@@ -49,6 +50,7 @@ use control::{ControlInbox, DeferredControl, Notifier};
 use exec_plan::CredentialCache;
 use service::{ChildRole, ServiceRuntime};
 use socket::SocketRuntime;
+use spawn_cache::SpawnCache;
 use timers::{Timer, Timers};
 
 /// Errors that stop the daemon from starting at all (a single bad unit never does).
@@ -122,6 +124,8 @@ pub struct Engine {
     free_conns: Vec<usize>,
     timers: Timers,
     creds: CredentialCache,
+    /// Kept spawn requests of shared templates (Accept=yes instances).
+    spawn_cache: SpawnCache,
     stopping: bool,
     /// Fds handed to us with LISTEN_FDS, not yet matched to a Listen entry.
     adopted: Vec<(std::os::fd::OwnedFd, Option<String>)>,
@@ -166,6 +170,7 @@ impl Engine {
             free_conns: Vec::new(),
             timers: Timers::default(),
             creds: CredentialCache::default(),
+            spawn_cache: SpawnCache::default(),
             stopping: false,
             adopted: crate::sys::socket::take_listen_fds(),
         };

@@ -57,6 +57,7 @@ impl Engine {
         let wanted: HashSet<String> = config.start_sockets.iter().cloned().collect();
         self.units = config.units;
         self.creds.clear();
+        self.spawn_cache.clear();
         self.template_cache.clear();
 
         // Sockets that went away are stopped and forgotten.

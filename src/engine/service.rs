@@ -55,7 +55,7 @@ pub struct ServiceRuntime {
     /// Accept=yes: the connection, held until the main process has it.
     pub conn: Option<OwnedFd>,
     pub source: Option<IpAddr>,
-    pub remote_env: Vec<(String, String)>,
+    pub remote_env: Vec<(&'static str, String)>,
     /// Accept=no: sockets whose fds the service holds.
     pub holding: Vec<usize>,
     pub timestamps: Timestamps,

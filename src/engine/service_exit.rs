@@ -32,20 +32,20 @@ impl Engine {
             }
             return;
         }
-        let mut env: Vec<(String, String)> = Vec::new();
+        let mut env: Vec<(&'static str, String)> = Vec::new();
         let srv = &self.services[name];
         if let Some(pid) = srv.main_pid {
-            env.push(("MAINPID".into(), pid.to_string()));
+            env.push(("MAINPID", pid.to_string()));
         }
         if phase == Some(Phase::StopPost) {
-            env.push(("SERVICE_RESULT".into(), srv.result.as_str().into()));
+            env.push(("SERVICE_RESULT", srv.result.as_str().into()));
             let (code, status) = exit_code_env(srv.exec_main);
             if !code.is_empty() {
-                env.push(("EXIT_CODE".into(), code));
-                env.push(("EXIT_STATUS".into(), status));
+                env.push(("EXIT_CODE", code));
+                env.push(("EXIT_STATUS", status));
             }
         }
-        env.push(("INVOCATION_ID".into(), srv.invocation_id.clone()));
+        env.push(("INVOCATION_ID", srv.invocation_id.clone()));
         let unit = srv.unit.clone();
         match self.spawn_process(&SpawnInputs {
             exec: &unit.exec,

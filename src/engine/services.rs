@@ -14,14 +14,14 @@ use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 
 use super::exec_plan::{plan, SpawnInputs};
-use super::instance::{instance_name, instance_unit_name};
+use super::instance::{connection_unit_name, instance_name};
 use super::service::{ChildRole, Phase, ServiceRuntime};
 use super::service_exit::should_restart;
 use super::socket::{SocketResult, SocketState};
 use super::state::{now_usec, ServiceResult, ServiceState};
 use super::timers::Timer;
 use super::Engine;
-use crate::sys::socket::{remote_env_of, SockName};
+use crate::sys::socket::{push_remote_env, SockName};
 use crate::sys::spawn::spawn;
 use crate::unit::{ExecCommand, ServiceType, ServiceUnit, StdInput};
 
@@ -39,15 +39,25 @@ impl Engine {
         let rt = &mut self.sockets[idx];
         let nr = rt.n_accepted;
         rt.n_accepted += 1;
-        let template = rt.service.clone();
-        let instance = instance_name(nr, conn.as_fd(), local.as_ref(), peer.as_ref());
-        let unit_name = instance_unit_name(&template, &instance);
-        let service = self.instance_unit(&template, &instance);
+        let (unit_name, instance) =
+            connection_unit_name(&rt.service, nr, conn.as_fd(), local.as_ref(), peer.as_ref());
+        let service = match self.template_cache.get(&self.sockets[idx].service) {
+            Some(shared) => Some(shared.clone()),
+            None => {
+                let template = self.sockets[idx].service.clone();
+                let instance = match instance {
+                    Some(range) => unit_name[range].to_string(),
+                    None => instance_name(nr, conn.as_fd(), local.as_ref(), peer.as_ref()),
+                };
+                self.instance_unit(&template, &instance)
+            }
+        };
         let Some(service) = service else {
             // systemd.md §4.4 step 4: a missing template fails the socket.
             log::error!(
-                "{}: Failed to load {unit_name}: Unit {template} not found. (Maybe the service is missing or is a template unit?)",
-                self.sockets[idx].unit.name
+                "{}: Failed to load {unit_name}: Unit {} not found. (Maybe the service is missing or is a template unit?)",
+                self.sockets[idx].unit.name,
+                self.sockets[idx].service
             );
             self.fail_socket(idx, SocketResult::Resources);
             return;
@@ -60,7 +70,11 @@ impl Engine {
             }
             _ => None,
         };
-        let remote_env = peer.as_ref().map(remote_env_of).unwrap_or_default();
+        // Room for what spawn_main adds (INVOCATION_ID, NOTIFY_SOCKET…).
+        let mut remote_env = Vec::with_capacity(6);
+        if let Some(peer) = &peer {
+            push_remote_env(&mut remote_env, peer);
+        }
         let rt = &mut self.sockets[idx];
         rt.n_connections += 1;
         if let Some(ip) = source {
@@ -263,18 +277,19 @@ impl Engine {
     pub(super) fn enter_main(&mut self, name: &str) {
         self.set_service_state(name, ServiceState::Start);
         let srv = self.services.get_mut(name).expect("exists");
-        let ty = srv.unit.effective_type();
-        let mut commands: std::collections::VecDeque<ExecCommand> =
-            srv.unit.exec_start.iter().cloned().collect();
-        let Some(first) = commands.pop_front() else {
+        // The command is borrowed from the unit, not copied: a kept spawn request
+        // (spawn_cache) is found by it.
+        let unit = srv.unit.clone();
+        let ty = unit.effective_type();
+        let Some(first) = unit.exec_start.first() else {
             // No ExecStart= (oneshot with RemainAfterExit=, systemd.service(5)).
             return self.enter_start_post(name);
         };
         if ty == ServiceType::Oneshot {
-            srv.pending = commands;
+            srv.pending = unit.exec_start[1..].iter().cloned().collect();
             srv.phase = Some(Phase::Start);
         }
-        match self.spawn_main(name, &first) {
+        match self.spawn_main(name, first) {
             Ok(()) => match ty {
                 ServiceType::Oneshot
                 | ServiceType::Forking
@@ -494,14 +509,14 @@ impl Engine {
         let srv = self.services.get_mut(name).expect("exists");
         let unit = srv.unit.clone();
         let mut env = std::mem::take(&mut srv.remote_env);
-        env.push(("INVOCATION_ID".into(), srv.invocation_id.clone()));
+        env.push(("INVOCATION_ID", srv.invocation_id.clone()));
         if let Some(path) = &self.notify_path {
             if unit.effective_notify_access() != crate::unit::NotifyAccess::None {
-                env.push(("NOTIFY_SOCKET".into(), path.clone()));
+                env.push(("NOTIFY_SOCKET", path.clone()));
             }
         }
         if unit.watchdog.0 > 0 && !unit.watchdog.is_infinity() {
-            env.push(("WATCHDOG_USEC".into(), unit.watchdog.0.to_string()));
+            env.push(("WATCHDOG_USEC", unit.watchdog.0.to_string()));
         }
         let stdin_socket = matches!(unit.exec.standard_input, StdInput::Socket);
         let conn = srv.conn.take();
@@ -539,14 +554,20 @@ impl Engine {
             };
         }
         if unit.file_descriptor_store_max > 0 {
-            env.push(("FDSTORE".into(), unit.file_descriptor_store_max.to_string()));
+            env.push(("FDSTORE", unit.file_descriptor_store_max.to_string()));
             // Stored fds follow the socket fds (systemd.md §4.1 step 3).
             for (fd, fdname) in &srv.fd_store {
                 listen_fds.push((fd.as_raw_fd(), fdname.clone()));
             }
         }
         let new_session = self.main_service.as_deref() != Some(name);
-        let pid = self.spawn_process(&SpawnInputs {
+        // Instances that share their template's unit spawn from a kept request.
+        let shared = srv.instance_of.is_some_and(|idx| {
+            self.template_cache
+                .get(&self.sockets[idx].service)
+                .is_some_and(|t| std::sync::Arc::ptr_eq(t, &unit))
+        });
+        let inputs = SpawnInputs {
             exec: &unit.exec,
             command,
             listen_fds: &listen_fds,
@@ -554,7 +575,12 @@ impl Engine {
             extra_env: &env,
             non_blocking: unit.non_blocking,
             new_session,
-        })?;
+        };
+        let pid = if shared {
+            self.spawn_kept(&unit, &inputs)?
+        } else {
+            self.spawn_process(&inputs)?
+        };
         drop(conn);
         let srv = self.services.get_mut(name).expect("exists");
         srv.main_pid = Some(pid);
@@ -578,6 +604,24 @@ impl Engine {
         let pid = spawn(&plan.request).map_err(|e| e.to_string())?;
         drop(plan.keep_open);
         Ok(pid.as_raw())
+    }
+
+    /// Spawn `unit`'s main command from the request `spawn_cache` keeps for it,
+    /// or planned the ordinary way when it is not one to keep; returns the pid.
+    fn spawn_kept(
+        &mut self,
+        unit: &std::sync::Arc<ServiceUnit>,
+        inputs: &SpawnInputs<'_>,
+    ) -> Result<i32, String> {
+        match self.spawn_cache.request(unit, inputs, &mut self.creds) {
+            Some(Ok((request, keep_open))) => {
+                let pid = spawn(request).map_err(|e| e.to_string())?;
+                drop(keep_open);
+                Ok(pid.as_raw())
+            }
+            Some(Err(e)) => Err(e.to_string()),
+            None => self.spawn_process(inputs),
+        }
     }
 
     /// Sockets (by index) that trigger `name`: Accept=no sockets naming it, plus
@@ -628,10 +672,13 @@ fn invocation_id(counter: &mut u64) -> String {
         | (u128::from(now.subsec_nanos()) << 64)
         | u128::from((now.as_secs() << 24) ^ *counter);
     // 32 lowercase hex digits, as `{:032x}` would give, without the formatter.
-    (0..32)
-        .rev()
-        .map(|i| char::from(b"0123456789abcdef"[((id >> (i * 4)) & 0xf) as usize]))
-        .collect()
+    let mut hex = String::with_capacity(32);
+    hex.extend(
+        (0..32)
+            .rev()
+            .map(|i| char::from(b"0123456789abcdef"[((id >> (i * 4)) & 0xf) as usize])),
+    );
+    hex
 }
 
 #[cfg(test)]

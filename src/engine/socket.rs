@@ -1,10 +1,10 @@
 //! Runtime state of one socket unit: its open fds, its state (systemd's socket
 //! sub-states, systemd.md §7.1), counters and limits.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::os::fd::OwnedFd;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::ratelimit::RateLimiter;
@@ -107,7 +107,9 @@ pub struct SocketRuntime {
     pub trigger: RateLimiter,
     /// `PollLimitIntervalSec=`/`PollLimitBurst=` when set in the unit.
     pub poll: Option<RateLimiter>,
-    pub per_source: HashMap<IpAddr, u32>,
+    /// Open connections by source address (FxHash: counted per connection; no
+    /// more entries than `MaxConnections=`).
+    pub per_source: FxHashMap<IpAddr, u32>,
     /// Bumped whenever a resume timer must be invalidated.
     pub generation: u64,
     /// Local ports of the built-in's sockets (UDP loop protection).
@@ -162,7 +164,7 @@ impl SocketRuntime {
             n_connections: 0,
             n_refused: 0,
             trigger,
-            per_source: HashMap::new(),
+            per_source: FxHashMap::default(),
             generation: 0,
             own_ports: Vec::new(),
             timestamps: Timestamps::default(),

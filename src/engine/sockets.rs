@@ -189,7 +189,7 @@ impl Engine {
         let timeout = rt.unit.timeout;
         rt.generation += 1;
         let generation = rt.generation;
-        let env: Vec<(String, String)> = Vec::new();
+        let env: Vec<(&'static str, String)> = Vec::new();
         match self.spawn_process(&super::exec_plan::SpawnInputs {
             exec: &exec,
             command: &cmd,

@@ -7,6 +7,7 @@
 //! is restricted to raw syscalls on pre-allocated memory.
 #![allow(unsafe_code)]
 
+pub mod addr_text;
 pub mod fds;
 pub mod notify;
 pub mod signals;

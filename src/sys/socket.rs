@@ -16,6 +16,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use super::addr_text::{decimal_string, ip_string};
 use super::sockopt::{self, SockKind};
 use super::{user, Errno, SysError};
 use crate::unit::model::{Listen, NetlinkAddress, SocketAddress, SocketOptions};
@@ -228,29 +229,31 @@ pub fn peer_address(fd: BorrowedFd<'_>) -> Option<SockName> {
 /// `REMOTE_ADDR`/`REMOTE_PORT` for an accepted connection (systemd.socket(5)
 /// Accept=, service.c `service_spawn`): IPv4-mapped IPv6 peers are shown as IPv4,
 /// vsock as the CID, unix peers as their path or `@name`; unnamed peers get nothing.
-pub fn remote_env(fd: BorrowedFd<'_>) -> Vec<(String, String)> {
-    peer_address(fd)
-        .map(|p| remote_env_of(&p))
-        .unwrap_or_default()
+pub fn remote_env(fd: BorrowedFd<'_>) -> Vec<(&'static str, String)> {
+    let mut env = Vec::new();
+    if let Some(peer) = peer_address(fd) {
+        push_remote_env(&mut env, &peer);
+    }
+    env
 }
 
-/// `remote_env` for a peer address already known (no getpeername()).
-pub fn remote_env_of(peer: &SockName) -> Vec<(String, String)> {
+/// `remote_env` for a peer address already known (no getpeername()), appended
+/// to `env` (which the engine sizes for the variables it adds next).
+pub fn push_remote_env(env: &mut Vec<(&'static str, String)>, peer: &SockName) {
     match peer {
-        SockName::Ip(a) => vec![
-            ("REMOTE_ADDR".into(), a.ip().to_canonical().to_string()),
-            ("REMOTE_PORT".into(), a.port().to_string()),
-        ],
-        SockName::Vsock { cid, port } => vec![
-            ("REMOTE_ADDR".into(), cid.to_string()),
-            ("REMOTE_PORT".into(), port.to_string()),
-        ],
-        SockName::Unix(p) => vec![("REMOTE_ADDR".into(), p.display().to_string())],
-        SockName::Abstract(n) => vec![(
-            "REMOTE_ADDR".into(),
-            format!("@{}", String::from_utf8_lossy(n)),
-        )],
-        _ => Vec::new(),
+        SockName::Ip(a) => {
+            env.push(("REMOTE_ADDR", ip_string(a.ip().to_canonical())));
+            env.push(("REMOTE_PORT", decimal_string(a.port().into())));
+        }
+        SockName::Vsock { cid, port } => {
+            env.push(("REMOTE_ADDR", cid.to_string()));
+            env.push(("REMOTE_PORT", port.to_string()));
+        }
+        SockName::Unix(p) => env.push(("REMOTE_ADDR", p.display().to_string())),
+        SockName::Abstract(n) => {
+            env.push(("REMOTE_ADDR", format!("@{}", String::from_utf8_lossy(n))))
+        }
+        _ => {}
     }
 }
 

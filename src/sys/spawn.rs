@@ -482,30 +482,34 @@ pub fn spawn_forked(req: &SpawnRequest) -> Result<Pid, SpawnError> {
 
 fn spawn_with(req: &SpawnRequest, use_fork: bool) -> Result<Pid, SpawnError> {
     // ---- Parent, before the child exists: allocate everything.
-    let mut argv: Vec<*const libc::c_char> = req.argv.iter().map(|a| a.as_ptr()).collect();
-    if argv.is_empty() {
-        argv.push(req.path.as_ptr());
+    // argv and envp, each NULL-terminated, in one array: [argv.., NULL, envp.., NULL].
+    let mut ptrs: Vec<*const libc::c_char> =
+        Vec::with_capacity(req.argv.len() + req.envp.len() + 4);
+    ptrs.extend(req.argv.iter().map(|a| a.as_ptr()));
+    if ptrs.is_empty() {
+        ptrs.push(req.path.as_ptr());
     }
-    argv.push(std::ptr::null());
+    ptrs.push(std::ptr::null());
+    let envp_start = ptrs.len();
 
     // The child writes its pid into this per-call buffer, never into `req`.
     let mut pid_entry = [0u8; LISTEN_PID_BUF];
     pid_entry[..LISTEN_PID_PREFIX.len()].copy_from_slice(LISTEN_PID_PREFIX);
-    let mut envp: Vec<*const libc::c_char> = req
-        .envp
-        .iter()
-        .filter(|e| !(req.listen_pid_slot && e.as_bytes().starts_with(LISTEN_PID_PREFIX)))
-        .map(|e| e.as_ptr())
-        .collect();
+    ptrs.extend(
+        req.envp
+            .iter()
+            .filter(|e| !(req.listen_pid_slot && e.as_bytes().starts_with(LISTEN_PID_PREFIX)))
+            .map(|e| e.as_ptr()),
+    );
     let pid_slot = if req.listen_pid_slot {
         let base = pid_entry.as_mut_ptr();
-        envp.push(base.cast_const().cast());
+        ptrs.push(base.cast_const().cast());
         // SAFETY: the offset is inside pid_entry (prefix length < buffer length).
         unsafe { base.add(LISTEN_PID_PREFIX.len()) }
     } else {
         std::ptr::null_mut()
     };
-    envp.push(std::ptr::null());
+    ptrs.push(std::ptr::null());
 
     let n_targets = 3 + req.fds.len() as RawFd;
     let mut moves = Vec::with_capacity(req.fds.len() + 3);
@@ -556,15 +560,14 @@ fn spawn_with(req: &SpawnRequest, use_fork: bool) -> Result<Pid, SpawnError> {
     // fewer in the child); a non-root daemon can only "switch" to itself, so skip
     // the calls then too, since setgroups() would fail with EPERM.
     let is_root = super::user::running_as_root();
-    let groups: Vec<libc::gid_t> = req
-        .creds
-        .as_ref()
-        .map(|c| c.groups.iter().map(|g| *g as libc::gid_t).collect())
-        .unwrap_or_default();
     let ids = req.creds.as_ref().and_then(|c| {
         let skip = super::user::is_own_identity(c) || (!is_root && super::user::is_own_ids(c));
         (!skip).then_some((c.uid as libc::uid_t, c.gid as libc::gid_t))
     });
+    let groups: Vec<libc::gid_t> = match (&req.creds, ids.is_some() && is_root) {
+        (Some(c), true) => c.groups.iter().map(|g| *g as libc::gid_t).collect(),
+        _ => Vec::new(),
+    };
     let setgroups = (ids.is_some() && is_root).then_some(groups.as_slice());
 
     // SAFETY: sigaction is plain old data; all-zero is SIG_DFL, empty mask, no flags.
@@ -572,8 +575,8 @@ fn spawn_with(req: &SpawnRequest, use_fork: bool) -> Result<Pid, SpawnError> {
 
     let mut plan = ChildPlan {
         path: req.path.as_ptr(),
-        argv: argv.as_ptr(),
-        envp: envp.as_ptr(),
+        argv: ptrs.as_ptr(),
+        envp: ptrs[envp_start..].as_ptr(),
         pid_slot,
         moves: &moves,
         scratch: scratch.as_mut_ptr(),
@@ -610,7 +613,7 @@ fn spawn_with(req: &SpawnRequest, use_fork: bool) -> Result<Pid, SpawnError> {
         }
     };
     // The child has exec'ed or exited: the prepared memory may go now.
-    drop((argv, envp, scratch, moves, rlimits, groups));
+    drop((ptrs, scratch, moves, rlimits, groups));
 
     let (pid, failure) = outcome;
     let Some((step, errno)) = failure else {

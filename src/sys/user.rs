@@ -95,13 +95,14 @@ pub fn group_list(user: &str, gid: u32) -> Vec<u32> {
     }
 }
 
-/// The daemon's own uid, gid and sorted supplementary groups, read once (the
+/// The daemon's own uid, gid and sorted, distinct supplementary groups, read once (the
 /// daemon never changes its identity).
 fn own_identity() -> &'static (u32, u32, Vec<u32>) {
     static OWN: std::sync::OnceLock<(u32, u32, Vec<u32>)> = std::sync::OnceLock::new();
     OWN.get_or_init(|| {
         let mut groups = current_groups();
         groups.sort_unstable();
+        groups.dedup();
         (
             nix::unistd::geteuid().as_raw(),
             nix::unistd::getegid().as_raw(),
@@ -112,12 +113,13 @@ fn own_identity() -> &'static (u32, u32, Vec<u32>) {
 
 /// Whether switching to `c` is a no-op: exactly the daemon's own uid, gid and
 /// groups (inetd's root entries, User=root under a root daemon).
+/// Asked at every spawn, so the group sets are compared in place (no copy).
 pub fn is_own_identity(c: &Credentials) -> bool {
     let (uid, gid, groups) = own_identity();
-    let mut want = c.groups.clone();
-    want.sort_unstable();
-    want.dedup();
-    c.uid == *uid && c.gid == *gid && want == *groups
+    c.uid == *uid
+        && c.gid == *gid
+        && c.groups.iter().all(|g| groups.binary_search(g).is_ok())
+        && groups.iter().all(|g| c.groups.contains(g))
 }
 
 /// Whether the daemon runs as root (cached like `is_own_identity`).

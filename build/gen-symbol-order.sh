@@ -8,12 +8,28 @@
 # Needs valgrind (callgrind lists every function executed) and python3; run it
 # after large changes to the startup or per-connection code. A stale list only
 # costs memory: names that no longer exist are ignored.
-# Usage: build/gen-symbol-order.sh   (from anywhere; takes about a minute)
+# Symbol names carry hashes of the crate graph: a new dependency, a feature or
+# a compiler version renames most of them. `--check` (run by .ci/run) builds the
+# release binary and fails when under 95% of the listed names are in it.
+# Usage: build/gen-symbol-order.sh [--check]   (from anywhere; about 3 minutes;
+# generating needs valgrind and root for the built-ins' ports)
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 cargo build --release --bin activatord
 BIN=$ROOT/target/release/activatord
+if [ "${1:-}" = "--check" ]; then
+    nm --defined-only "$BIN" | awk '{print $3}' | sort -u > "${TMPDIR:-/tmp}/activatord.syms.$$"
+    total=$(sort -u build/activatord.order | wc -l)
+    found=$(sort -u build/activatord.order | comm -12 - "${TMPDIR:-/tmp}/activatord.syms.$$" | wc -l)
+    rm -f "${TMPDIR:-/tmp}/activatord.syms.$$"
+    echo "build/activatord.order: $found of $total functions are in the release activatord"
+    if [ $((found * 100)) -lt $((total * 95)) ]; then
+        echo "build/activatord.order is stale: run build/gen-symbol-order.sh and commit it" >&2
+        exit 1
+    fi
+    exit 0
+fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 BASE=24100

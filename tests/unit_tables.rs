@@ -26,7 +26,7 @@ fn build_at(path: &Path, name: &str, text: &str) -> (Unit, Diagnostics) {
         host: &host,
     };
     let source = UnitSource {
-        fragment: Some(path.to_path_buf()),
+        fragment: Some(path.into()),
         ..UnitSource::default()
     };
     let (unit, more) = build_unit(name, &assignments, &spec, source);
@@ -258,13 +258,13 @@ fn service_settings_are_typed() {
     assert_eq!(s.timeout_stop, Usec::from_secs(10));
     assert_eq!(s.watchdog, Usec::from_secs(30));
     assert_eq!(s.notify_access, Some(NotifyAccess::All));
-    assert_eq!(s.pid_file, Some(PathBuf::from("/run/food.pid")));
-    assert_eq!(s.sockets, vec!["a.socket"]);
+    assert_eq!(*s.pid_file, Some(PathBuf::from("/run/food.pid")));
+    assert_eq!(*s.sockets, vec!["a.socket"]);
     assert!(s.non_blocking);
     assert_eq!(s.file_descriptor_store_max, 4);
     let e = &s.exec;
     assert_eq!(e.user.as_deref(), Some("food"));
-    assert_eq!(e.supplementary_groups, vec!["adm", "wheel"]);
+    assert_eq!(*e.supplementary_groups, vec!["adm", "wheel"]);
     let wd = e.working_directory.as_ref().expect("working directory");
     assert!(wd.home && wd.optional);
     assert_eq!(
@@ -277,7 +277,7 @@ fn service_settings_are_typed() {
     assert!(e.environment_files[0].optional);
     assert_eq!(e.umask, 0o077);
     assert_eq!(
-        e.limits,
+        *e.limits,
         vec![(
             Resource::Nofile,
             ResourceLimit {

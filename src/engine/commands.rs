@@ -243,7 +243,12 @@ impl Engine {
             .or_else(|| self.services.get(name).map(|s| s.unit.source.clone()))
             .unwrap_or_default();
         let mut out = String::new();
-        for path in source.fragment.iter().chain(source.dropins.iter()) {
+        for path in source
+            .fragment
+            .as_deref()
+            .into_iter()
+            .chain(source.dropins.iter().map(|p| p.as_path()))
+        {
             if !out.is_empty() {
                 out.push('\n');
             }

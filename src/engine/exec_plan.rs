@@ -454,10 +454,10 @@ fn plan_with(
     request.fds = inputs.listen_fds.iter().map(|(fd, _)| *fd).collect();
     request.nonblocking = Some(inputs.non_blocking);
     request.umask = inputs.exec.umask;
-    request.rlimits = inputs.exec.limits.clone();
+    request.rlimits = inputs.exec.limits.to_vec();
     request.nice = inputs.exec.nice;
     request.new_session = inputs.new_session;
-    if let Some(wd) = &inputs.exec.working_directory {
+    if let Some(wd) = &*inputs.exec.working_directory {
         let dir = if wd.home {
             creds
                 .as_ref()

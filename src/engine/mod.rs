@@ -180,6 +180,9 @@ impl Engine {
         if let Some(saved) = &config.restore {
             engine.adopt_saved(saved);
         }
+        // One allocation of the right size (hundreds of sockets: no doubling).
+        engine.sockets.reserve_exact(config.start_sockets.len());
+        engine.socket_index.reserve(config.start_sockets.len());
         for name in &config.start_sockets {
             engine.start_socket(name);
         }

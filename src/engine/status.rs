@@ -177,7 +177,7 @@ impl Engine {
             .units
             .services
             .get(service)
-            .map(|s| s.sockets.clone())
+            .map(|s| s.sockets.to_vec())
             .unwrap_or_default();
         self.units
             .sockets

@@ -7,6 +7,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6, ToSocketAddrs};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::dialect::{Dialect, Family};
 use super::entry::{Entry, Hosts, Server, ServiceSpec, SocketType};
@@ -41,6 +42,8 @@ pub struct Mapper<'a> {
     users: FxHashMap<String, bool>,
     groups: FxHashMap<String, bool>,
     hosts: FxHashMap<String, HostAddrs>,
+    /// The file being mapped, shared by the `UnitSource` of all its units.
+    fragment: Option<Arc<Path>>,
     pub sockets: Vec<SocketUnit>,
     pub services_out: Vec<ServiceUnit>,
     pub diagnostics: Diagnostics,
@@ -68,6 +71,7 @@ impl<'a> Mapper<'a> {
             users: FxHashMap::default(),
             hosts: FxHashMap::default(),
             groups: FxHashMap::default(),
+            fragment: None,
             sockets: Vec::new(),
             services_out: Vec::new(),
             diagnostics: Diagnostics::new(),
@@ -144,7 +148,8 @@ impl<'a> Mapper<'a> {
         }
         for (candidate, listen) in groups {
             let prefix = self.unique_name(&candidate, e, default_hosts);
-            let socket = self.socket_unit(file, e, &prefix, listen, &set, accept, builtin);
+            let fragment = self.fragment(file);
+            let socket = self.socket_unit(fragment, e, &prefix, listen, &set, accept, builtin);
             if let Some(cmd) = &exec {
                 let svc = service_unit(e, &socket, cmd.clone());
                 self.services_out.push(svc);
@@ -214,10 +219,18 @@ impl<'a> Mapper<'a> {
         Ok(())
     }
 
+    /// `file` as the units' shared fragment path (one allocation per file).
+    fn fragment(&mut self, file: &Path) -> Arc<Path> {
+        match &self.fragment {
+            Some(f) if **f == *file => f.clone(),
+            _ => self.fragment.insert(Arc::from(file)).clone(),
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn socket_unit(
         &self,
-        file: &Path,
+        fragment: Arc<Path>,
         e: &Entry,
         prefix: &str,
         listen: Vec<Listen>,
@@ -227,9 +240,9 @@ impl<'a> Mapper<'a> {
     ) -> SocketUnit {
         let mut s = SocketUnit::new(format!("{prefix}.socket"));
         s.source = UnitSource {
-            fragment: Some(file.to_path_buf()),
+            fragment: Some(fragment),
             line: e.line,
-            dropins: Vec::new(),
+            dropins: Default::default(),
         };
         s.unit.description = Some(describe(e, builtin));
         s.install.wanted_by = vec!["sockets.target".to_string()];

@@ -267,7 +267,7 @@ fn supplementary_groups(e: &mut ExecContext, ctx: &mut Ctx, v: &str) -> ParseRes
 /// config_parse_working_directory: a bad path is fatal.
 fn working_directory(e: &mut ExecContext, ctx: &mut Ctx, v: &str) -> ParseResult {
     if v.is_empty() {
-        e.working_directory = None;
+        *e.working_directory = None;
         return Ok(());
     }
     let (optional, rest) = match v.strip_prefix('-') {
@@ -275,7 +275,7 @@ fn working_directory(e: &mut ExecContext, ctx: &mut Ctx, v: &str) -> ParseResult
         None => (false, v),
     };
     if rest == "~" {
-        e.working_directory = Some(WorkingDirectory {
+        *e.working_directory = Some(WorkingDirectory {
             path: PathBuf::from("~"),
             optional,
             home: true,
@@ -288,7 +288,7 @@ fn working_directory(e: &mut ExecContext, ctx: &mut Ctx, v: &str) -> ParseResult
         ))
     })?;
     let path = abs_path(&expanded, "WorkingDirectory", true)?;
-    e.working_directory = Some(WorkingDirectory {
+    *e.working_directory = Some(WorkingDirectory {
         path: PathBuf::from(path),
         optional,
         home: false,
@@ -298,13 +298,13 @@ fn working_directory(e: &mut ExecContext, ctx: &mut Ctx, v: &str) -> ParseResult
 
 fn root_directory(e: &mut ExecContext, ctx: &mut Ctx, v: &str) -> ParseResult {
     if v.is_empty() {
-        e.root_directory = None;
+        *e.root_directory = None;
         return Ok(());
     }
     let expanded = ctx
         .expand(v)
         .map_err(|r| Reject::Fatal(format!("Failed to resolve unit specifiers in '{v}': {r}")))?;
-    e.root_directory = Some(PathBuf::from(abs_path(&expanded, "RootDirectory", true)?));
+    *e.root_directory = Some(PathBuf::from(abs_path(&expanded, "RootDirectory", true)?));
     Ok(())
 }
 

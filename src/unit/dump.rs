@@ -270,7 +270,7 @@ fn limit_value(v: Option<u64>) -> u64 {
 
 fn exec_context(d: &mut Dump, e: &ExecContext) {
     d.kv("UMask", format_args!("{:04o}", e.umask));
-    match &e.working_directory {
+    match &*e.working_directory {
         Some(w) => d.kv(
             "WorkingDirectory",
             format_args!(

@@ -489,9 +489,9 @@ impl Loader {
         // Only an instance of a template keeps a copy of its source (for `instantiate`).
         let template = dropin::template_of(&real);
         let source = UnitSource {
-            fragment: Some(fragment.clone()),
+            fragment: Some(fragment.as_path().into()),
             line: 0,
-            dropins: applied,
+            dropins: applied.into(),
         };
         let kept_source = template.as_ref().map(|_| source.clone());
         let (unit, build_diags) = table::build_unit(&real, &assignments, &ctx, source);

@@ -6,7 +6,7 @@
 //! systemd.service(5), systemd.exec(5), systemd.kill(5)).
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -22,17 +22,23 @@ crate::shared_default!(
     KillContext,
     ExitStatusSet,
     Vec<ExecCommand>,
+    Vec<String>,
+    Vec<PathBuf>,
+    Vec<EnvironmentFile>,
+    Vec<(Resource, ResourceLimit)>,
+    Option<PathBuf>,
+    Option<WorkingDirectory>,
 );
 
 /// Where a unit's definition came from, for diagnostics and `activatorctl cat`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct UnitSource {
     /// Main fragment path (`/etc/systemd/system/foo.socket`), or the inetd.conf file.
-    pub fragment: Option<PathBuf>,
+    pub fragment: Option<std::sync::Arc<Path>>,
     /// Line in `fragment` this unit was generated from (inetd.conf entries); 0 otherwise.
     pub line: u32,
     /// Drop-in files applied, in the order they were applied.
-    pub dropins: Vec<PathBuf>,
+    pub dropins: Sparse<Vec<PathBuf>>,
 }
 
 /// Load state as systemd reports it (`LoadState` property).
@@ -472,20 +478,20 @@ pub struct EnvironmentFile {
 pub struct ExecContext {
     pub user: Option<String>,
     pub group: Option<String>,
-    pub supplementary_groups: Vec<String>,
+    pub supplementary_groups: Sparse<Vec<String>>,
     /// inetd's initgroups rule (inetd.md §1.10): for entries without an explicit group,
     /// non-root users get `initgroups(user, pw_gid)`. systemd units never set this.
     pub init_groups: bool,
-    pub working_directory: Option<WorkingDirectory>,
-    pub root_directory: Option<PathBuf>,
+    pub working_directory: Sparse<Option<WorkingDirectory>>,
+    pub root_directory: Sparse<Option<PathBuf>>,
     /// `Environment=` assignments in order (later wins at spawn time).
     pub environment: Vec<(String, String)>,
-    pub environment_files: Vec<EnvironmentFile>,
-    pub pass_environment: Vec<String>,
-    pub unset_environment: Vec<String>,
+    pub environment_files: Sparse<Vec<EnvironmentFile>>,
+    pub pass_environment: Sparse<Vec<String>>,
+    pub unset_environment: Sparse<Vec<String>>,
     /// `UMask=`, default 0022.
     pub umask: u32,
-    pub limits: Vec<(Resource, ResourceLimit)>,
+    pub limits: Sparse<Vec<(Resource, ResourceLimit)>>,
     pub nice: Option<i32>,
     pub oom_score_adjust: Option<i32>,
     pub no_new_privileges: bool,
@@ -499,16 +505,16 @@ impl Default for ExecContext {
         ExecContext {
             user: None,
             group: None,
-            supplementary_groups: Vec::new(),
+            supplementary_groups: Sparse::default(),
             init_groups: false,
-            working_directory: None,
-            root_directory: None,
+            working_directory: Sparse::default(),
+            root_directory: Sparse::default(),
             environment: Vec::new(),
-            environment_files: Vec::new(),
-            pass_environment: Vec::new(),
-            unset_environment: Vec::new(),
+            environment_files: Sparse::default(),
+            pass_environment: Sparse::default(),
+            unset_environment: Sparse::default(),
             umask: 0o022,
-            limits: Vec::new(),
+            limits: Sparse::default(),
             nice: None,
             oom_score_adjust: None,
             no_new_privileges: false,
@@ -789,9 +795,9 @@ pub struct ServiceUnit {
     pub watchdog: Usec,
     /// `NotifyAccess=`; None means the default (main for notify/watchdog/fd store, else none).
     pub notify_access: Option<NotifyAccess>,
-    pub pid_file: Option<PathBuf>,
+    pub pid_file: Sparse<Option<PathBuf>>,
     /// `Sockets=`: extra socket units whose fds this service receives.
-    pub sockets: Vec<String>,
+    pub sockets: Sparse<Vec<String>>,
     pub non_blocking: bool,
     pub file_descriptor_store_max: u32,
     pub exec: ExecContext,
@@ -824,8 +830,8 @@ impl ServiceUnit {
             timeout_stop: Usec::from_secs(90),
             watchdog: Usec(0),
             notify_access: None,
-            pid_file: None,
-            sockets: Vec::new(),
+            pid_file: Sparse::default(),
+            sockets: Sparse::default(),
             non_blocking: false,
             file_descriptor_store_max: 0,
             exec: ExecContext::default(),

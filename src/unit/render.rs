@@ -183,7 +183,7 @@ pub fn render_service(s: &ServiceUnit) -> String {
     if s.non_blocking {
         kv(&mut out, "NonBlocking", "yes");
     }
-    if let Some(p) = &s.pid_file {
+    if let Some(p) = &*s.pid_file {
         kv(&mut out, "PIDFile", &escape_percent(&p.to_string_lossy()));
     }
     exec_context(&mut out, &s.exec);
@@ -384,7 +384,7 @@ fn exec_context(out: &mut String, e: &ExecContext) {
             &escape_percent(&e.supplementary_groups.join(" ")),
         );
     }
-    if let Some(w) = &e.working_directory {
+    if let Some(w) = &*e.working_directory {
         let mut v = String::new();
         if w.optional {
             v.push('-');
@@ -396,7 +396,7 @@ fn exec_context(out: &mut String, e: &ExecContext) {
         }
         kv(out, "WorkingDirectory", &v);
     }
-    if let Some(r) = &e.root_directory {
+    if let Some(r) = &*e.root_directory {
         kv(out, "RootDirectory", &escape_percent(&r.to_string_lossy()));
     }
     for (k, v) in &e.environment {
@@ -544,7 +544,7 @@ mod tests {
     #[test]
     fn socket_text() {
         let mut s = SocketUnit::new("inetd-echo-tcp.socket");
-        s.source.fragment = Some("/etc/inetd.conf".into());
+        s.source.fragment = Some(std::path::Path::new("/etc/inetd.conf").into());
         s.source.line = 3;
         s.listen.push(Listen::Stream(SocketAddress::Ip {
             addr: "0.0.0.0:7".parse().unwrap(),

@@ -172,7 +172,7 @@ fn notify_access(s: &mut ServiceUnit, _: &mut Ctx, v: &str) -> ParseResult {
 /// config_parse_pid_file: a relative path is taken below /run.
 fn pid_file(s: &mut ServiceUnit, _: &mut Ctx, v: &str) -> ParseResult {
     if v.is_empty() {
-        s.pid_file = None;
+        *s.pid_file = None;
         return Ok(());
     }
     let full = if v.starts_with('/') {
@@ -182,7 +182,7 @@ fn pid_file(s: &mut ServiceUnit, _: &mut Ctx, v: &str) -> ParseResult {
     };
     let p = super::table::abs_path(&full, "PIDFile", false)
         .map_err(|_| warn(format!("PIDFile= path is not normalized, ignoring: {v}")))?;
-    s.pid_file = Some(PathBuf::from(p));
+    *s.pid_file = Some(PathBuf::from(p));
     Ok(())
 }
 

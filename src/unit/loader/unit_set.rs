@@ -88,7 +88,7 @@ impl UnitSet {
         if !map.has_service_instances {
             return false;
         }
-        if map.find_fragment(name).0.ok() != src.source.fragment {
+        if map.find_fragment(name).0.ok().as_deref() != src.source.fragment.as_deref() {
             return true;
         }
         let marker = format!("@{instance}.");

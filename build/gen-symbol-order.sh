@@ -1,18 +1,18 @@
 #!/bin/sh
-# Regenerates build/activatord.order: the functions activatord runs while it starts,
-# idles and serves, so the linker places them together (lld --symbol-ordering-file,
-# wired up in build.rs). An idle daemon then keeps ~0.6 MB of its code resident
-# instead of ~2 MB scattered over the whole text (the kernel maps a file's pages
-# in 64 KiB blocks around every page touched).
+# Regenerates build/activatord.order: the functions activatord runs, in phase
+# order (an idle daemon's start-up, then serving, then the unit-file loader), so
+# the linker places them together (lld --symbol-ordering-file, wired up in
+# build.rs). An idle daemon then keeps ~0.5 MB of its code resident instead of
+# ~2 MB scattered over the whole text: the kernel maps a file's pages in blocks
+# around every page touched.
 #
-# Needs valgrind (callgrind lists every function executed) and python3; run it
-# after large changes to the startup or per-connection code. A stale list only
-# costs memory: names that no longer exist are ignored.
-# Symbol names carry hashes of the crate graph: a new dependency, a feature or
-# a compiler version renames most of them. `--check` (run by .ci/run) builds the
-# release binary and fails when under 95% of the listed names are in it.
-# Usage: build/gen-symbol-order.sh [--check]   (from anywhere; about 3 minutes;
-# generating needs valgrind and root for the built-ins' ports)
+# Needs valgrind (callgrind lists every function executed), python3 and root
+# (the built-ins bind ports 7-37). Run it after changes to the start-up or
+# per-connection code, and whenever `--check` fails: symbol names carry hashes
+# of the crate graph, so a new dependency, a feature or another compiler renames
+# most of them. A stale list only costs memory; `--check` (run by .ci/run)
+# builds the release binary and fails when under 95% of the names are in it.
+# Usage: build/gen-symbol-order.sh [--check]   (from anywhere; about 3 minutes)
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)

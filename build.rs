@@ -1,58 +1,84 @@
 //! Link-time layout of the `activatord` release binary (see build/gen-symbol-order.sh).
 //!
 //! - `--symbol-ordering-file=build/activatord.order`: the functions the daemon runs
-//!   while it starts, idles and serves are placed together, so an idle daemon keeps
-//!   about 0.6 MB of its code resident instead of about 2 MB.
+//!   are placed together, in phase order, so an idle daemon keeps about 0.5 MB of
+//!   its code resident instead of about 2 MB.
 //! - `-z pack-relative-relocs` (DT_RELR, glibc ≥ 2.36): the ~3,500 relative
-//!   relocations of a PIE take 2 KB instead of 84 KB, read once at start.
+//!   relocations of a PIE take 1 KB instead of 84 KB, read once at start.
 //!
-//! Both need LLD, rustc's default linker on x86_64-unknown-linux-gnu since 1.90.
-//! They are left out when RUSTFLAGS or CARGO_TARGET_…_LINKER choose the linker; set
-//! `ACTIVATOR_PLAIN_LINK=1` to leave them out otherwise (a linker set in a cargo
-//! config file, a glibc older than 2.36).
+//! Each is used only when a probe program links with it, using the same rustc,
+//! target, flags and linker as this build (rustc's bundled LLD, the default on
+//! x86_64-unknown-linux-gnu since 1.90, takes both; GNU ld takes only the second),
+//! and for DT_RELR only when the probe also runs here. `ACTIVATOR_PLAIN_LINK=1`
+//! leaves both out.
 
 use std::env;
-use std::process::Command;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 fn main() {
     println!("cargo:rerun-if-changed=build/activatord.order");
     println!("cargo:rerun-if-env-changed=ACTIVATOR_PLAIN_LINK");
-    println!("cargo:rerun-if-env-changed=CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER");
-    // A linker chosen by hand may not be LLD.
-    let own_linker = env::var_os("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER").is_some()
-        || env::var("CARGO_ENCODED_RUSTFLAGS").is_ok_and(|f| f.contains("link"));
-    if own_linker
-        || env::var_os("ACTIVATOR_PLAIN_LINK").is_some()
+    if env::var_os("ACTIVATOR_PLAIN_LINK").is_some()
         || env::var("PROFILE").as_deref() != Ok("release")
-        || env::var("TARGET").as_deref() != Ok("x86_64-unknown-linux-gnu")
-        || !rustc_links_with_lld()
+        || env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("linux")
     {
         return;
     }
-    let order = format!(
-        "{}/build/activatord.order",
-        env::var("CARGO_MANIFEST_DIR").unwrap_or_default()
-    );
-    if std::path::Path::new(&order).exists() {
-        println!("cargo:rustc-link-arg-bin=activatord=-Wl,--symbol-ordering-file={order}");
-        println!("cargo:rustc-link-arg-bin=activatord=-Wl,--no-warn-symbol-ordering");
+    let Some(out) = env::var_os("OUT_DIR").map(PathBuf::from) else {
+        return;
+    };
+    let order = Path::new(&env::var("CARGO_MANIFEST_DIR").unwrap_or_default())
+        .join("build/activatord.order");
+    if order.exists() {
+        let ordering = [
+            format!("-Wl,--symbol-ordering-file={}", order.display()),
+            "-Wl,--no-warn-symbol-ordering".to_string(),
+        ];
+        if probe(&out, "order", &ordering, false) {
+            for arg in ordering {
+                println!("cargo:rustc-link-arg-bin=activatord={arg}");
+            }
+        }
     }
-    println!("cargo:rustc-link-arg-bin=activatord=-Wl,-z,pack-relative-relocs");
+    let relr = ["-Wl,-z,pack-relative-relocs".to_string()];
+    let native = env::var("TARGET").ok() == env::var("HOST").ok();
+    if native && probe(&out, "relr", &relr, true) {
+        println!("cargo:rustc-link-arg-bin=activatord={}", relr[0]);
+    }
 }
 
-/// rustc ≥ 1.90 links x86_64-unknown-linux-gnu with its bundled LLD.
-fn rustc_links_with_lld() -> bool {
-    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let Ok(out) = Command::new(rustc).arg("-V").output() else {
+/// Whether an empty program links with `link_args` (and, with `run`, starts).
+fn probe(out: &Path, name: &str, link_args: &[String], run: bool) -> bool {
+    let src = out.join("probe.rs");
+    if fs::write(&src, "fn main() {}\n").is_err() {
         return false;
+    }
+    let bin = out.join(format!("probe-{name}"));
+    let mut cmd = Command::new(env::var("RUSTC").unwrap_or_else(|_| "rustc".into()));
+    cmd.arg("--crate-name")
+        .arg(format!("probe_{name}"))
+        .arg("-o")
+        .arg(&bin)
+        .arg(&src);
+    if let Ok(target) = env::var("TARGET") {
+        cmd.arg("--target").arg(target);
+    }
+    if let Ok(linker) = env::var("RUSTC_LINKER") {
+        cmd.arg(format!("-Clinker={linker}"));
+    }
+    if let Ok(flags) = env::var("CARGO_ENCODED_RUSTFLAGS") {
+        cmd.args(flags.split('\x1f').filter(|f| !f.is_empty()));
+    }
+    for arg in link_args {
+        cmd.arg(format!("-Clink-arg={arg}"));
+    }
+    let quiet = |c: &mut Command| {
+        c.stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
     };
-    let version = String::from_utf8_lossy(&out.stdout);
-    let mut parts = version
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("")
-        .split('.')
-        .map(|p| p.parse::<u32>().unwrap_or(0));
-    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-    (major, minor) >= (1, 90)
+    quiet(&mut cmd) && (!run || quiet(&mut Command::new(&bin)))
 }

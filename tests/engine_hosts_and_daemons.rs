@@ -194,7 +194,11 @@ fn git_daemon_inetd_mode_serves_ls_remote() {
         "{text}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(d.log_text().contains("git@0-127.0.0.1:"));
+    assert!(
+        d.wait_log("git@0-127.0.0.1:", Duration::from_secs(5)),
+        "{}",
+        d.log_text()
+    );
     assert_eq!(d.stop(), Some(0));
 }
 
@@ -243,6 +247,11 @@ fn dbus_daemon_takes_listen_fds_and_answers() {
         String::from_utf8_lossy(&out.stderr),
         d.log_text()
     );
-    assert!(d.log_text().contains("bus.service: started as pid"));
+    // The server may answer before the daemon, resumed after the exec, logs the spawn.
+    assert!(
+        d.wait_log("bus.service: started as pid", Duration::from_secs(5)),
+        "{}",
+        d.log_text()
+    );
     assert_eq!(d.stop(), Some(0));
 }

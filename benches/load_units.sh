@@ -36,6 +36,9 @@ printf '[Socket]\nListenStream=127.0.0.1:19999\nAccept=yes\n' > "$UNITS/accp.soc
 printf '[Service]\nExecStart=/bin/echo %%i %%n\nStandardInput=socket\n' > "$UNITS/accp@.service"
 
 cargo build --release --quiet --example load_bench
+# Flush the files just written: otherwise the kernel's writeback of them competes
+# with the first measured runs for the machine's CPUs.
+sync
 RUNS=${RUNS:-5}
 echo "== activator ($N pairs, release, $RUNS runs) =="
 r=0

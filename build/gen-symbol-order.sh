@@ -124,25 +124,23 @@ text = [p[2] for p in (l.split() for l in nm.splitlines()) if len(p) == 3 and p[
 known = set(text)
 runs = []
 for out in outs:
-    names = []
+    names = {}  # insertion-ordered set
     for line in open(out):
         m = re.match(r"c?fn=\(\d+\) (\S+)", line)
-        if m and m.group(1) in known and m.group(1) not in names:
-            names.append(m.group(1))
-    runs.append(names)
-# In scenario order, each adding what the ones before it did not run: what an
-# idle daemon has run comes first and together, serving connections next, the
-# unit-file loader last.
-order = [n for names in runs for n in names]
+        if m and m.group(1) in known:
+            names[m.group(1)] = None
+    runs.append(list(names))
 # The C runtime's start-up code (crt1.o, crtbegin.o) runs outside any function
 # valgrind names; left in place it would pull the block around it in.
-order[0:0] = ["_start", "frame_dummy", "register_tm_clones", "deregister_tm_clones",
-              "__do_global_dtors_aux"]
+crt = ["_start", "frame_dummy", "register_tm_clones", "deregister_tm_clones",
+       "__do_global_dtors_aux"]
 # Under valgrind the spawn falls back to fork(); natively the vfork-style child
 # runs in our address space, so all of sys::spawn follows the idle code.
 spawn = [n for n in text if "3sys5spawn" in n]
-order[len(runs[0]):len(runs[0])] = spawn
-seen = set()
-print("\n".join(n for n in order if not (n in seen or seen.add(n))))
+# In scenario order, each adding what the ones before it did not run: what an
+# idle daemon has run comes first and together, serving connections next, the
+# unit-file loader last.
+order = crt + runs[0] + spawn + [n for names in runs[1:] for n in names]
+print("\n".join(dict.fromkeys(order)))
 PY
 echo "build/activatord.order: $(wc -l < build/activatord.order) functions"

@@ -39,19 +39,13 @@ impl Engine {
         let rt = &mut self.sockets[idx];
         let nr = rt.n_accepted;
         rt.n_accepted += 1;
-        let (unit_name, instance) =
+        let (unit_name, range) =
             connection_unit_name(&rt.service, nr, conn.as_fd(), local.as_ref(), peer.as_ref());
-        let service = match self.template_cache.get(&self.sockets[idx].service) {
-            Some(shared) => Some(shared.clone()),
-            None => {
-                let template = self.sockets[idx].service.clone();
-                let instance = match instance {
-                    Some(range) => unit_name[range].to_string(),
-                    None => instance_name(nr, conn.as_fd(), local.as_ref(), peer.as_ref()),
-                };
-                self.instance_unit(&template, &instance)
-            }
+        let instance = match range {
+            Some(range) => std::borrow::Cow::Borrowed(&unit_name[range]),
+            None => instance_name(nr, conn.as_fd(), local.as_ref(), peer.as_ref()).into(),
         };
+        let service = self.instance_unit(idx, &instance);
         let Some(service) = service else {
             // systemd.md §4.4 step 4: a missing template fails the socket.
             log::error!(
@@ -92,16 +86,15 @@ impl Engine {
         self.enter_start(&unit_name);
     }
 
-    /// The unit for `instance` of `template`: a shared copy when the template has no
-    /// specifiers (unit files without `%`, every inetd.conf entry), else built anew.
-    fn instance_unit(
-        &mut self,
-        template: &str,
-        instance: &str,
-    ) -> Option<std::sync::Arc<ServiceUnit>> {
-        if let Some(rc) = self.template_cache.get(template) {
+    /// The unit for `instance` of socket `idx`'s template: a shared copy when the
+    /// template has no specifiers (unit files without `%`, every inetd.conf entry),
+    /// else built anew.
+    fn instance_unit(&mut self, idx: usize, instance: &str) -> Option<std::sync::Arc<ServiceUnit>> {
+        if let Some(rc) = self.template_cache.get(&self.sockets[idx].service) {
             return Some(rc.clone());
         }
+        let template = self.sockets[idx].service.clone();
+        let template = template.as_str();
         let shared = match self.units.static_template(template) {
             Some(t) => Some(std::sync::Arc::new(t.clone())),
             // Templates merged from inetd.conf: nothing to re-apply either.

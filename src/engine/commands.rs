@@ -198,13 +198,12 @@ impl Engine {
             if rt.state == SocketState::Failed {
                 self.set_socket_state(idx, SocketState::Dead);
             }
-            self.sockets[idx].start_limit =
-                super::ratelimit::RateLimiter::new(self.sockets[idx].unit.unit.start_limit);
+            self.sockets[idx].start_limit = Default::default();
         }
         if let Some(srv) = self.services.get_mut(name) {
             srv.result = ServiceResult::Success;
             srv.n_restarts = 0;
-            srv.start_limit = super::ratelimit::RateLimiter::new(srv.unit.unit.start_limit);
+            srv.start_limit = Default::default();
             if srv.state == ServiceState::Failed {
                 self.set_service_state(name, ServiceState::Dead);
             }

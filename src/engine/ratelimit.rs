@@ -8,58 +8,44 @@ use std::time::{Duration, Instant};
 
 use crate::unit::RateLimit;
 
-#[derive(Debug, Clone)]
+/// The window's state; the limit itself is read from the unit at each test, so
+/// a reload that changes it applies at once and the window is kept (and a
+/// socket's three limiters cost 24 bytes each: issue #4, idle RSS).
+#[derive(Debug, Clone, Default)]
 pub struct RateLimiter {
-    limit: RateLimit,
     window_start: Option<Instant>,
     count: u32,
-    /// How many times the limit was hit since start (shown by status).
-    pub hits: u64,
+}
+
+fn interval(limit: RateLimit) -> Duration {
+    limit.interval.to_duration().unwrap_or(Duration::MAX)
 }
 
 impl RateLimiter {
-    pub fn new(limit: RateLimit) -> Self {
-        RateLimiter {
-            limit,
-            window_start: None,
-            count: 0,
-            hits: 0,
-        }
-    }
-
-    fn interval(&self) -> Duration {
-        self.limit.interval.to_duration().unwrap_or(Duration::MAX)
-    }
-
-    /// Count one event at `now`; false when it is over the limit.
-    pub fn test(&mut self, now: Instant) -> bool {
-        if !self.limit.is_enabled() {
+    /// Count one event at `now` against `limit`; false when it is over the limit.
+    pub fn test(&mut self, limit: RateLimit, now: Instant) -> bool {
+        if !limit.is_enabled() {
             return true;
         }
         match self.window_start {
-            Some(start) if now.saturating_duration_since(start) < self.interval() => {}
+            Some(start) if now.saturating_duration_since(start) < interval(limit) => {}
             _ => {
                 self.window_start = Some(now);
                 self.count = 0;
             }
         }
-        if self.count >= self.limit.burst {
-            self.hits += 1;
+        if self.count >= limit.burst {
             return false;
         }
         self.count += 1;
         true
     }
 
-    /// When the current window ends (the moment a paused listener may resume).
-    pub fn window_end(&self) -> Option<Instant> {
+    /// When the current window of `limit` ends (the moment a paused listener may
+    /// resume).
+    pub fn window_end(&self, limit: RateLimit) -> Option<Instant> {
         self.window_start
-            .and_then(|s| s.checked_add(self.interval()))
-    }
-
-    /// Replace the limit (reload) keeping the window.
-    pub fn set_limit(&mut self, limit: RateLimit) {
-        self.limit = limit;
+            .and_then(|s| s.checked_add(interval(limit)))
     }
 }
 
@@ -70,24 +56,26 @@ mod tests {
 
     #[test]
     fn burst_then_refuse_then_new_window() {
-        let mut rl = RateLimiter::new(RateLimit {
+        let limit = RateLimit {
             interval: Usec::from_secs(2),
             burst: 3,
-        });
+        };
+        let mut rl = RateLimiter::default();
         let t0 = Instant::now();
-        assert!(rl.test(t0) && rl.test(t0) && rl.test(t0));
-        assert!(!rl.test(t0 + Duration::from_millis(10)));
-        assert_eq!(rl.hits, 1);
-        assert!(rl.test(t0 + Duration::from_secs(2)));
+        assert!(rl.test(limit, t0) && rl.test(limit, t0) && rl.test(limit, t0));
+        assert!(!rl.test(limit, t0 + Duration::from_millis(10)));
+        assert_eq!(rl.window_end(limit), Some(t0 + Duration::from_secs(2)));
+        assert!(rl.test(limit, t0 + Duration::from_secs(2)));
     }
 
     #[test]
     fn disabled_never_refuses() {
-        let mut rl = RateLimiter::new(RateLimit {
+        let limit = RateLimit {
             interval: Usec(0),
             burst: 1,
-        });
+        };
+        let mut rl = RateLimiter::default();
         let t0 = Instant::now();
-        assert!((0..1000).all(|_| rl.test(t0)));
+        assert!((0..1000).all(|_| rl.test(limit, t0)));
     }
 }

@@ -161,7 +161,6 @@ impl Engine {
                     }
                 }
             }
-            rt.trigger.set_limit(new.trigger_limit());
             rt.fds = fds;
             rt.set_unit(new);
             rt.refresh_own_ports();

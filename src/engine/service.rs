@@ -84,7 +84,7 @@ pub struct ServiceRuntime {
 impl ServiceRuntime {
     pub fn new(name: String, unit: impl Into<Arc<ServiceUnit>>) -> Self {
         let unit = unit.into();
-        let start_limit = RateLimiter::new(unit.unit.start_limit);
+        let start_limit = RateLimiter::default();
         ServiceRuntime {
             name,
             unit,

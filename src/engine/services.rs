@@ -212,7 +212,7 @@ impl Engine {
                 }
             }
         }
-        if !srv.start_limit.test(now) {
+        if !srv.start_limit.test(srv.unit.unit.start_limit, now) {
             // systemd: start-limit-hit fails the service and its sockets.
             log::error!("{name}: Start request repeated too quickly.");
             srv.result = ServiceResult::StartLimitHit;

@@ -82,7 +82,7 @@ impl Engine {
             return;
         };
         let mut unit = crate::unit::ServiceUnit::new(super::MAIN_SERVICE);
-        unit.unit.description = Some(format!("Main program {path}"));
+        unit.unit.description = Some(format!("Main program {path}").into());
         unit.exec_start = vec![crate::unit::ExecCommand {
             path,
             argv,

@@ -104,9 +104,10 @@ pub struct SocketRuntime {
     pub n_accepted: u64,
     pub n_connections: u32,
     pub n_refused: u64,
+    /// `unit.trigger_limit()`'s window.
     pub trigger: RateLimiter,
-    /// `PollLimitIntervalSec=`/`PollLimitBurst=` when set in the unit.
-    pub poll: Option<RateLimiter>,
+    /// `PollLimitIntervalSec=`/`PollLimitBurst=`'s window, when set in the unit.
+    pub poll: RateLimiter,
     /// Open connections by source address (FxHash: counted per connection; no
     /// more entries than `MaxConnections=`).
     pub per_source: FxHashMap<IpAddr, u32>,
@@ -149,11 +150,9 @@ impl SocketRuntime {
     }
 
     pub fn new(unit: std::sync::Arc<SocketUnit>) -> Self {
-        let trigger = RateLimiter::new(unit.trigger_limit());
-        let poll = unit.poll_limit.map(RateLimiter::new);
         SocketRuntime {
-            poll,
-            start_limit: RateLimiter::new(unit.unit.start_limit),
+            poll: RateLimiter::default(),
+            start_limit: RateLimiter::default(),
             service: unit.service_name(),
             unit,
             fds: Vec::new(),
@@ -163,7 +162,7 @@ impl SocketRuntime {
             n_accepted: 0,
             n_connections: 0,
             n_refused: 0,
-            trigger,
+            trigger: RateLimiter::default(),
             per_source: FxHashMap::default(),
             generation: 0,
             own_ports: Vec::new(),

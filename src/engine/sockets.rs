@@ -61,7 +61,10 @@ impl Engine {
     fn socket_enter_start(&mut self, idx: usize) {
         let rt = &mut self.sockets[idx];
         rt.result = SocketResult::Success;
-        if !rt.start_limit.test(Instant::now()) {
+        if !rt
+            .start_limit
+            .test(rt.unit.unit.start_limit, Instant::now())
+        {
             log::error!("{}: Start request repeated too quickly.", rt.unit.name);
             rt.result = SocketResult::StartLimitHit;
             return self.socket_enter_dead(idx);
@@ -430,10 +433,11 @@ impl Engine {
             return;
         }
         let now = Instant::now();
-        if let Some(until) = self.sockets[idx]
-            .poll
-            .as_mut()
-            .and_then(|pl| (!pl.test(now)).then(|| pl.window_end()))
+        let rt = &mut self.sockets[idx];
+        if let Some(until) = rt
+            .unit
+            .poll_limit
+            .and_then(|limit| (!rt.poll.test(limit, now)).then(|| rt.poll.window_end(limit)))
         {
             // systemd 255+ PollLimit: stop polling until the window passes.
             let until = until.unwrap_or(now + Duration::from_secs(1));
@@ -484,12 +488,13 @@ impl Engine {
             let now = Instant::now();
             // Built-ins never fork, so like BSD inetd they are not counted by the
             // spawn limit (inetd.md §1.9).
-            if builtin.is_none() && !rt.trigger.test(now) {
+            let limit = rt.unit.trigger_limit();
+            if builtin.is_none() && !rt.trigger.test(limit, now) {
                 rt.n_refused += 1;
                 drop(conn);
                 let until = rt
                     .trigger
-                    .window_end()
+                    .window_end(limit)
                     .unwrap_or(now + Duration::from_secs(1));
                 self.pause_socket(idx, until, "Trigger limit hit", true);
                 return;
@@ -550,10 +555,11 @@ impl Engine {
     fn trigger_service(&mut self, idx: usize) {
         let now = Instant::now();
         let rt = &mut self.sockets[idx];
-        if !rt.trigger.test(now) {
+        let limit = rt.unit.trigger_limit();
+        if !rt.trigger.test(limit, now) {
             let until = rt
                 .trigger
-                .window_end()
+                .window_end(limit)
                 .unwrap_or(now + Duration::from_secs(1));
             self.pause_socket(idx, until, "Trigger limit hit", false);
             return;

@@ -99,7 +99,7 @@ impl SpawnCache {
             .exec_start
             .first()
             .is_some_and(|c| std::ptr::eq(c, inputs.command))
-            && std::ptr::eq(&unit.exec, inputs.exec);
+            && std::ptr::eq(&*unit.exec, inputs.exec);
         if !own_command || !is_reusable(inputs) {
             return None;
         }

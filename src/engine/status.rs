@@ -39,8 +39,9 @@ fn socket_config(st: &mut UnitStatus, unit: &SocketUnit) -> SocketStatus {
     st.description = unit
         .unit
         .description
-        .clone()
-        .unwrap_or_else(|| unit.name.clone());
+        .as_deref()
+        .unwrap_or(&unit.name)
+        .to_string();
     st.load_state = unit.load_state.as_str().into();
     source_fields(st, &unit.source);
     let tl = unit.trigger_limit();
@@ -69,8 +70,9 @@ fn service_config(st: &mut UnitStatus, unit: &ServiceUnit) -> ServiceStatus {
     st.description = unit
         .unit
         .description
-        .clone()
-        .unwrap_or_else(|| unit.name.clone());
+        .as_deref()
+        .unwrap_or(&unit.name)
+        .to_string();
     st.load_state = unit.load_state.as_str().into();
     source_fields(st, &unit.source);
     ServiceStatus {

@@ -15,9 +15,11 @@ use super::services::Services;
 use super::InetdOptions;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::unit::model::{
-    BindIpv6Only, Builtin, CollectMode, ExecCommand, Listen, RateLimit, ServiceUnit, SocketAddress,
-    SocketUnit, StdInput, UnitSource,
+    BindIpv6Only, Builtin, CollectMode, ExecCommand, ExecContext, InstallSection, Listen,
+    RateLimit, ServiceUnit, SocketAddress, SocketOptions, SocketUnit, StdInput, UnitSettings,
+    UnitSource,
 };
+use crate::unit::sparse::SharePool;
 use crate::unit::values::Usec;
 
 /// OpenBSD inetd keeps at most 20 arguments (MAXARGV) and drops the rest silently;
@@ -44,9 +46,20 @@ pub struct Mapper<'a> {
     hosts: FxHashMap<String, HostAddrs>,
     /// The file being mapped, shared by the `UnitSource` of all its units.
     fragment: Option<Arc<Path>>,
+    /// Setting groups most entries have alike (`[Install]`, the service's exec
+    /// context and `[Unit]` settings), stored once (issue #4: idle RSS).
+    shared: SharedGroups,
     pub sockets: Vec<SocketUnit>,
     pub services_out: Vec<ServiceUnit>,
     pub diagnostics: Diagnostics,
+}
+
+#[derive(Default)]
+struct SharedGroups {
+    install: SharePool<InstallSection>,
+    unit: SharePool<UnitSettings>,
+    exec: SharePool<ExecContext>,
+    options: SharePool<SocketOptions>,
 }
 
 /// A host's addresses (port 0) with IPv6 scope names, or why it has none.
@@ -72,6 +85,7 @@ impl<'a> Mapper<'a> {
             hosts: FxHashMap::default(),
             groups: FxHashMap::default(),
             fragment: None,
+            shared: SharedGroups::default(),
             sockets: Vec::new(),
             services_out: Vec::new(),
             diagnostics: Diagnostics::new(),
@@ -149,9 +163,14 @@ impl<'a> Mapper<'a> {
         for (candidate, listen) in groups {
             let prefix = self.unique_name(&candidate, e, default_hosts);
             let fragment = self.fragment(file);
-            let socket = self.socket_unit(fragment, e, &prefix, listen, &set, accept, builtin);
+            let mut socket = self.socket_unit(fragment, e, &prefix, listen, &set, accept, builtin);
+            let shared = &mut self.shared;
+            socket.install = shared.install.share(std::mem::take(&mut socket.install));
+            socket.options = shared.options.share(std::mem::take(&mut socket.options));
             if let Some(cmd) = &exec {
-                let svc = service_unit(e, &socket, cmd.clone());
+                let mut svc = service_unit(e, &socket, cmd.clone());
+                svc.exec = shared.exec.share(std::mem::take(&mut svc.exec));
+                svc.unit.settings = shared.unit.share(std::mem::take(&mut svc.unit.settings));
                 self.services_out.push(svc);
             }
             self.sockets.push(socket);
@@ -244,7 +263,7 @@ impl<'a> Mapper<'a> {
             line: e.line,
             dropins: Default::default(),
         };
-        s.unit.description = Some(describe(e, builtin));
+        s.unit.description = Some(describe(e, builtin).into());
         s.install.wanted_by = vec!["sockets.target".to_string()];
         s.listen = listen;
         s.accept = accept;

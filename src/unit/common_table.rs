@@ -53,7 +53,7 @@ pub(crate) static UNIT_TABLE: &[Entry<UnitSection>] = &[
 ];
 
 fn description(u: &mut UnitSection, _: &mut Ctx, v: &str) -> ParseResult {
-    u.description = (!v.is_empty()).then(|| v.to_string());
+    u.description = (!v.is_empty()).then(|| v.into());
     Ok(())
 }
 

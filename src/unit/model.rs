@@ -7,6 +7,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -14,7 +15,7 @@ use super::sparse::Sparse;
 use super::values::Usec;
 
 crate::shared_default!(
-    UnitSection,
+    UnitSettings,
     UnitDeps,
     InstallSection,
     SocketOptions,
@@ -315,10 +316,33 @@ impl Builtin {
     }
 }
 
-/// The `[Unit]` section settings activator uses.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The `[Unit]` section settings activator uses. `Description=` is kept on its
+/// own (shared text: an inetd entry's socket and service carry the same one);
+/// the rest, which nearly every unit leaves at its defaults, is a `Sparse`
+/// group the section derefs to, so `unit.collect_mode` reads as before.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct UnitSection {
-    pub description: Option<String>,
+    pub description: Option<Arc<str>>,
+    #[serde(flatten)]
+    pub settings: Sparse<UnitSettings>,
+}
+
+impl std::ops::Deref for UnitSection {
+    type Target = UnitSettings;
+    fn deref(&self) -> &UnitSettings {
+        &self.settings
+    }
+}
+
+impl std::ops::DerefMut for UnitSection {
+    fn deref_mut(&mut self) -> &mut UnitSettings {
+        &mut self.settings
+    }
+}
+
+/// The `[Unit]` settings other than `Description=`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitSettings {
     pub documentation: Vec<String>,
     pub default_dependencies: bool,
     /// `StartLimitIntervalSec=`/`StartLimitBurst=`, default 10s/5.
@@ -329,10 +353,9 @@ pub struct UnitSection {
     pub deps: Sparse<UnitDeps>,
 }
 
-impl Default for UnitSection {
+impl Default for UnitSettings {
     fn default() -> Self {
-        UnitSection {
-            description: None,
+        UnitSettings {
             documentation: Vec::new(),
             default_dependencies: true,
             start_limit: RateLimit {
@@ -567,7 +590,7 @@ pub struct SocketUnit {
     pub name: String,
     pub source: UnitSource,
     pub load_state: LoadState,
-    pub unit: Sparse<UnitSection>,
+    pub unit: UnitSection,
     pub install: Sparse<InstallSection>,
     /// Every `Listen*=` in file order (the LISTEN_FDS order).
     pub listen: Vec<Listen>,
@@ -607,7 +630,7 @@ impl SocketUnit {
             name: name.into(),
             source: UnitSource::default(),
             load_state: LoadState::Loaded,
-            unit: Sparse::default(),
+            unit: UnitSection::default(),
             install: Sparse::default(),
             listen: Vec::new(),
             accept: false,
@@ -769,7 +792,7 @@ pub struct ServiceUnit {
     pub name: String,
     pub source: UnitSource,
     pub load_state: LoadState,
-    pub unit: Sparse<UnitSection>,
+    pub unit: UnitSection,
     pub install: Sparse<InstallSection>,
     /// `Type=`; None means the default (simple with ExecStart=, else oneshot).
     pub service_type: Option<ServiceType>,
@@ -800,7 +823,7 @@ pub struct ServiceUnit {
     pub sockets: Sparse<Vec<String>>,
     pub non_blocking: bool,
     pub file_descriptor_store_max: u32,
-    pub exec: ExecContext,
+    pub exec: Sparse<ExecContext>,
     pub kill: KillContext,
 }
 
@@ -810,7 +833,7 @@ impl ServiceUnit {
             name: name.into(),
             source: UnitSource::default(),
             load_state: LoadState::Loaded,
-            unit: Sparse::default(),
+            unit: UnitSection::default(),
             install: Sparse::default(),
             service_type: None,
             exec_start: Vec::new(),
@@ -834,7 +857,7 @@ impl ServiceUnit {
             sockets: Sparse::default(),
             non_blocking: false,
             file_descriptor_store_max: 0,
-            exec: ExecContext::default(),
+            exec: Sparse::default(),
             kill: KillContext::default(),
         }
     }

@@ -8,9 +8,16 @@
 //! changing how the rest of the code reads or writes them: reading an unset
 //! group sees the one shared default (`Deref`), and the first write through
 //! `DerefMut` stores a copy of it.
+//!
+//! A stored group is reference-counted and copied on write, so units that
+//! were built alike can share one: every inetd.conf socket shares one
+//! `[Install]` (`WantedBy=sockets.target`), every inetd service with the same
+//! user and group one exec context, and a template's instances share the
+//! template's groups until one of them changes.
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
@@ -33,13 +40,14 @@ macro_rules! shared_default {
     )*};
 }
 
-/// A `T` that costs one pointer until it differs from `T::default()`.
+/// A `T` that costs one pointer until it differs from `T::default()`, and that
+/// clones share until one of them is written to.
 #[derive(Clone, Default)]
-pub struct Sparse<T: SharedDefault>(Option<Box<T>>);
+pub struct Sparse<T: SharedDefault>(Option<Arc<T>>);
 
 impl<T: SharedDefault> Sparse<T> {
     pub fn new(value: T) -> Self {
-        Sparse(Some(Box::new(value)))
+        Sparse(Some(Arc::new(value)))
     }
 }
 
@@ -58,8 +66,39 @@ impl<T: SharedDefault> Deref for Sparse<T> {
 
 impl<T: SharedDefault> DerefMut for Sparse<T> {
     fn deref_mut(&mut self) -> &mut T {
-        self.0
-            .get_or_insert_with(|| Box::new(T::shared_default().clone()))
+        let stored = self
+            .0
+            .get_or_insert_with(|| Arc::new(T::shared_default().clone()));
+        Arc::make_mut(stored)
+    }
+}
+
+/// Groups already stored, so a unit built like an earlier one shares its group
+/// instead of storing an equal copy. Bounded: a configuration with many
+/// different groups just stores its own beyond the first few.
+pub struct SharePool<T: SharedDefault>(Vec<Sparse<T>>);
+
+impl<T: SharedDefault> Default for SharePool<T> {
+    fn default() -> Self {
+        SharePool(Vec::new())
+    }
+}
+
+impl<T: SharedDefault + PartialEq> SharePool<T> {
+    const MAX: usize = 16;
+
+    /// `value`, or an equal group stored earlier.
+    pub fn share(&mut self, value: Sparse<T>) -> Sparse<T> {
+        if value.0.is_none() {
+            return value;
+        }
+        if let Some(same) = self.0.iter().find(|s| **s == value) {
+            return same.clone();
+        }
+        if self.0.len() < Self::MAX {
+            self.0.push(value.clone());
+        }
+        value
     }
 }
 
@@ -128,6 +167,27 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&s).unwrap(),
             r#"{"mode":438,"names":["a"]}"#
+        );
+
+        // Clones share the stored group until one of them writes.
+        let mut t = s.clone();
+        assert!(Arc::ptr_eq(s.0.as_ref().unwrap(), t.0.as_ref().unwrap()));
+        t.mode = 0o600;
+        assert_eq!((s.mode, t.mode), (0o666, 0o600), "a write copies first");
+    }
+
+    #[test]
+    fn a_pool_hands_out_the_equal_group_it_already_has() {
+        let mut pool = SharePool::default();
+        let with_mode = |mode| Sparse::new(Opts { mode, ..Opts::default() });
+        let a = pool.share(with_mode(0o600));
+        let b = pool.share(with_mode(0o600));
+        assert!(Arc::ptr_eq(a.0.as_ref().unwrap(), b.0.as_ref().unwrap()));
+        let c = pool.share(with_mode(0o644));
+        assert_eq!((b.mode, c.mode), (0o600, 0o644));
+        assert!(
+            pool.share(Sparse::default()).0.is_none(),
+            "defaults stay unstored"
         );
     }
 }

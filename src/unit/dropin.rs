@@ -193,7 +193,7 @@ fn find_dirs(
     }
     let Some(dot) = name.rfind('.') else { return };
     let stem = &name[..dot];
-    let mut prefix = stem.split('@').next().unwrap_or(stem).to_string();
+    let mut prefix = stem.split('@').next().unwrap_or(stem);
     // "foo-bar-baz" → "foo-bar-"; "foo-bar-" → "foo-" (a trailing dash is chopped once).
     let mut chopped = false;
     loop {
@@ -202,10 +202,10 @@ fn find_dirs(
             return;
         }
         if n + 1 < prefix.len() || chopped {
-            prefix.truncate(n + 1);
+            prefix = &prefix[..=n];
             break;
         }
-        prefix.truncate(n);
+        prefix = &prefix[..n];
         chopped = true;
     }
     let instance = if kind == Some(NameKind::Instance) {

@@ -49,30 +49,36 @@ pub enum NameKind {
     Instance,
 }
 
-fn valid_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '_' | '.' | '\\')
+/// `valid_char` of a unit name (src/basic/unit-name.c), on bytes: every allowed
+/// character is ASCII, so a byte of a multi-byte character is never valid either.
+fn valid_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b':' | b'-' | b'_' | b'.' | b'\\')
 }
 
 /// Classify `name` like `unit_name_classify()`; None when it is not a valid unit name.
+/// (Called several times for every unit a load touches, hence on bytes.)
 pub fn classify(name: &str) -> Option<NameKind> {
-    if name.is_empty() || name.len() >= UNIT_NAME_MAX {
+    let b = name.as_bytes();
+    if b.is_empty() || b.len() >= UNIT_NAME_MAX {
         return None;
     }
-    let dot = name.rfind('.')?;
+    let dot = b.iter().rposition(|&c| c == b'.')?;
     if !UNIT_TYPES.contains(&&name[dot + 1..]) {
         return None;
     }
-    let stem = &name[..dot];
-    match stem.find('@') {
-        None => (!stem.is_empty() && stem.chars().all(valid_char)).then_some(NameKind::Plain),
+    let stem = &b[..dot];
+    match stem.iter().position(|&c| c == b'@') {
+        None => {
+            (!stem.is_empty() && stem.iter().all(|&c| valid_byte(c))).then_some(NameKind::Plain)
+        }
         Some(at) => {
             let (prefix, instance) = (&stem[..at], &stem[at + 1..]);
-            if prefix.is_empty() || !prefix.chars().all(valid_char) {
+            if prefix.is_empty() || !prefix.iter().all(|&c| valid_byte(c)) {
                 return None;
             }
             if instance.is_empty() {
                 Some(NameKind::Template)
-            } else if instance.chars().all(|c| valid_char(c) || c == '@') {
+            } else if instance.iter().all(|&c| valid_byte(c) || c == b'@') {
                 Some(NameKind::Instance)
             } else {
                 None
@@ -187,7 +193,7 @@ fn find_dirs(
     }
     let Some(dot) = name.rfind('.') else { return };
     let stem = &name[..dot];
-    let mut prefix = stem.split('@').next().unwrap_or(stem).to_string();
+    let mut prefix = stem.split('@').next().unwrap_or(stem);
     // "foo-bar-baz" → "foo-bar-"; "foo-bar-" → "foo-" (a trailing dash is chopped once).
     let mut chopped = false;
     loop {
@@ -196,10 +202,10 @@ fn find_dirs(
             return;
         }
         if n + 1 < prefix.len() || chopped {
-            prefix.truncate(n + 1);
+            prefix = &prefix[..=n];
             break;
         }
-        prefix.truncate(n);
+        prefix = &prefix[..n];
         chopped = true;
     }
     let instance = if kind == Some(NameKind::Instance) {
@@ -294,6 +300,9 @@ mod tests {
         assert_eq!(classify("a b.service"), None);
         assert_eq!(classify("socket.d"), None);
         assert_eq!(classify(&format!("{}.service", "a".repeat(250))), None);
+        assert_eq!(classify("café.service"), None);
+        assert_eq!(classify("a@café.service"), None);
+        assert_eq!(classify("a\\x2d.service"), Some(NameKind::Plain));
     }
 
     #[test]

@@ -304,15 +304,17 @@ pub fn parse_exec_line_expand(
     let mut out = ParsedExec::default();
     let mut p = value.as_bytes();
     loop {
-        // `rvalue` in systemd's messages is what is left of the line at this command.
-        let rvalue = String::from_utf8_lossy(p).into_owned();
+        // `rvalue` in systemd's messages is what is left of the line at this command
+        // (made into text only for a message).
+        let rest = p;
+        let rvalue = || String::from_utf8_lossy(rest);
         let firstword = match extract_and_warn(&mut p, &mut out.warnings) {
             Ok(Some(w)) => w,
             Ok(None) => return Ok(out),
             Err(WordError::Unbalanced) => {
                 // config_parse_exec(): a bad first word ends parsing without failing.
                 out.warnings
-                    .push(format!("Unbalanced quoting, ignoring: \"{rvalue}\""));
+                    .push(format!("Unbalanced quoting, ignoring: \"{}\"", rvalue()));
                 return Ok(out);
             }
         };
@@ -371,7 +373,7 @@ pub fn parse_exec_line_expand(
         if path.is_empty() {
             return fail(
                 &mut out,
-                format!("Empty path in command line{ign}: '{rvalue}'"),
+                format!("Empty path in command line{ign}: '{}'", rvalue()),
             );
         }
         if !string_is_safe(&path) {
@@ -421,7 +423,7 @@ pub fn parse_exec_line_expand(
                 Err(WordError::Unbalanced) => {
                     return fail(
                         &mut out,
-                        format!("Unbalanced quoting, ignoring: \"{rvalue}\""),
+                        format!("Unbalanced quoting, ignoring: \"{}\"", rvalue()),
                     )
                 }
             };
@@ -439,7 +441,10 @@ pub fn parse_exec_line_expand(
         if cmd.argv.first().is_none_or(|a| a.is_empty()) {
             return fail(
                 &mut out,
-                format!("Empty executable name or zeroeth argument{ign}: {rvalue}"),
+                format!(
+                    "Empty executable name or zeroeth argument{ign}: {}",
+                    rvalue()
+                ),
             );
         }
         out.commands.push(cmd);

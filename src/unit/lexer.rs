@@ -131,15 +131,19 @@ struct Lexer<'a> {
 /// run (src/basic/fileio.c `read_line_full()`).
 struct PhysicalLines<'a> {
     rest: &'a [u8],
+    /// Length of the whole input.
+    len: usize,
 }
 
 impl<'a> Iterator for PhysicalLines<'a> {
-    type Item = &'a [u8];
+    /// The line and where it starts in the input.
+    type Item = (usize, &'a [u8]);
 
-    fn next(&mut self) -> Option<&'a [u8]> {
+    fn next(&mut self) -> Option<(usize, &'a [u8])> {
         if self.rest.is_empty() {
             return None;
         }
+        let start = self.len - self.rest.len();
         let end = self
             .rest
             .iter()
@@ -161,26 +165,21 @@ impl<'a> Iterator for PhysicalLines<'a> {
             i += 1;
         }
         self.rest = &self.rest[i..];
-        Some(line)
+        Some((start, line))
     }
 }
 
-fn strip(mut s: &[u8]) -> &[u8] {
-    while let [first, rest @ ..] = s {
-        if WHITESPACE.contains(first) {
-            s = rest;
-        } else {
-            break;
-        }
-    }
-    while let [rest @ .., last] = s {
-        if WHITESPACE.contains(last) {
-            s = rest;
-        } else {
-            break;
-        }
-    }
-    s
+/// Where `s` starts and ends without the `WHITESPACE` around it.
+fn strip_bounds(s: &[u8]) -> (usize, usize) {
+    let start = s
+        .iter()
+        .position(|c| !WHITESPACE.contains(c))
+        .unwrap_or(s.len());
+    let end = s
+        .iter()
+        .rposition(|c| !WHITESPACE.contains(c))
+        .map_or(start, |i| i + 1);
+    (start, end)
 }
 
 /// True when the line ends in an unescaped backslash (odd trailing run), i.e. continues.
@@ -207,6 +206,9 @@ impl Lexer<'_> {
     }
 
     fn run(&mut self, bytes: &[u8]) {
+        // Most files are UTF-8 throughout: checked once here, a line is then just a
+        // slice of this text; only the lines of other files are checked one by one.
+        let text = std::str::from_utf8(bytes).ok();
         let mut line_no: u32 = 0;
         // Accumulated continuation (systemd's `continuation`), and whether the current
         // logical line already overflowed LONG_LINE_MAX (then it is skipped to its end).
@@ -214,7 +216,11 @@ impl Lexer<'_> {
         let mut overflow = false;
         let mut bom_seen = false;
 
-        for phys in (PhysicalLines { rest: bytes }) {
+        let lines = PhysicalLines {
+            rest: bytes,
+            len: bytes.len(),
+        };
+        for (mut at, phys) in lines {
             line_no = line_no.saturating_add(1);
 
             if phys.len() > LONG_LINE_MAX {
@@ -237,6 +243,7 @@ impl Lexer<'_> {
             if !bom_seen {
                 if let Some(rest) = l.strip_prefix(UTF8_BOM) {
                     l = rest;
+                    at += UTF8_BOM.len();
                     bom_seen = true;
                 }
             }
@@ -271,31 +278,40 @@ impl Lexer<'_> {
             match continuation.take() {
                 Some(mut buf) => {
                     buf.extend_from_slice(l);
-                    self.parse_line(line_no, &buf);
+                    self.parse_line(line_no, &buf, None);
                 }
-                None => self.parse_line(line_no, l),
+                None => {
+                    let checked = text.and_then(|t| t.get(at..at + l.len()));
+                    self.parse_line(line_no, l, checked);
+                }
             }
         }
 
         // A continuation running into end of file is still parsed (config_parse()).
         if let Some(buf) = continuation.take() {
             if !overflow {
-                self.parse_line(line_no, &buf);
+                self.parse_line(line_no, &buf, None);
             }
         }
     }
 
-    /// conf-parser.c `parse_line()`.
-    fn parse_line(&mut self, line: u32, raw: &[u8]) {
-        let l = strip(raw);
-        if l.is_empty() {
+    /// conf-parser.c `parse_line()`. `checked`: `raw` as text, when the file is
+    /// known to be UTF-8.
+    fn parse_line(&mut self, line: u32, raw: &[u8], checked: Option<&str>) {
+        let (start, end) = strip_bounds(raw);
+        if start == end {
             return;
         }
-        let l = match std::str::from_utf8(l) {
+        let bytes = &raw[start..end];
+        let text = match checked.and_then(|t| t.get(start..end)) {
+            Some(s) => Ok(s),
+            None => std::str::from_utf8(bytes),
+        };
+        let l = match text {
             Ok(s) => s,
             Err(_) => {
                 // systemd 252 fails the whole file here; the contract asks for a warning.
-                let shown = String::from_utf8_lossy(l).into_owned();
+                let shown = String::from_utf8_lossy(bytes).into_owned();
                 self.warn(
                     line,
                     format!("String is not UTF-8 clean, ignoring assignment: {shown}"),
@@ -316,7 +332,7 @@ impl Lexer<'_> {
             return;
         };
 
-        let Some(eq) = l.find('=') else {
+        let Some(eq) = l.bytes().position(|c| c == b'=') else {
             self.warn(line, "Missing '=', ignoring line.");
             return;
         };
@@ -369,7 +385,9 @@ impl Lexer<'_> {
 }
 
 fn strip_str(s: &str) -> &str {
-    s.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+    // Whitespace is ASCII: the bounds are always character boundaries.
+    let (start, end) = strip_bounds(s.as_bytes());
+    s.get(start..end).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -498,6 +516,22 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert!(d[0]
             .starts_with("x.socket:2: String is not UTF-8 clean, ignoring assignment: Backlog="));
+    }
+
+    /// Non-ASCII text lexes the same whether the file is UTF-8 throughout (checked
+    /// once) or has a bad line elsewhere (checked line by line).
+    #[test]
+    fn non_ascii_values_with_and_without_a_bad_line() {
+        let good = "[Unit]\nDescription= café — über\t\n[Socket]\nListenStream=80\n";
+        let (a, d) = run(good.as_bytes());
+        assert!(d.is_empty());
+        let want = vec![("Description", "café — über", 2), ("ListenStream", "80", 4)];
+        assert_eq!(kv(&a), want);
+        let mut bad = good.as_bytes().to_vec();
+        bad.extend_from_slice(b"Backlog=\xff\n");
+        let (a, d) = run(&bad);
+        assert_eq!(kv(&a), want);
+        assert_eq!(d.len(), 1);
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! `verify_socket()`). Loading never fails as a whole: problems become diagnostics and the
 //! other units still load.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -25,7 +25,7 @@ use super::model::{LoadState, ServiceUnit, Unit, UnitSource};
 use super::specifier::{HostInfo, SpecifierContext};
 use super::table::{self, UnitKind};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
-use file::{read_unit_file, UnitFile};
+use file::{read_unit_file, FileBuf, SearchDirs, UnitFile};
 use name_map::{normalize, NameMap, Unresolved};
 use unit_set::TemplateSource;
 pub use unit_set::UnitSet;
@@ -97,15 +97,7 @@ pub fn load_all(opts: &LoaderOptions) -> UnitSet {
 /// `load_all`, on two threads from `parallel_min` sockets on.
 fn load_all_with(opts: &LoaderOptions, parallel_min: usize) -> UnitSet {
     let mut loader = Loader::new(opts.search_path());
-    let names: Vec<String> = loader
-        .map
-        .ids
-        .keys()
-        .filter(|n| n.ends_with(".socket") && classify(n) != Some(NameKind::Template))
-        .cloned()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let names = loader.map.socket_names();
     let (mut set, unresolved) = if names.len() >= parallel_min {
         load_chunks_in_parallel(loader, &names)
     } else {
@@ -149,10 +141,11 @@ fn load_chunks_in_parallel(
 ) -> (UnitSet, BTreeMap<String, Unresolved>) {
     let chunks: Vec<&[String]> = names.chunks(LOAD_CHUNK).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let (map, host, search) = (
+    let (map, host, search, dirs) = (
         Arc::clone(&scanned.map),
         Arc::clone(&scanned.host),
         scanned.search.clone(),
+        Arc::clone(&scanned.dirs),
     );
     let mut set = scanned.finish();
     let load_chunk = |chunk: &[String]| {
@@ -162,6 +155,7 @@ fn load_chunks_in_parallel(
             Arc::clone(&host),
             Diagnostics::new(),
         );
+        l.dirs = Arc::clone(&dirs);
         for name in chunk {
             l.load(name);
         }
@@ -195,13 +189,15 @@ fn load_chunks_in_parallel(
     });
     let mut unresolved = BTreeMap::new();
     let mut said = rustc_hash::FxHashSet::default();
+    let mut merged = Vec::with_capacity(chunks.len());
     for (chunk, part) in chunks.iter().zip(parts) {
         let (u, mut part) = part.unwrap_or_else(|| load_chunk(chunk));
         unresolved.extend(u);
         // A service two chunks both pair with is loaded by each: say things once.
         part.diagnostics.retain(|d| said.insert(d.clone()));
-        set.merge(part);
+        merged.push(part);
     }
+    set.merge_all(merged);
     (set, unresolved)
 }
 
@@ -317,8 +313,10 @@ struct Loader {
     set: UnitSet,
     /// Requested name → real name (None: did not load), so each unit loads once.
     seen: rustc_hash::FxHashMap<String, Option<String>>,
+    /// The search directories held open, shared by the threads of one load.
+    dirs: Arc<SearchDirs>,
     /// The read buffer every unit file and drop-in of this load goes through.
-    buf: Vec<u8>,
+    buf: FileBuf,
     /// Why a fragment could not be read, for the load-state message (`%m`).
     open_errors: HashMap<String, String>,
     /// Names whose fragment lookup failed, and why.
@@ -329,7 +327,10 @@ impl Loader {
     fn new(search: Vec<PathBuf>) -> Loader {
         let mut diags = Diagnostics::new();
         let map = Arc::new(NameMap::scan(&search, &mut diags));
-        Loader::with_map(map, search, Arc::new(HostInfo::detect()), diags)
+        let dirs = Arc::new(SearchDirs::open(&search));
+        let mut l = Loader::with_map(map, search, Arc::new(HostInfo::detect()), diags);
+        l.dirs = dirs;
+        l
     }
 
     fn with_map(
@@ -349,7 +350,8 @@ impl Loader {
             host,
             set,
             seen: Default::default(),
-            buf: Vec::new(),
+            dirs: Arc::default(),
+            buf: FileBuf::default(),
             open_errors: HashMap::new(),
             unresolved: BTreeMap::new(),
         }
@@ -419,7 +421,11 @@ impl Loader {
         fragment: PathBuf,
         names: Vec<String>,
     ) -> Option<String> {
-        match read_unit_file(&fragment, self.map.is_regular(&fragment), &mut self.buf) {
+        let (at, regular) = match self.map.locate(&fragment) {
+            Some((dir, name, regular)) => (self.dirs.get(dir).map(|fd| (fd, name)), regular),
+            None => (None, false),
+        };
+        match read_unit_file(&fragment, at, regular, &mut self.buf) {
             Ok(UnitFile::Masked) => {
                 self.set.unloaded.insert(real, LoadState::Masked);
                 return None;
@@ -448,7 +454,7 @@ impl Loader {
         let mut diags = Diagnostics::new();
         let dropins = dropin::conf_files(&dirs, &|d| map.real_dir(d), &mut diags);
         let sections = table::known_sections(kind);
-        let (mut assignments, lex_diags) = lexer::lex(&self.buf, &fragment, sections);
+        let (mut assignments, lex_diags) = lexer::lex(self.buf.text(), &fragment, sections);
         let fatal = lex_diags.iter().find_map(fatal_in_fragment);
         diags.extend(lex_diags);
         if let Some(errno) = fatal {
@@ -459,10 +465,10 @@ impl Loader {
         }
         let mut applied = Vec::new();
         for d in &dropins {
-            match read_unit_file(d, false, &mut self.buf) {
+            match read_unit_file(d, None, false, &mut self.buf) {
                 Ok(UnitFile::Masked | UnitFile::NotAFile) => applied.push(d.clone()),
                 Ok(UnitFile::Text) => {
-                    let (a, ld) = lexer::lex(&self.buf, d, sections);
+                    let (a, ld) = lexer::lex(self.buf.text(), d, sections);
                     assignments.extend(a);
                     diags.extend(ld);
                     applied.push(d.clone());

@@ -8,8 +8,10 @@
 //! template (`unit_file_find_fragment()`). Also kept: every top-level entry, so drop-in
 //! directories are found without a `stat()` per candidate (`unit_path_cache`).
 
+use std::ffi::OsStr;
 use std::fs;
 use std::io;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 
 use rustc_hash::FxHashMap;
@@ -40,8 +42,26 @@ pub(super) fn normalize(p: &Path) -> PathBuf {
 /// One name in the name map: a file (or linked file / mask) or an alias of another name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum MapEntry {
-    File(PathBuf),
+    /// The entry of this name in search directory i (its path is built when asked for).
+    File(usize),
     Alias(String),
+}
+
+/// A name the scan saw: what it means (`unit_ids_map`; None for drop-in and `.wants`
+/// directories, and for names whose link was refused), and in which search
+/// directories it is (`unit_path_cache`).
+#[derive(Debug, Default)]
+struct Seen {
+    id: Option<MapEntry>,
+    dirs: DirSet,
+}
+
+/// A directory entry's type as `getdents` reported it (`lstat()` when it did not).
+#[derive(Debug, Clone, Copy, Default)]
+struct EntryType {
+    dir: bool,
+    link: bool,
+    regular: bool,
 }
 
 /// Why a name has no fragment.
@@ -89,15 +109,15 @@ impl DirSet {
 /// The scanned search path (`unit_ids_map`, `unit_names_map`, `unit_path_cache`).
 #[derive(Debug, Default)]
 pub(super) struct NameMap {
-    pub(super) ids: FxHashMap<String, MapEntry>,
+    /// Every top-level unit file and `.d`/`.wants`/`.requires` directory seen, by
+    /// file name: what the name means, in which search directories it is, and in
+    /// which it is a regular file (not a symlink): reading such a unit file needs no
+    /// `fstat()` to tell a mask (`/dev/null`) from a unit file. Most drop-in
+    /// directory candidates exist in no search directory, and this answers them
+    /// without building a path. One map for both: one insert per directory entry.
+    seen: FxHashMap<String, Seen>,
     /// Real name → every name pointing to it (including itself when it is a file).
     names: FxHashMap<String, Vec<String>>,
-    /// Every top-level unit file and `.d`/`.wants`/`.requires` directory seen, by
-    /// file name: in which search directories, and in which it is a regular file (not
-    /// a symlink): reading such a unit file needs no `fstat()` to tell a mask
-    /// (`/dev/null`) from a unit file. Most drop-in directory candidates exist in no
-    /// search directory, and this answers them without building a path.
-    entries: FxHashMap<String, DirSet>,
     /// The search directories, in order (`DirSet` bit i is `dirs[i]`).
     dirs: Vec<PathBuf>,
     /// Entries the scan saw as directories (not symlinks), under the real path
@@ -115,7 +135,7 @@ impl NameMap {
             ..NameMap::default()
         };
         for (dir_index, dir) in search.iter().enumerate() {
-            let entries = match fs::read_dir(dir) {
+            let entries = match read_dir(dir) {
                 Ok(e) => e,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
                 Err(e) => {
@@ -131,41 +151,33 @@ impl NameMap {
                     continue;
                 }
             };
-            let mut names: Vec<(String, Option<fs::FileType>)> = Vec::new();
-            for entry in entries.flatten() {
-                let Ok(name) = entry.file_name().into_string() else {
-                    continue;
-                };
-                // d_type from getdents: no stat() per entry.
-                names.push((name, entry.file_type().ok()));
-            }
-            // Directory order is arbitrary; sort so warnings come out the same every time.
-            names.sort_by(|a, b| a.0.cmp(&b.0));
+            map.seen.reserve(entries.len());
             let real_dir = fs::canonicalize(dir).ok();
-
-            for (name, ft) in names {
-                if let (Some(real), Some(true)) = (&real_dir, ft.map(|t| t.is_dir())) {
+            // Directory order is arbitrary, and only the warnings depend on the order
+            // names are taken in: they are put in name order below, so the same
+            // directory always says the same, without sorting every name.
+            let mut found = Vec::new();
+            for (name, ty) in entries {
+                if let (Some(real), true) = (&real_dir, ty.dir) {
                     if name.ends_with(".d") {
                         map.real_dirs.insert(dir.join(&name), real.join(&name));
                     }
                 }
-                let is_link = ft.is_some_and(|t| t.is_symlink());
-                let is_regular = ft.is_some_and(|t| t.is_file());
-                map.add_entry(search, dir_index, name, is_link, is_regular, diags);
+                map.add_entry(search, dir_index, name, ty, &mut found);
             }
+            found.sort_by(|a: &(String, Diagnostic), b| a.0.cmp(&b.0));
+            diags.extend(found.into_iter().map(|(_, d)| d));
         }
         // Real name -> the names pointing to it. A (non-template) unit file under
         // its own name needs no entry for itself: `add_names` always includes the
         // name it is asked for, and that is nearly every unit.
         let keys: Vec<String> = map
-            .ids
+            .seen
             .iter()
-            .filter(|(src, e)| match e {
-                MapEntry::File(p) => {
-                    p.file_name().is_none_or(|f| f != src.as_str())
-                        || classify(src) == Some(NameKind::Template)
-                }
-                MapEntry::Alias(_) => true,
+            .filter(|(src, e)| match &e.id {
+                Some(MapEntry::File(_)) => classify(src) == Some(NameKind::Template),
+                Some(MapEntry::Alias(_)) => true,
+                None => false,
             })
             .map(|(src, _)| src.clone())
             .collect();
@@ -190,17 +202,17 @@ impl NameMap {
         map
     }
 
+    /// `found` collects warnings with the name they are about.
     fn add_entry(
         &mut self,
         search: &[PathBuf],
         dir_index: usize,
         name: String,
-        is_link: bool,
-        is_regular: bool,
-        diags: &mut Diagnostics,
+        ty: EntryType,
+        found: &mut Vec<(String, Diagnostic)>,
     ) {
-        let valid = classify(&name).is_some();
-        if !valid
+        let kind = classify(&name);
+        if kind.is_none()
             && ![".wants", ".requires", ".d"]
                 .iter()
                 .any(|s| name.ends_with(s))
@@ -211,72 +223,33 @@ impl NameMap {
         if unit_part.ends_with(".service") && classify(unit_part) == Some(NameKind::Instance) {
             self.has_service_instances = true;
         }
-        if valid && !self.ids.contains_key(&name) {
-            self.add_id(search, &search[dir_index], &name, is_link, diags);
+        // The first directory with a usable entry decides what the name is.
+        let mut id = None;
+        if kind.is_some() && self.seen.get(&name).is_none_or(|s| s.id.is_none()) {
+            let mut diags = Diagnostics::new();
+            id = add_id(search, dir_index, &name, ty.link, &mut diags);
+            found.extend(diags.into_iter().map(|d| (name.clone(), d)));
         }
-        self.entries
-            .entry(name)
-            .or_default()
-            .insert(dir_index, is_regular);
+        let seen = self.seen.entry(name).or_default();
+        if id.is_some() {
+            seen.id = id;
+        }
+        seen.dirs.insert(dir_index, ty.regular);
     }
 
-    /// The first directory with `name` decides what it is: a file, or an alias.
-    fn add_id(
-        &mut self,
-        search: &[PathBuf],
-        dir: &Path,
-        name: &str,
-        is_link: bool,
-        diags: &mut Diagnostics,
-    ) {
-        let filename = dir.join(name);
-        if !is_link {
-            self.ids.insert(name.to_string(), MapEntry::File(filename));
-            return;
-        }
-        let target = match fs::read_link(&filename) {
-            Ok(t) => t,
-            Err(e) => {
-                diags.push(Diagnostic::unit_warning(
-                    name,
-                    format!(
-                        "Failed to read symlink {}, ignoring: {}",
-                        filename.display(),
-                        errno_text(&e)
-                    ),
-                ));
-                return;
-            }
-        };
-        let simplified = normalize(&dir.join(target));
-        let tail = search.iter().find_map(|s| simplified.strip_prefix(s).ok());
-        let Some(tail) = tail else {
-            // Linked unit file or mask: the link itself is the fragment.
-            self.ids.insert(name.to_string(), MapEntry::File(filename));
-            return;
-        };
-        let dst = simplified
-            .file_name()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let self_alias = dst == name;
-        if tail.components().count() > 1 && !self_alias {
-            diags.push(bare(
-                Severity::Warning,
-                format!(
-                    "Suspicious symlink {}→{}, treating as alias.",
-                    filename.display(),
-                    simplified.display()
-                ),
-            ));
-        }
-        if let Err(msg) = validate_alias(name, &dst) {
-            diags.push(bare(Severity::Warning, msg));
-            return;
-        }
-        if !self_alias {
-            self.ids.insert(name.to_string(), MapEntry::Alias(dst));
-        }
+    /// The sorted names of the sockets on the search path that are not templates
+    /// (what `load_all` loads).
+    pub(super) fn socket_names(&self) -> Vec<String> {
+        let mut names: Vec<&String> = self
+            .seen
+            .iter()
+            .filter(|(n, e)| {
+                e.id.is_some() && n.ends_with(".socket") && classify(n) != Some(NameKind::Template)
+            })
+            .map(|(n, _)| n)
+            .collect();
+        names.sort_unstable();
+        names.into_iter().cloned().collect()
     }
 
     /// Whether `dir` (a search directory) has the top-level entry `entry`.
@@ -287,10 +260,35 @@ impl NameMap {
     /// Whether the search directory `dir` has `entry`, and if so whether it is a
     /// regular file.
     fn lookup(&self, dir: &Path, entry: &str) -> Option<bool> {
-        let set = self.entries.get(entry)?;
-        // Path equality: a search directory given as `/x/` is the parent of `/x/y`.
-        let index = self.dirs.iter().position(|d| d == dir)?;
-        set.get(index)
+        let seen = self.seen.get(entry)?;
+        seen.dirs.get(self.dir_index(dir)?)
+    }
+
+    /// Which search directory `dir` is. The paths the loader asks about are built from
+    /// the search directories, so their bytes match; Path equality (components) is
+    /// the fallback: a search directory given as `/x/` is the parent of `/x/y`.
+    fn dir_index(&self, dir: &Path) -> Option<usize> {
+        let bytes = dir.as_os_str().as_bytes();
+        self.dirs
+            .iter()
+            .position(|d| d.as_os_str().as_bytes() == bytes)
+            .or_else(|| self.dirs.iter().position(|d| d == dir))
+    }
+
+    /// The search directory (index) a unit file path is directly in, its name there,
+    /// and whether the scan saw a regular file (no symlink, no device) there.
+    pub(super) fn locate<'a>(&self, path: &'a Path) -> Option<(usize, &'a str, bool)> {
+        let bytes = path.as_os_str().as_bytes();
+        let slash = bytes.iter().rposition(|&b| b == b'/')?;
+        let name = std::str::from_utf8(&bytes[slash + 1..]).ok()?;
+        if name.is_empty() {
+            return None;
+        }
+        // `/name` is in `/`.
+        let dir = Path::new(OsStr::from_bytes(&bytes[..slash.max(1)]));
+        let index = self.dir_index(dir)?;
+        let regular = self.seen.get(name).and_then(|s| s.dirs.get(index));
+        Some((index, name, regular.unwrap_or(false)))
     }
 
     /// The real path of a drop-in directory the scan saw as a plain directory.
@@ -299,31 +297,30 @@ impl NameMap {
     }
 
     /// Whether the scan saw `path` as a regular file (no symlink, no device).
-    pub(super) fn is_regular(&self, path: &Path) -> bool {
-        let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str()))
-        else {
-            return false;
-        };
-        self.lookup(dir, name).unwrap_or(false)
+    #[cfg(test)]
+    fn is_regular(&self, path: &Path) -> bool {
+        self.locate(path).is_some_and(|(_, _, regular)| regular)
     }
 
     /// `unit_ids_map_get()`: follow aliases to a file path.
     pub(super) fn resolve(&self, name: &str) -> Result<PathBuf, Unresolved> {
+        let id_of = |key: &str| self.seen.get(key).and_then(|s| s.id.as_ref());
         let mut id: Option<String> = None;
         for _ in 0..FOLLOW_MAX {
             let key = id.as_deref().unwrap_or(name);
-            let entry = match self.ids.get(key) {
-                Some(e) => e,
+            let (key, entry) = match id_of(key) {
+                Some(e) => (key.to_string(), e),
                 None => {
                     if id.is_none() {
                         return Err(Unresolved::Missing);
                     }
                     let t = dropin::template_of(key).ok_or(Unresolved::Dangling)?;
-                    self.ids.get(&t).ok_or(Unresolved::Dangling)?
+                    let e = id_of(&t).ok_or(Unresolved::Dangling)?;
+                    (t, e)
                 }
             };
             match entry {
-                MapEntry::File(p) => return Ok(p.clone()),
+                MapEntry::File(dir) => return Ok(self.dirs[*dir].join(key)),
                 MapEntry::Alias(a) => id = Some(a.clone()),
             }
         }
@@ -392,6 +389,83 @@ impl NameMap {
             }
         }
     }
+}
+
+/// What the first directory with `name` says it is: a file, or an alias (None: a
+/// link that cannot be used, with the warning in `diags`).
+fn add_id(
+    search: &[PathBuf],
+    dir_index: usize,
+    name: &str,
+    is_link: bool,
+    diags: &mut Diagnostics,
+) -> Option<MapEntry> {
+    if !is_link {
+        return Some(MapEntry::File(dir_index));
+    }
+    let dir = &search[dir_index];
+    let filename = dir.join(name);
+    let target = match fs::read_link(&filename) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(Diagnostic::unit_warning(
+                name,
+                format!(
+                    "Failed to read symlink {}, ignoring: {}",
+                    filename.display(),
+                    errno_text(&e)
+                ),
+            ));
+            return None;
+        }
+    };
+    let simplified = normalize(&dir.join(target));
+    let tail = search.iter().find_map(|s| simplified.strip_prefix(s).ok());
+    let Some(tail) = tail else {
+        // Linked unit file or mask: the link itself is the fragment.
+        return Some(MapEntry::File(dir_index));
+    };
+    let dst = simplified
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let self_alias = dst == name;
+    if tail.components().count() > 1 && !self_alias {
+        diags.push(bare(
+            Severity::Warning,
+            format!(
+                "Suspicious symlink {}→{}, treating as alias.",
+                filename.display(),
+                simplified.display()
+            ),
+        ));
+    }
+    if let Err(msg) = validate_alias(name, &dst) {
+        diags.push(bare(Severity::Warning, msg));
+        return None;
+    }
+    (!self_alias).then_some(MapEntry::Alias(dst))
+}
+
+/// The entries of a search directory with their types (`d_type` from `getdents`: no
+/// `stat()` per entry). Names that are not UTF-8 cannot be unit names and are left out.
+fn read_dir(dir: &Path) -> io::Result<Vec<(String, EntryType)>> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir)?.flatten() {
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        let ty = entry
+            .file_type()
+            .map(|t| EntryType {
+                dir: t.is_dir(),
+                link: t.is_symlink(),
+                regular: t.is_file(),
+            })
+            .unwrap_or_default();
+        out.push((name, ty));
+    }
+    Ok(out)
 }
 
 /// `unit_validate_alias_symlink_and_warn()`: an alias must keep the type and name kind.
@@ -473,6 +547,28 @@ mod tests {
         assert_eq!(
             names,
             vec!["al.socket".to_string(), "real.socket".to_string()]
+        );
+    }
+
+    /// Warnings about a directory's entries come in name order, whatever order the
+    /// directory lists them in.
+    #[test]
+    fn scan_warnings_in_name_order() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path();
+        fs::write(dir.join("real.service"), "x").unwrap();
+        let names = ["m.socket", "c.socket", "x.socket", "a.socket", "k.socket"];
+        for n in names {
+            symlink("real.service", dir.join(n)).unwrap();
+        }
+        let (_, d) = scan(&[dir]);
+        let said: Vec<&str> = d
+            .iter()
+            .filter_map(|x| names.iter().find(|n| x.message.starts_with(**n)).copied())
+            .collect();
+        assert_eq!(
+            said,
+            ["a.socket", "c.socket", "k.socket", "m.socket", "x.socket"]
         );
     }
 

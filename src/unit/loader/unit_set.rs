@@ -27,6 +27,26 @@ pub(super) struct TemplateSource {
     pub(super) unit: ServiceUnit,
 }
 
+/// `map.extend(added)` (a later entry replaces an earlier one of the same name), with
+/// the tree built in one pass from sorted entries rather than by one insert per entry.
+fn extend_in_bulk<V>(map: &mut BTreeMap<String, V>, added: Vec<(String, V)>) {
+    if added.is_empty() {
+        return;
+    }
+    let mut all: Vec<(String, V)> = std::mem::take(map).into_iter().collect();
+    all.extend(added);
+    // Stable: of equal names, the one added later stays later and is the one kept.
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut kept: Vec<(String, V)> = Vec::with_capacity(all.len());
+    for entry in all {
+        if kept.last().is_some_and(|last| last.0 == entry.0) {
+            kept.pop();
+        }
+        kept.push(entry);
+    }
+    *map = kept.into_iter().collect();
+}
+
 /// Everything loaded, plus what could not be.
 #[derive(Debug, Clone, Default)]
 pub struct UnitSet {
@@ -175,12 +195,51 @@ impl UnitSet {
         self.missing_service.extend(other.missing_service);
         self.requested.extend(other.requested);
         self.templates.extend(other.templates);
+        self.adopt_context(other.host, other.map, other.search_path);
+    }
+
+    /// `merge` of each part in turn (same names: the later part wins), but every map is
+    /// built once from all the parts' entries: inserting a large load's units one by one
+    /// into growing trees was most of the serial end of a two-thread load.
+    pub(super) fn merge_all(&mut self, parts: Vec<UnitSet>) {
+        let mut sockets = Vec::new();
+        let mut services = Vec::new();
+        let mut unloaded = Vec::new();
+        let mut aliases = Vec::new();
+        let mut missing_service = Vec::new();
+        let mut templates = Vec::new();
+        for part in parts {
+            sockets.extend(part.sockets);
+            services.extend(part.services);
+            self.diagnostics.extend(part.diagnostics);
+            unloaded.extend(part.unloaded);
+            aliases.extend(part.aliases);
+            missing_service.extend(part.missing_service);
+            self.requested.extend(part.requested);
+            templates.extend(part.templates);
+            self.adopt_context(part.host, part.map, part.search_path);
+        }
+        extend_in_bulk(&mut self.sockets, sockets);
+        extend_in_bulk(&mut self.services, services);
+        extend_in_bulk(&mut self.unloaded, unloaded);
+        extend_in_bulk(&mut self.aliases, aliases);
+        extend_in_bulk(&mut self.missing_service, missing_service);
+        extend_in_bulk(&mut self.templates, templates);
+    }
+
+    /// Take the host facts and name map of a merged set when this one has none.
+    fn adopt_context(
+        &mut self,
+        host: Option<Arc<HostInfo>>,
+        map: Option<Arc<NameMap>>,
+        search_path: Vec<PathBuf>,
+    ) {
         if self.host.is_none() {
-            self.host = other.host;
+            self.host = host;
         }
         if self.map.is_none() {
-            self.map = other.map;
-            self.search_path = other.search_path;
+            self.map = map;
+            self.search_path = search_path;
         }
     }
 

@@ -15,9 +15,9 @@ use super::services::Services;
 use super::InetdOptions;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::unit::model::{
-    BindIpv6Only, Builtin, CollectMode, ExecCommand, ExecContext, InstallSection, Listen,
-    RateLimit, ServiceUnit, SocketAddress, SocketOptions, SocketUnit, StdInput, UnitSettings,
-    UnitSource,
+    BindIpv6Only, Builtin, CollectMode, ExecCommand, InstallSection, Listen, RateLimit,
+    ServiceSettings, ServiceUnit, SocketAddress, SocketSettings, SocketUnit, StdInput,
+    UnitSettings, UnitSource,
 };
 use crate::unit::sparse::SharePool;
 use crate::unit::values::Usec;
@@ -46,8 +46,9 @@ pub struct Mapper<'a> {
     hosts: FxHashMap<String, HostAddrs>,
     /// The file being mapped, shared by the `UnitSource` of all its units.
     fragment: Option<Arc<Path>>,
-    /// Setting groups most entries have alike (`[Install]`, the service's exec
-    /// context and `[Unit]` settings), stored once (issue #4: idle RSS).
+    /// Setting groups most entries have alike (`[Install]`, the socket's and the
+    /// service's settings, the service's `[Unit]` settings), stored once (issue
+    /// #4: idle RSS).
     shared: SharedGroups,
     pub sockets: Vec<SocketUnit>,
     pub services_out: Vec<ServiceUnit>,
@@ -58,8 +59,8 @@ pub struct Mapper<'a> {
 struct SharedGroups {
     install: SharePool<InstallSection>,
     unit: SharePool<UnitSettings>,
-    exec: SharePool<ExecContext>,
-    options: SharePool<SocketOptions>,
+    service: SharePool<ServiceSettings>,
+    socket: SharePool<SocketSettings>,
 }
 
 /// A host's addresses (port 0) with IPv6 scope names, or why it has none.
@@ -166,10 +167,10 @@ impl<'a> Mapper<'a> {
             let mut socket = self.socket_unit(fragment, e, &prefix, listen, &set, accept, builtin);
             let shared = &mut self.shared;
             socket.install = shared.install.share(std::mem::take(&mut socket.install));
-            socket.options = shared.options.share(std::mem::take(&mut socket.options));
+            socket.settings = shared.socket.share(std::mem::take(&mut socket.settings));
             if let Some(cmd) = &exec {
                 let mut svc = service_unit(e, &socket, cmd.clone());
-                svc.exec = shared.exec.share(std::mem::take(&mut svc.exec));
+                svc.settings = shared.service.share(std::mem::take(&mut svc.settings));
                 svc.unit.settings = shared.unit.share(std::mem::take(&mut svc.unit.settings));
                 self.services_out.push(svc);
             }

@@ -16,6 +16,8 @@ use super::values::Usec;
 
 crate::shared_default!(
     UnitSettings,
+    ServiceSettings,
+    SocketSettings,
     UnitDeps,
     InstallSection,
     SocketOptions,
@@ -595,6 +597,19 @@ pub struct SocketUnit {
     /// Every `Listen*=` in file order (the LISTEN_FDS order).
     pub listen: Vec<Listen>,
     pub accept: bool,
+    /// Everything else: a group most sockets leave at its defaults, and that
+    /// sockets built alike share (every socket of an inetd.conf with the same spawn
+    /// limit). The socket derefs to it, so `socket.service` reads as before.
+    #[serde(flatten)]
+    pub settings: Sparse<SocketSettings>,
+    /// Activator extension: run this service inside the daemon instead of a service unit.
+    pub builtin: Option<Builtin>,
+}
+
+/// The settings of a `.socket` unit other than its name, source, sections,
+/// `Listen*=`, `Accept=` and built-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SocketSettings {
     /// Explicit `Service=`; None means `<prefix>.service` (Accept=no) or the
     /// template `<prefix>@.service` (Accept=yes).
     pub service: Option<String>,
@@ -620,20 +635,11 @@ pub struct SocketUnit {
     /// Exec settings of the socket's own commands.
     pub exec: Sparse<ExecContext>,
     pub kill: Sparse<KillContext>,
-    /// Activator extension: run this service inside the daemon instead of a service unit.
-    pub builtin: Option<Builtin>,
 }
 
-impl SocketUnit {
-    pub fn new(name: impl Into<String>) -> Self {
-        SocketUnit {
-            name: name.into(),
-            source: UnitSource::default(),
-            load_state: LoadState::Loaded,
-            unit: UnitSection::default(),
-            install: Sparse::default(),
-            listen: Vec::new(),
-            accept: false,
+impl Default for SocketSettings {
+    fn default() -> Self {
+        SocketSettings {
             service: None,
             max_connections: 64,
             max_connections_per_source: 0,
@@ -649,6 +655,34 @@ impl SocketUnit {
             options: Sparse::default(),
             exec: Sparse::default(),
             kill: Sparse::default(),
+        }
+    }
+}
+
+impl std::ops::Deref for SocketUnit {
+    type Target = SocketSettings;
+    fn deref(&self) -> &SocketSettings {
+        &self.settings
+    }
+}
+
+impl std::ops::DerefMut for SocketUnit {
+    fn deref_mut(&mut self) -> &mut SocketSettings {
+        &mut self.settings
+    }
+}
+
+impl SocketUnit {
+    pub fn new(name: impl Into<String>) -> Self {
+        SocketUnit {
+            name: name.into(),
+            source: UnitSource::default(),
+            load_state: LoadState::Loaded,
+            unit: UnitSection::default(),
+            install: Sparse::default(),
+            listen: Vec::new(),
+            accept: false,
+            settings: Sparse::default(),
             builtin: None,
         }
     }
@@ -797,6 +831,17 @@ pub struct ServiceUnit {
     /// `Type=`; None means the default (simple with ExecStart=, else oneshot).
     pub service_type: Option<ServiceType>,
     pub exec_start: Vec<ExecCommand>,
+    /// Everything else: a group that services built alike share (every inetd
+    /// service with the same user and limits). The service derefs to it, so
+    /// `service.exec.user` reads as before.
+    #[serde(flatten)]
+    pub settings: Sparse<ServiceSettings>,
+}
+
+/// The settings of a `.service` unit other than its name, source, sections,
+/// `Type=` and `ExecStart=`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceSettings {
     pub exec_start_pre: Sparse<Vec<ExecCommand>>,
     pub exec_start_post: Sparse<Vec<ExecCommand>>,
     pub exec_condition: Sparse<Vec<ExecCommand>>,
@@ -827,16 +872,9 @@ pub struct ServiceUnit {
     pub kill: KillContext,
 }
 
-impl ServiceUnit {
-    pub fn new(name: impl Into<String>) -> Self {
-        ServiceUnit {
-            name: name.into(),
-            source: UnitSource::default(),
-            load_state: LoadState::Loaded,
-            unit: UnitSection::default(),
-            install: Sparse::default(),
-            service_type: None,
-            exec_start: Vec::new(),
+impl Default for ServiceSettings {
+    fn default() -> Self {
+        ServiceSettings {
             exec_start_pre: Sparse::default(),
             exec_start_post: Sparse::default(),
             exec_condition: Sparse::default(),
@@ -859,6 +897,34 @@ impl ServiceUnit {
             file_descriptor_store_max: 0,
             exec: Sparse::default(),
             kill: KillContext::default(),
+        }
+    }
+}
+
+impl std::ops::Deref for ServiceUnit {
+    type Target = ServiceSettings;
+    fn deref(&self) -> &ServiceSettings {
+        &self.settings
+    }
+}
+
+impl std::ops::DerefMut for ServiceUnit {
+    fn deref_mut(&mut self) -> &mut ServiceSettings {
+        &mut self.settings
+    }
+}
+
+impl ServiceUnit {
+    pub fn new(name: impl Into<String>) -> Self {
+        ServiceUnit {
+            name: name.into(),
+            source: UnitSource::default(),
+            load_state: LoadState::Loaded,
+            unit: UnitSection::default(),
+            install: Sparse::default(),
+            service_type: None,
+            exec_start: Vec::new(),
+            settings: Sparse::default(),
         }
     }
 

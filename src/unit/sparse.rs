@@ -179,7 +179,12 @@ mod tests {
     #[test]
     fn a_pool_hands_out_the_equal_group_it_already_has() {
         let mut pool = SharePool::default();
-        let with_mode = |mode| Sparse::new(Opts { mode, ..Opts::default() });
+        let with_mode = |mode| {
+            Sparse::new(Opts {
+                mode,
+                ..Opts::default()
+            })
+        };
         let a = pool.share(with_mode(0o600));
         let b = pool.share(with_mode(0o600));
         assert!(Arc::ptr_eq(a.0.as_ref().unwrap(), b.0.as_ref().unwrap()));

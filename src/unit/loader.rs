@@ -151,11 +151,11 @@ fn load_chunks_in_parallel(
     let load_chunk = |chunk: &[String]| {
         let mut l = Loader::with_map(
             Arc::clone(&map),
+            Arc::clone(&dirs),
             search.clone(),
             Arc::clone(&host),
             Diagnostics::new(),
         );
-        l.dirs = Arc::clone(&dirs);
         for name in chunk {
             l.load(name);
         }
@@ -328,13 +328,13 @@ impl Loader {
         let mut diags = Diagnostics::new();
         let map = Arc::new(NameMap::scan(&search, &mut diags));
         let dirs = Arc::new(SearchDirs::open(&search));
-        let mut l = Loader::with_map(map, search, Arc::new(HostInfo::detect()), diags);
-        l.dirs = dirs;
-        l
+        Loader::with_map(map, dirs, search, Arc::new(HostInfo::detect()), diags)
     }
 
+    /// `dirs`: the search directories held open (empty: files open by full path).
     fn with_map(
         map: Arc<NameMap>,
+        dirs: Arc<SearchDirs>,
         search: Vec<PathBuf>,
         host: Arc<HostInfo>,
         diags: Diagnostics,
@@ -350,7 +350,7 @@ impl Loader {
             host,
             set,
             seen: Default::default(),
-            dirs: Arc::default(),
+            dirs,
             buf: FileBuf::default(),
             open_errors: HashMap::new(),
             unresolved: BTreeMap::new(),

@@ -130,7 +130,13 @@ impl UnitSet {
             .host
             .clone()
             .unwrap_or_else(|| Arc::new(HostInfo::detect()));
-        let mut loader = Loader::with_map(map, self.search_path.clone(), host, Diagnostics::new());
+        let mut loader = Loader::with_map(
+            map,
+            Arc::default(),
+            self.search_path.clone(),
+            host,
+            Diagnostics::new(),
+        );
         let real = loader.load(name)?;
         loader.set.services.remove(&real).map(Arc::unwrap_or_clone)
     }

@@ -16,6 +16,25 @@ use serde::Serialize;
 use super::sparse::Sparse;
 use super::values::Usec;
 
+/// `$unit` reads and writes the fields of its `settings` group as its own (the
+/// group is `Sparse`: shared until written).
+macro_rules! derefs_to_settings {
+    ($unit:ty => $settings:ty) => {
+        impl std::ops::Deref for $unit {
+            type Target = $settings;
+            fn deref(&self) -> &$settings {
+                &self.settings
+            }
+        }
+
+        impl std::ops::DerefMut for $unit {
+            fn deref_mut(&mut self) -> &mut $settings {
+                &mut self.settings
+            }
+        }
+    };
+}
+
 mod service;
 mod socket;
 
@@ -137,18 +156,7 @@ pub struct UnitSection {
     pub settings: Sparse<UnitSettings>,
 }
 
-impl std::ops::Deref for UnitSection {
-    type Target = UnitSettings;
-    fn deref(&self) -> &UnitSettings {
-        &self.settings
-    }
-}
-
-impl std::ops::DerefMut for UnitSection {
-    fn deref_mut(&mut self) -> &mut UnitSettings {
-        &mut self.settings
-    }
-}
+derefs_to_settings!(UnitSection => UnitSettings);
 
 /// The `[Unit]` settings other than `Description=`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -171,18 +171,7 @@ impl Default for ServiceSettings {
     }
 }
 
-impl std::ops::Deref for ServiceUnit {
-    type Target = ServiceSettings;
-    fn deref(&self) -> &ServiceSettings {
-        &self.settings
-    }
-}
-
-impl std::ops::DerefMut for ServiceUnit {
-    fn deref_mut(&mut self) -> &mut ServiceSettings {
-        &mut self.settings
-    }
-}
+derefs_to_settings!(ServiceUnit => ServiceSettings);
 
 impl ServiceUnit {
     pub fn new(name: impl Into<String>) -> Self {

@@ -287,18 +287,7 @@ impl Default for SocketSettings {
     }
 }
 
-impl std::ops::Deref for SocketUnit {
-    type Target = SocketSettings;
-    fn deref(&self) -> &SocketSettings {
-        &self.settings
-    }
-}
-
-impl std::ops::DerefMut for SocketUnit {
-    fn deref_mut(&mut self) -> &mut SocketSettings {
-        &mut self.settings
-    }
-}
+derefs_to_settings!(SocketUnit => SocketSettings);
 
 impl SocketUnit {
     pub fn new(name: impl Into<String>) -> Self {

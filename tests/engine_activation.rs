@@ -447,3 +447,29 @@ fn kept_spawn_request_follows_each_connection_and_reload() {
     assert_eq!(var(&env3, "LISTEN_PID"), Some(pid3.to_string().as_str()));
     assert_eq!(d.stop(), Some(0));
 }
+
+/// Started with stdin and stdout closed, activatord puts /dev/null on them before
+/// it opens anything, as Rust's own start-up does (the binary has its own C
+/// `main`): no listening socket may become fd 0 or 1, and the socket still serves.
+#[test]
+fn closed_standard_fds_get_dev_null_not_a_socket() {
+    let port = free_port();
+    let units = UnitDir::new();
+    units.write(
+        "echo.socket",
+        &format!("[Socket]\nListenStream=127.0.0.1:{port}\nAccept=yes\nX-Activator-Builtin=echo\n"),
+    );
+    let d = Daemon::start_wrapped(
+        &["sh", "-c", "exec \"$0\" \"$@\" 0<&- 1>&-"],
+        &["--unit-path", units.path().to_str().unwrap()],
+        &[],
+    );
+    d.wait_started();
+    let fds = proc_fds(d.pid());
+    for n in [0, 1] {
+        let target = fds.iter().find(|(f, _)| *f == n).map(|(_, t)| t.as_str());
+        assert_eq!(target, Some("/dev/null"), "fd {n}; all fds: {fds:?}");
+    }
+    assert_eq!(exchange(port, b"still serving\n"), b"still serving\n");
+    assert_eq!(d.stop(), Some(0));
+}

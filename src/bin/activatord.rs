@@ -1,8 +1,18 @@
 //! `activatord`: the socket-activation daemon, plus `verify` and `convert`.
 //! Thin: parse flags into library options and call the library.
+//!
+//! It starts without Rust's `lang_start` (`#![no_main]`, a C `main` below). That
+//! start-up reads `/proc/self/maps` through glibc's `pthread_getattr_np` (fopen +
+//! sscanf) only to label stack overflows, which keeps ~190 KiB of libc's stdio and
+//! scanf code resident in every idle daemon and costs a file read at each start.
+//! Of the rest of it, `main` redoes what the daemon needs: fds 0-2 are put on
+//! /dev/null when closed. SIGPIPE is not set to ignored: the event loop blocks
+//! it (sys::signals), and children start with every disposition at its default.
+//! A stack overflow then ends in SIGSEGV without Rust's one-line message.
+
+#![no_main]
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use activator::daemon::{self, DaemonOptions};
 use activator::daemon_cli::{Cli, Command, ConfigArgs, DialectArg};
@@ -22,7 +32,26 @@ fn inetd_options(c: &ConfigArgs) -> InetdOptions {
     }
 }
 
-fn main() -> ExitCode {
+/// The C entry point, called by the C runtime with the arguments `std::env`
+/// already has (glibc passes them to Rust's `.init_array` hook).
+// Not an unsafe block: `no_mangle` exports the one `main` symbol of this binary,
+// which exists only because of `#![no_main]` above.
+#[no_mangle]
+pub extern "C" fn main(
+    _argc: std::ffi::c_int,
+    _argv: *const *const std::ffi::c_char,
+) -> std::ffi::c_int {
+    if let Err(e) = activator::sys::fds::sanitize_standard_fds() {
+        // Nowhere to report it: no stderr. Rust's start-up aborts here too.
+        let _ = e;
+        std::process::abort();
+    }
+    // process::exit runs Rust's at-exit cleanup (flushes stdout), as lang_start does.
+    std::process::exit(i32::from(real_main()))
+}
+
+/// The exit status (init mode passes the main program's on).
+fn real_main() -> u8 {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Verify {
@@ -40,23 +69,23 @@ fn main() -> ExitCode {
                 json,
             };
             let code = run_verify(&opts, &mut std::io::stdout(), &mut std::io::stderr());
-            ExitCode::from(code.clamp(0, 255) as u8)
+            code.clamp(0, 255) as u8
         }
         Some(Command::Convert { config, output }) => {
             if config.inetd_confs.is_empty() {
                 eprintln!("activatord convert: --inetd-conf FILE is required");
-                return ExitCode::from(2);
+                return 2;
             }
             match activator::inetd::convert(&config.inetd_confs, &inetd_options(&config), &output) {
                 Ok(diags) => {
                     for d in &diags {
                         eprintln!("{d}");
                     }
-                    ExitCode::SUCCESS
+                    0
                 }
                 Err(e) => {
                     eprintln!("activatord convert: {e}");
-                    ExitCode::FAILURE
+                    1
                 }
             }
         }
@@ -101,16 +130,16 @@ fn main() -> ExitCode {
                         Ok(b) => b,
                         Err(e) => {
                             eprintln!("activatord: {e}");
-                            return ExitCode::from(2);
+                            return 2;
                         }
                     },
                 },
             };
             match daemon::run(&opts) {
-                Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
+                Ok(code) => code.clamp(0, 255) as u8,
                 Err(e) => {
                     eprintln!("activatord: {e}");
-                    ExitCode::FAILURE
+                    1
                 }
             }
         }

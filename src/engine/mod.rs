@@ -129,6 +129,10 @@ pub struct Engine {
     stopping: bool,
     /// Fds handed to us with LISTEN_FDS, not yet matched to a Listen entry.
     adopted: Vec<(std::os::fd::OwnedFd, Option<String>)>,
+    /// While the configured sockets start: the sockets to poll once all of them
+    /// listen (the kernel queues connections from `listen()` on, so clients need
+    /// not wait for the epoll registrations).
+    deferred_polls: Option<Vec<usize>>,
 }
 
 impl Engine {
@@ -173,6 +177,7 @@ impl Engine {
             spawn_cache: SpawnCache::default(),
             stopping: false,
             adopted: crate::sys::socket::take_listen_fds(),
+            deferred_polls: Some(Vec::with_capacity(config.start_sockets.len())),
         };
         if let Some(path) = &config.notify_socket {
             engine.bind_notify_socket(path);
@@ -185,6 +190,9 @@ impl Engine {
         engine.socket_index.reserve(config.start_sockets.len());
         for name in &config.start_sockets {
             engine.start_socket(name);
+        }
+        for idx in engine.deferred_polls.take().unwrap_or_default() {
+            engine.set_polled(idx, true);
         }
         if let Some(saved) = config.restore {
             engine.restore_saved(saved);

@@ -337,6 +337,15 @@ impl Engine {
         if rt.polled == on {
             return;
         }
+        if let Some(batch) = &mut self.deferred_polls {
+            // Start-up: listen on every socket first, poll them all afterwards.
+            if on {
+                batch.push(idx);
+            } else {
+                batch.retain(|&i| i != idx);
+            }
+            return;
+        }
         for (i, fd) in rt.fds.iter().enumerate() {
             let r = if on {
                 self.epoll.add(

@@ -4,6 +4,7 @@
 //! `Accept=yes` with a template service, and every problem is one diagnostic at the
 //! entry's file:line while the other entries still load.
 
+use nix::unistd::{Group, User};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6, ToSocketAddrs};
 use std::path::{Path, PathBuf};
@@ -534,18 +535,20 @@ impl<'a> Mapper<'a> {
             .collect())
     }
 
+    /// `root` is taken as existing without an NSS lookup, as systemd does
+    /// (`sys::user::is_root_name`); other names are looked up once per load.
     fn user_exists(&mut self, user: &str) -> bool {
         *self
             .users
             .entry(user.to_string())
-            .or_insert_with(|| matches!(nix::unistd::User::from_name(user), Ok(Some(_))))
+            .or_insert_with(|| user == "root" || matches!(User::from_name(user), Ok(Some(_))))
     }
 
     fn group_exists(&mut self, group: &str) -> bool {
         *self
             .groups
             .entry(group.to_string())
-            .or_insert_with(|| matches!(nix::unistd::Group::from_name(group), Ok(Some(_))))
+            .or_insert_with(|| group == "root" || matches!(Group::from_name(group), Ok(Some(_))))
     }
 }
 

@@ -52,3 +52,27 @@ pub fn adopt_raw_fd(raw: std::os::fd::RawFd) -> Option<std::os::fd::OwnedFd> {
     let _ = set_cloexec(std::os::fd::AsFd::as_fd(&fd), true);
     Some(fd)
 }
+
+/// Open `/dev/null` on whichever of fds 0, 1 and 2 is closed, as Rust's own
+/// start-up does (`sys::init` → `sanitize_standard_fds`) for binaries that use it:
+/// otherwise the first socket or log file would become stdin or stderr. For a
+/// binary that starts without Rust's `lang_start` (see `src/bin/activatord.rs`);
+/// call it before anything opens an fd. Fails only when /dev/null cannot be opened.
+pub fn sanitize_standard_fds() -> Result<(), Errno> {
+    use nix::fcntl::{fcntl, open, FcntlArg, OFlag};
+    use nix::sys::stat::Mode;
+    use std::os::fd::{AsFd, IntoRawFd};
+    let closed = |fd: BorrowedFd<'_>| fcntl(fd, FcntlArg::F_GETFD) == Err(Errno::EBADF);
+    for n in 0..3 {
+        let is_closed = match n {
+            0 => closed(std::io::stdin().as_fd()),
+            1 => closed(std::io::stdout().as_fd()),
+            _ => closed(std::io::stderr().as_fd()),
+        };
+        if is_closed {
+            // The lowest free number is this one: the ones below are open by now.
+            let _ = open("/dev/null", OFlag::O_RDWR, Mode::empty())?.into_raw_fd();
+        }
+    }
+    Ok(())
+}

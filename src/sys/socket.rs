@@ -434,7 +434,8 @@ fn open_socket(
     ty: libc::c_int,
     opts: &SocketOptions,
 ) -> Result<OwnedFd, SysError> {
-    let what = describe(listen);
+    // Formatted only on failure: this runs once per socket at startup.
+    let what = || describe(listen);
     let (fd, raw, kind, path) = match addr {
         SocketAddress::Ip {
             addr: sa,
@@ -461,21 +462,21 @@ fn open_socket(
                     // No IPv6 in this kernel: a bare port means 0.0.0.0:port.
                     let sa4 = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, sa.port()));
                     let fd = new_socket(libc::AF_INET, ty, 0)
-                        .map_err(|e| SysError::os("create socket for", &what, e))?;
+                        .map_err(|e| SysError::os("create socket for", what(), e))?;
                     let kind = SockKind {
                         family: libc::AF_INET,
                         ty,
                     };
                     (fd, RawAddr::ip(sa4), kind, None)
                 }
-                Err(e) => return Err(SysError::os("create socket for", what, e)),
+                Err(e) => return Err(SysError::os("create socket for", what(), e)),
             }
         }
         SocketAddress::Unix(p) => {
             let raw = RawAddr::unix(p.as_os_str().as_bytes(), false)
-                .map_err(|e| SysError::os("bind", &what, e))?;
+                .map_err(|e| SysError::os("bind", what(), e))?;
             let fd = new_socket(libc::AF_UNIX, ty, 0)
-                .map_err(|e| SysError::os("create socket for", &what, e))?;
+                .map_err(|e| SysError::os("create socket for", what(), e))?;
             let kind = SockKind {
                 family: libc::AF_UNIX,
                 ty,
@@ -484,9 +485,9 @@ fn open_socket(
         }
         SocketAddress::Abstract(n) => {
             let raw =
-                RawAddr::unix(n.as_bytes(), true).map_err(|e| SysError::os("bind", &what, e))?;
+                RawAddr::unix(n.as_bytes(), true).map_err(|e| SysError::os("bind", what(), e))?;
             let fd = new_socket(libc::AF_UNIX, ty, 0)
-                .map_err(|e| SysError::os("create socket for", &what, e))?;
+                .map_err(|e| SysError::os("create socket for", what(), e))?;
             let kind = SockKind {
                 family: libc::AF_UNIX,
                 ty,
@@ -495,7 +496,7 @@ fn open_socket(
         }
         SocketAddress::Vsock { cid, port } => {
             let fd = new_socket(libc::AF_VSOCK, ty, 0)
-                .map_err(|e| SysError::os("create socket for", &what, e))?;
+                .map_err(|e| SysError::os("create socket for", what(), e))?;
             let kind = SockKind {
                 family: libc::AF_VSOCK,
                 ty,
@@ -508,13 +509,12 @@ fn open_socket(
     sockopt::apply_pre_bind(fd.as_fd(), kind, opts, None);
 
     match path {
-        Some(p) => {
-            bind_unix_node(fd.as_fd(), &raw, p, opts).map_err(|e| SysError::os("bind", &what, e))?
-        }
-        None => bind_raw(fd.as_fd(), &raw).map_err(|e| SysError::os("bind", &what, e))?,
+        Some(p) => bind_unix_node(fd.as_fd(), &raw, p, opts)
+            .map_err(|e| SysError::os("bind", what(), e))?,
+        None => bind_raw(fd.as_fd(), &raw).map_err(|e| SysError::os("bind", what(), e))?,
     }
     if ty == libc::SOCK_STREAM || ty == libc::SOCK_SEQPACKET {
-        listen_raw(fd.as_fd(), opts.backlog).map_err(|e| SysError::os("listen on", &what, e))?;
+        listen_raw(fd.as_fd(), opts.backlog).map_err(|e| SysError::os("listen on", what(), e))?;
     }
     if let Some(p) = path {
         chown_node(p, None, opts)?;

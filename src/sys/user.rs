@@ -51,9 +51,37 @@ impl From<User> for UserEntry {
     }
 }
 
+/// Whether `spec` is systemd's spelling of the super-user, answered without NSS:
+/// user-util.c `synthesize_user_creds()` and `get_group_creds()` hardcode `root`
+/// and `0` ("in order to avoid NSS lookups for root we hardcode its data").
+pub fn is_root_name(spec: &str) -> bool {
+    spec == "root" || spec == "0"
+}
+
+/// root's synthesized record (user-util.c `synthesize_user_creds`): uid and gid 0,
+/// home `/root`, and current systemd's `default_root_shell()`: `/bin/bash` when
+/// it exists (Debian's default-user-shell), else `/bin/sh`.
+fn root_entry() -> UserEntry {
+    let bash = std::path::Path::new("/bin/bash");
+    UserEntry {
+        uid: 0,
+        gid: 0,
+        name: "root".to_string(),
+        home: PathBuf::from("/root"),
+        shell: PathBuf::from(if bash.is_file() {
+            "/bin/bash"
+        } else {
+            "/bin/sh"
+        }),
+    }
+}
+
 /// Look up a user by name or decimal uid. A numeric uid without a passwd entry is
-/// accepted, as systemd does, with gid = uid and home `/`.
+/// accepted, as systemd does, with gid = uid and home `/`. root needs no lookup.
 pub fn lookup_user(spec: &str) -> Result<UserEntry, SysError> {
+    if is_root_name(spec) {
+        return Ok(root_entry());
+    }
     if let Ok(uid) = spec.parse::<u32>() {
         return Ok(match User::from_uid(Uid::from_raw(uid)) {
             Ok(Some(u)) => u.into(),
@@ -74,6 +102,9 @@ pub fn lookup_user(spec: &str) -> Result<UserEntry, SysError> {
 
 /// Look up a group by name or decimal gid.
 pub fn lookup_group(spec: &str) -> Result<u32, SysError> {
+    if is_root_name(spec) {
+        return Ok(0);
+    }
     if let Ok(gid) = spec.parse::<u32>() {
         return Ok(gid);
     }
@@ -232,6 +263,21 @@ mod tests {
         assert_eq!((r.uid, r.gid), (0, 0));
         let n = lookup_user("0").expect("uid 0");
         assert_eq!(n.name, "root");
+    }
+
+    /// systemd user-util.c `synthesize_user_creds`/`get_group_creds`: root's
+    /// record is hardcoded, so it resolves without the user database.
+    #[test]
+    fn root_is_synthesized_like_systemd() {
+        let r = lookup_user("root").expect("root");
+        assert_eq!(r.home, PathBuf::from("/root"));
+        assert!(
+            r.shell == std::path::Path::new("/bin/bash")
+                || r.shell == std::path::Path::new("/bin/sh")
+        );
+        assert_eq!(lookup_group("root").expect("root group"), 0);
+        assert_eq!(lookup_group("0").expect("gid 0"), 0);
+        assert!(is_root_name("0") && !is_root_name("rootx") && !is_root_name("00"));
     }
 
     #[test]

@@ -132,8 +132,10 @@ proptest! {
 }
 
 /// `%%` → `%`, the only specifier the renderer writes.
-fn unescape_percent(w: &str) -> Result<String, activator::unit::values::ValueError> {
-    Ok(w.replace("%%", "%"))
+fn unescape_percent(
+    w: &str,
+) -> Result<std::borrow::Cow<'_, str>, activator::unit::values::ValueError> {
+    Ok(w.replace("%%", "%").into())
 }
 
 proptest! {

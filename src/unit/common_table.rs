@@ -6,9 +6,10 @@
 //! `EXEC_CONTEXT_CONFIG_ITEMS`/`KILL_CONTEXT_CONFIG_ITEMS` macros; here they are tables of
 //! their own over the sub-structs (`UnitSection`, `ExecContext`…) the unit types embed.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
-use super::exec::{env_name_is_valid, parse_exec_line_expand, split_words};
+use super::exec::{env_name_is_valid, parse_exec_line_expand, split_words, ExpandWord};
 use super::model::{
     CollectMode, EnvironmentFile, ExecCommand, ExecContext, InstallSection, KillContext, KillMode,
     StdInput, StdOutput, UnitSection, WorkingDirectory,
@@ -118,8 +119,10 @@ fn collect_mode(u: &mut UnitSection, _: &mut Ctx, v: &str) -> ParseResult {
 /// Dependencies cannot be reset; an empty value adds nothing.
 pub(crate) fn deps(list: &mut Vec<String>, ctx: &mut Ctx, v: &str) -> ParseResult {
     for word in words(v)? {
-        let name = match ctx.expand(&word) {
-            Ok(x) => x,
+        let has_specifiers = word.contains('%');
+        let name = match ctx.expand_cow(&word) {
+            Ok(Cow::Owned(x)) => x,
+            Ok(Cow::Borrowed(_)) => word,
             Err(r) => {
                 ctx.warn(format!(
                     "Failed to resolve unit specifiers in '{word}', ignoring: {r}"
@@ -128,7 +131,7 @@ pub(crate) fn deps(list: &mut Vec<String>, ctx: &mut Ctx, v: &str) -> ParseResul
             }
         };
         // In a template, a name built from %i is only known once instantiated.
-        if ctx.valid_dependency(&name) || (ctx.template && word.contains('%')) {
+        if ctx.valid_dependency(&name) || (ctx.template && has_specifiers) {
             if !list.contains(&name) {
                 list.push(name);
             }
@@ -666,11 +669,11 @@ pub(crate) fn exec_lines(list: &mut Vec<ExecCommand>, ctx: &mut Ctx, v: &str) ->
         return Ok(());
     }
     let (spec, template) = (ctx.spec, ctx.template);
-    let expand = |w: &str| -> Result<String, ValueError> {
+    let expand: ExpandWord = &|w| {
         expand_word(w, spec, template)
             .map_err(|e| ValueError::Other(super::table::specifier_reason(&e)))
     };
-    match parse_exec_line_expand(v, &expand) {
+    match parse_exec_line_expand(v, expand) {
         Ok(parsed) => {
             for w in parsed.warnings {
                 ctx.warn(w);

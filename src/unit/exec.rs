@@ -9,6 +9,8 @@
 //! dump; the expansion is `replace_env_argv()` (src/basic/env-util.c). Worked examples
 //! from `systemd-analyze verify` (252) are the unit tests.
 
+use std::borrow::Cow;
+
 use super::model::ExecCommand;
 use super::values::ValueError;
 
@@ -291,15 +293,18 @@ fn path_simplify(p: &str) -> String {
 /// warnings instead and the command is dropped. An empty value yields no commands
 /// (the caller resets the list).
 pub fn parse_exec_line(value: &str) -> Result<ParsedExec, ValueError> {
-    parse_exec_line_expand(value, &|w: &str| Ok(w.to_string()))
+    parse_exec_line_expand(value, &|w: &str| Ok(Cow::Borrowed(w)))
 }
+
+/// How `parse_exec_line_expand` expands a word: borrowed when it stays as it is.
+pub type ExpandWord<'f> = &'f dyn for<'w> Fn(&'w str) -> Result<Cow<'w, str>, ValueError>;
 
 /// `parse_exec_line` with specifier expansion applied per word after unquoting, the
 /// order systemd uses (`unit_path_printf()` on the executable, `unit_full_printf()`
 /// on each argument).
 pub fn parse_exec_line_expand(
     value: &str,
-    expand: &dyn Fn(&str) -> Result<String, ValueError>,
+    expand: ExpandWord<'_>,
 ) -> Result<ParsedExec, ValueError> {
     let mut out = ParsedExec::default();
     let mut p = value.as_bytes();
@@ -394,10 +399,10 @@ pub fn parse_exec_line_expand(
                 format!("Neither a valid executable name nor an absolute path{ign}: {path}"),
             );
         }
-        if !separate_argv0 {
-            cmd.argv.push(path.clone());
-        }
         cmd.path = path_simplify(&path);
+        if !separate_argv0 {
+            cmd.argv.push(path.into_owned());
+        }
 
         let mut semicolon = false;
         loop {
@@ -427,15 +432,18 @@ pub fn parse_exec_line_expand(
                     )
                 }
             };
-            match expand(&word) {
-                Ok(w) => cmd.argv.push(w),
+            // Most words have nothing to expand and are kept as they are.
+            let expanded = match expand(&word) {
+                Ok(Cow::Owned(w)) => Some(w),
+                Ok(Cow::Borrowed(_)) => None,
                 Err(e) => {
                     return fail(
                         &mut out,
                         format!("Failed to resolve unit specifiers in {word}{ign}: {e}"),
                     )
                 }
-            }
+            };
+            cmd.argv.push(expanded.unwrap_or(word));
         }
 
         if cmd.argv.first().is_none_or(|a| a.is_empty()) {
@@ -699,13 +707,14 @@ mod tests {
     /// the values of `q.service`.
     #[test]
     fn systemd_252_dump_examples() {
-        let spec = |w: &str| -> Result<String, ValueError> {
+        fn spec(w: &str) -> Result<Cow<'_, str>, ValueError> {
             Ok(w.replace("%%", "\u{0}")
                 .replace("%n", "q.service")
                 .replace("%i", "")
                 .replace("%I", "")
-                .replace('\u{0}', "%"))
-        };
+                .replace('\u{0}', "%")
+                .into())
+        }
         let p = parse_exec_line_expand(
             r#"-/bin/echo "a b" 'c d' e\ f "x\"y" \x41 $FOO ${FOO} $$ %% %n %i %I"#,
             &spec,

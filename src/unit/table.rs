@@ -9,6 +9,7 @@
 //! Warnings copy `systemd-analyze verify` (252) text so the two can be diffed line by line;
 //! the few messages only activator emits are recognised by `is_activator_only`.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use super::lexer::Assignment;
@@ -199,6 +200,11 @@ impl Ctx<'_> {
 
     /// Expand `%` specifiers; the error is the reason text systemd appends.
     pub fn expand(&self, s: &str) -> Result<String, String> {
+        self.expand_cow(s).map(Cow::into_owned)
+    }
+
+    /// `expand`, borrowing `s` when it has nothing to expand.
+    pub fn expand_cow<'s>(&self, s: &'s str) -> Result<Cow<'s, str>, String> {
         expand_word(s, self.spec, self.template).map_err(|e| specifier_reason(&e))
     }
 
@@ -212,17 +218,19 @@ impl Ctx<'_> {
 }
 
 /// Specifier expansion of one word; templates keep words that need an instance.
-pub(crate) fn expand_word(
-    s: &str,
+/// Borrowed when the word stays as it is.
+pub(crate) fn expand_word<'s>(
+    s: &'s str,
     spec: &SpecifierContext,
     template: bool,
-) -> Result<String, ValueError> {
+) -> Result<Cow<'s, str>, ValueError> {
     if !s.contains('%') {
-        return Ok(s.to_string());
+        return Ok(Cow::Borrowed(s));
     }
     match expand_specifiers(s, spec) {
-        Err(_) if template => Ok(s.to_string()),
-        r => r,
+        Ok(e) => Ok(Cow::Owned(e)),
+        Err(_) if template => Ok(Cow::Borrowed(s)),
+        Err(e) => Err(e),
     }
 }
 

@@ -179,9 +179,6 @@ impl Engine {
             adopted: crate::sys::socket::take_listen_fds(),
             deferred_polls: Some(Vec::with_capacity(config.start_sockets.len())),
         };
-        if let Some(path) = &config.notify_socket {
-            engine.bind_notify_socket(path);
-        }
         if let Some(saved) = &config.restore {
             engine.adopt_saved(saved);
         }
@@ -190,6 +187,11 @@ impl Engine {
         engine.socket_index.reserve(config.start_sockets.len());
         for name in &config.start_sockets {
             engine.start_socket(name);
+        }
+        // Only services' main processes get NOTIFY_SOCKET, and none starts
+        // before this: its file-system node need not delay the listening sockets.
+        if let Some(path) = &config.notify_socket {
+            engine.bind_notify_socket(path);
         }
         for idx in engine.deferred_polls.take().unwrap_or_default() {
             engine.set_polled(idx, true);

@@ -9,6 +9,20 @@ use std::time::Duration;
 
 use common::*;
 
+/// Bit of SIGPIPE (13) in /proc/PID/status masks.
+const SIGPIPE_BIT: u64 = 1 << 12;
+
+/// The `SigIgn:` mask of `pid`.
+fn sig_ignored(pid: i32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    let hex = status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:"))
+        .expect("SigIgn line")
+        .trim();
+    u64::from_str_radix(hex, 16).expect("hex mask")
+}
+
 /// Given a built-in echo socket, a client gets its bytes back (RFC 862).
 #[test]
 fn builtin_echo_tcp_echoes_bytes() {
@@ -58,6 +72,10 @@ fn accept_yes_stdio_child_has_exactly_the_connection() {
     assert!(fds
         .iter()
         .all(|(_, t)| t == &fds[0].1 && t.starts_with("socket:")));
+    // The daemon ignores SIGPIPE (as Rust's start-up would); the child starts
+    // with every disposition at its default, as under systemd.
+    assert_eq!(sig_ignored(d.pid()) & SIGPIPE_BIT, SIGPIPE_BIT);
+    assert_eq!(sig_ignored(pid), 0, "instance inherits no ignored signal");
     // systemd's socket.c: the instance's description names the peer.
     let client = s.local_addr().unwrap();
     let (code, description) = d.ctl(&[

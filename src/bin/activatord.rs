@@ -6,9 +6,9 @@
 //! sscanf) only to label stack overflows, which keeps ~190 KiB of libc's stdio and
 //! scanf code resident in every idle daemon and costs a file read at each start.
 //! Of the rest of it, `main` redoes what the daemon needs: fds 0-2 are put on
-//! /dev/null when closed. SIGPIPE is not set to ignored: the event loop blocks
-//! it (sys::signals), and children start with every disposition at its default.
-//! A stack overflow then ends in SIGSEGV without Rust's one-line message.
+//! /dev/null when closed and SIGPIPE is ignored (children start with every
+//! disposition at its default, as before). A stack overflow ends in SIGSEGV
+//! without Rust's one-line message.
 
 #![no_main]
 
@@ -41,11 +41,11 @@ pub extern "C" fn main(
     _argc: std::ffi::c_int,
     _argv: *const *const std::ffi::c_char,
 ) -> std::ffi::c_int {
-    if let Err(e) = activator::sys::fds::sanitize_standard_fds() {
+    if activator::sys::fds::sanitize_standard_fds().is_err() {
         // Nowhere to report it: no stderr. Rust's start-up aborts here too.
-        let _ = e;
         std::process::abort();
     }
+    activator::sys::signals::ignore_sigpipe();
     // process::exit runs Rust's at-exit cleanup (flushes stdout), as lang_start does.
     std::process::exit(i32::from(real_main()))
 }

@@ -41,6 +41,19 @@ pub fn handled_signals() -> SigSet {
     set
 }
 
+/// Ignore SIGPIPE, as Rust's start-up does for binaries that use it (activatord
+/// starts without it, see `src/bin/activatord.rs`): until the loop blocks it, a
+/// write to a closed pipe is an EPIPE error instead of death. Children get the
+/// default back (sys::spawn resets every disposition, as std's Command does).
+pub fn ignore_sigpipe() {
+    use nix::sys::signal::{signal, SigHandler};
+    // SAFETY: SIG_IGN installs no handler function, so no code of ours ever runs
+    // in signal context.
+    if let Err(e) = unsafe { signal(Signal::SIGPIPE, SigHandler::SigIgn) } {
+        log::warn!("Failed to ignore SIGPIPE: {e}");
+    }
+}
+
 /// Block the handled signals in the calling thread (call before any thread starts).
 pub fn block_signals() {
     if let Err(e) = handled_signals().thread_block() {

@@ -88,18 +88,25 @@ pub fn lex(bytes: &[u8], file: &Path, dialect: Dialect) -> (Vec<RawEntry>, Diagn
 /// warning text for an unterminated quote (the rest of the line becomes the word).
 pub fn split_words(text: &str, dialect: Dialect) -> (Vec<String>, Option<String>) {
     if !dialect.quoting() {
-        let words = text
-            .split([' ', '\t'])
-            .filter(|w| !w.is_empty())
-            .map(str::to_string)
-            .collect();
-        return (words, None);
+        return (split_plain(text), None);
     }
     if dialect.backslash_escapes() {
         split_shell_like(text)
     } else {
         split_freebsd(text)
     }
+}
+
+/// Words separated by runs of blanks and tabs (a line of inetd.conf has 6 fields and
+/// the server's arguments: one allocation per word, the vector sized for a usual line).
+fn split_plain(text: &str) -> Vec<String> {
+    let mut words = Vec::with_capacity(8);
+    words.extend(
+        text.split([' ', '\t'])
+            .filter(|w| !w.is_empty())
+            .map(str::to_string),
+    );
+    words
 }
 
 /// FreeBSD `skip()`: a word starting with `"` or `'` runs to the matching quote;
@@ -140,6 +147,10 @@ fn split_freebsd(text: &str) -> (Vec<String>, Option<String>) {
 /// inetutils' argcv: shell-like words; quotes anywhere in a word, `\` escapes outside
 /// single quotes.
 fn split_shell_like(text: &str) -> (Vec<String>, Option<String>) {
+    if !text.bytes().any(|b| matches!(b, b'"' | b'\'' | b'\\')) {
+        // Nothing to unquote (most lines): the words as they stand.
+        return (split_plain(text), None);
+    }
     let mut words = Vec::new();
     let mut warn = None;
     let mut cur = String::new();

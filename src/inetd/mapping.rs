@@ -6,6 +6,7 @@
 
 use nix::unistd::{Group, User};
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -259,7 +260,7 @@ impl<'a> Mapper<'a> {
         accept: bool,
         builtin: Option<Builtin>,
     ) -> SocketUnit {
-        let mut s = SocketUnit::new(format!("{prefix}.socket"));
+        let mut s = SocketUnit::new(concat(&[prefix, ".socket"]));
         s.source = UnitSource {
             fragment: Some(fragment),
             line: e.line,
@@ -445,7 +446,7 @@ impl<'a> Mapper<'a> {
                         });
                         if fits {
                             matched = true;
-                            push(addr, ifname, addr.ip().to_string());
+                            push(addr, ifname, crate::sys::addr_text::ip_string(addr.ip()));
                         }
                     }
                     if !matched {
@@ -687,11 +688,15 @@ fn service_unit(e: &Entry, socket: &SocketUnit, cmd: ExecCommand) -> ServiceUnit
 fn base_name(e: &Entry) -> String {
     let svc = match &e.service {
         ServiceSpec::Unix { path, .. } => {
-            path.to_string_lossy().trim_matches('/').replace('/', "-")
+            Cow::Owned(path.to_string_lossy().trim_matches('/').replace('/', "-"))
         }
-        _ => e.service_text.clone(),
+        _ => Cow::Borrowed(e.service_text.as_str()),
     };
-    let mut base = format!("inetd-{}-{}", sanitize(&svc), sanitize(&e.protocol.word));
+    let mut base = String::with_capacity(8 + svc.len() + e.protocol.word.len());
+    base.push_str("inetd-");
+    push_sanitized(&mut base, &svc);
+    base.push('-');
+    push_sanitized(&mut base, &e.protocol.word);
     truncate_to(&mut base, MAX_BASE_NAME);
     base
 }
@@ -750,22 +755,26 @@ fn display_listen(l: &Listen) -> String {
 }
 
 fn describe(e: &Entry, builtin: Option<Builtin>) -> String {
-    let what = match (&e.server, builtin) {
-        (_, Some(b)) => format!("internal {}", b.name()),
-        (Server::Program(p), None) => p.clone(),
-        (Server::Internal, None) => "internal".to_string(),
+    let (what, internal) = match (&e.server, builtin) {
+        (_, Some(b)) => ("internal ", b.name()),
+        (Server::Program(p), None) => ("", p.as_str()),
+        (Server::Internal, None) => ("internal", ""),
     };
     let service = match &e.service {
-        ServiceSpec::Unix { path, .. } => path.display().to_string(),
-        _ => e.service_text.clone(),
+        ServiceSpec::Unix { path, .. } => path.to_string_lossy(),
+        _ => Cow::Borrowed(e.service_text.as_str()),
     };
-    format!(
-        "inetd {} {} {}: {}",
-        service,
+    concat(&[
+        "inetd ",
+        &service,
+        " ",
         e.socket_type.name(),
-        e.protocol.word,
-        what
-    )
+        " ",
+        &e.protocol.word,
+        ": ",
+        what,
+        internal,
+    ])
 }
 
 fn basename(p: &str) -> &str {
@@ -775,21 +784,34 @@ fn basename(p: &str) -> &str {
 /// Keep only unit-name characters (systemd.md §1.6: `[A-Za-z0-9:_.-\\]`, no `@` in a
 /// prefix); everything else becomes `_`.
 pub fn sanitize(s: &str) -> String {
-    let out: String = s
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '.' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if out.is_empty() {
-        "_".to_string()
-    } else {
-        out
+    let mut out = String::with_capacity(s.len().max(1));
+    push_sanitized(&mut out, s);
+    out
+}
+
+/// `sanitize(s)` appended to `out` (unit names are built once per inetd line, so
+/// without the formatter and intermediate strings).
+fn push_sanitized(out: &mut String, s: &str) {
+    if s.is_empty() {
+        out.push('_');
+        return;
     }
+    out.extend(s.chars().map(|c| {
+        if c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '.' | '-') {
+            c
+        } else {
+            '_'
+        }
+    }));
+}
+
+/// The parts one after another, in a buffer of the right size.
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
 }
 
 fn truncate_to(s: &mut String, max: usize) {

@@ -181,12 +181,11 @@ impl UnitSet {
         services: Vec<ServiceUnit>,
         diags: Diagnostics,
     ) {
-        for s in sockets {
-            self.sockets.insert(s.name.clone(), Arc::new(s));
-        }
-        for s in services {
-            self.services.insert(s.name.clone(), Arc::new(s));
-        }
+        // Built in one pass (an inetd.conf gives hundreds of units at start-up).
+        let sockets = sockets.into_iter().map(|s| (s.name.clone(), Arc::new(s)));
+        extend_in_bulk(&mut self.sockets, sockets.collect());
+        let services = services.into_iter().map(|s| (s.name.clone(), Arc::new(s)));
+        extend_in_bulk(&mut self.services, services.collect());
         self.diagnostics.extend(diags);
     }
 

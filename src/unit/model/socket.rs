@@ -315,14 +315,18 @@ impl SocketUnit {
         if let Some(s) = &self.service {
             return s.clone();
         }
-        if self.accept {
+        // Built by hand: asked for every socket at load and start (no formatter).
+        let (base, suffix) = if self.accept {
             // systemd: the template is named after the socket's prefix (before any '@').
             let base = self.prefix_name();
-            let base = base.split('@').next().unwrap_or(base);
-            format!("{base}@.service")
+            (base.split('@').next().unwrap_or(base), "@.service")
         } else {
-            format!("{}.service", self.prefix_name())
-        }
+            (self.prefix_name(), ".service")
+        };
+        let mut name = String::with_capacity(base.len() + suffix.len());
+        name.push_str(base);
+        name.push_str(suffix);
+        name
     }
 
     /// Whether this socket hands its fds to `service` when traffic arrives

@@ -491,3 +491,42 @@ fn closed_standard_fds_get_dev_null_not_a_socket() {
     assert_eq!(exchange(port, b"still serving\n"), b"still serving\n");
     assert_eq!(d.stop(), Some(0));
 }
+
+/// systemd user-util.c `synthesize_user_creds()`: `root` is hardcoded, not looked
+/// up. In a mount namespace whose /etc/passwd and /etc/group are empty, an inetd
+/// line run as root still loads and serves; with an NSS lookup it would be
+/// rejected as "Unknown user 'root'".
+#[test]
+fn root_resolves_without_the_user_database() {
+    if !is_root()
+        || std::process::Command::new("unshare")
+            .arg("--version")
+            .output()
+            .is_err()
+    {
+        return skip("needs root and unshare (a private mount namespace)");
+    }
+    let port = free_port();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, "").expect("empty file");
+    let conf = dir.path().join("inetd.conf");
+    std::fs::write(
+        &conf,
+        format!("127.0.0.1:{port} stream tcp nowait root /bin/echo echo served\n"),
+    )
+    .expect("inetd.conf");
+    let e = empty.display();
+    let script = format!(
+        "mount --bind {e} /etc/passwd && mount --bind {e} /etc/group && exec \"$0\" \"$@\""
+    );
+    let d = Daemon::start_wrapped(
+        &["unshare", "-m", "sh", "-c", &script],
+        &["--inetd-conf", conf.to_str().unwrap()],
+        &[],
+    );
+    d.wait_started();
+    assert_eq!(exchange(port, b""), b"served\n", "log:\n{}", d.log_text());
+    assert!(!d.log_text().contains("Unknown user"), "{}", d.log_text());
+    assert_eq!(d.stop(), Some(0));
+}

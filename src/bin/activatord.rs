@@ -34,8 +34,8 @@ fn inetd_options(c: &ConfigArgs) -> InetdOptions {
 
 /// The C entry point, called by the C runtime with the arguments `std::env`
 /// already has (glibc passes them to Rust's `.init_array` hook).
-// Not an unsafe block: `no_mangle` exports the one `main` symbol of this binary,
-// which exists only because of `#![no_main]` above.
+// SAFETY: `no_mangle` exports the symbol `main`; this binary defines no other
+// (`#![no_main]` above), so nothing else of that name can clash with it.
 #[no_mangle]
 pub extern "C" fn main(
     _argc: std::ffi::c_int,

@@ -334,16 +334,17 @@ impl Engine {
         let Some(rt) = self.sockets.get_mut(idx) else {
             return;
         };
-        if rt.polled == on {
-            return;
-        }
         if let Some(batch) = &mut self.deferred_polls {
-            // Start-up: listen on every socket first, poll them all afterwards.
+            // Start-up: listen on every socket first, poll them all afterwards. No
+            // socket is polled yet, so a socket turned off again leaves the batch.
             if on {
                 batch.push(idx);
             } else {
                 batch.retain(|&i| i != idx);
             }
+            return;
+        }
+        if rt.polled == on {
             return;
         }
         for (i, fd) in rt.fds.iter().enumerate() {

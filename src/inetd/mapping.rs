@@ -536,8 +536,10 @@ impl<'a> Mapper<'a> {
             .collect())
     }
 
-    /// `root` is taken as existing without an NSS lookup, as systemd does
-    /// (`sys::user::is_root_name`); other names are looked up once per load.
+    /// `root` is taken as existing without an NSS lookup, as systemd's
+    /// `synthesize_user_creds()` does (`sys::user::is_root_name`, which spawning
+    /// uses; inetd's field is a name, so only `root` here); other names are looked
+    /// up once per load.
     fn user_exists(&mut self, user: &str) -> bool {
         *self
             .users
@@ -755,7 +757,8 @@ fn display_listen(l: &Listen) -> String {
 }
 
 fn describe(e: &Entry, builtin: Option<Builtin>) -> String {
-    let (what, internal) = match (&e.server, builtin) {
+    // "internal echo", the program path, or a bare "internal".
+    let (kind, what) = match (&e.server, builtin) {
         (_, Some(b)) => ("internal ", b.name()),
         (Server::Program(p), None) => ("", p.as_str()),
         (Server::Internal, None) => ("internal", ""),
@@ -772,8 +775,8 @@ fn describe(e: &Entry, builtin: Option<Builtin>) -> String {
         " ",
         &e.protocol.word,
         ": ",
+        kind,
         what,
-        internal,
     ])
 }
 

@@ -62,14 +62,9 @@ pub fn sanitize_standard_fds() -> Result<(), Errno> {
     use nix::fcntl::{fcntl, open, FcntlArg, OFlag};
     use nix::sys::stat::Mode;
     use std::os::fd::{AsFd, IntoRawFd};
-    let closed = |fd: BorrowedFd<'_>| fcntl(fd, FcntlArg::F_GETFD) == Err(Errno::EBADF);
-    for n in 0..3 {
-        let is_closed = match n {
-            0 => closed(std::io::stdin().as_fd()),
-            1 => closed(std::io::stdout().as_fd()),
-            _ => closed(std::io::stderr().as_fd()),
-        };
-        if is_closed {
+    let (stdin, stdout, stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
+    for fd in [stdin.as_fd(), stdout.as_fd(), stderr.as_fd()] {
+        if fcntl(fd, FcntlArg::F_GETFD) == Err(Errno::EBADF) {
             // The lowest free number is this one: the ones below are open by now.
             let _ = open("/dev/null", OFlag::O_RDWR, Mode::empty())?.into_raw_fd();
         }

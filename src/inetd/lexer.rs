@@ -101,11 +101,23 @@ pub fn split_words(text: &str, dialect: Dialect) -> (Vec<String>, Option<String>
 /// the server's arguments: one allocation per word, the vector sized for a usual line).
 fn split_plain(text: &str) -> Vec<String> {
     let mut words = Vec::with_capacity(8);
-    words.extend(
-        text.split([' ', '\t'])
-            .filter(|w| !w.is_empty())
-            .map(str::to_string),
-    );
+    // Bytes, not chars: both separators are ASCII, which never occurs inside a
+    // multi-byte UTF-8 sequence, so every cut falls on a char boundary.
+    let bytes = text.as_bytes();
+    let blank = |b: u8| b == b' ' || b == b'\t';
+    let mut i = 0;
+    while i < bytes.len() {
+        while i < bytes.len() && blank(bytes[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && !blank(bytes[i]) {
+            i += 1;
+        }
+        if start < i {
+            words.push(text[start..i].to_string());
+        }
+    }
     words
 }
 
@@ -248,6 +260,23 @@ mod tests {
             split_words("\"a b\"", Dialect::OpenBsd).0,
             vec!["\"a", "b\""]
         );
+    }
+
+    #[test]
+    fn plain_split_cuts_only_at_blanks_and_tabs() {
+        // The byte scanner must agree with splitting on ' ' and '\t' (other
+        // whitespace, NBSP and multi-byte text stay inside words).
+        for t in [
+            "",
+            " \t ",
+            "a",
+            "\ta  b\t\tc ",
+            "caf\u{e9} na\u{ef}ve\u{a0}x \u{3000}y\rz",
+            "  /usr/sbin/tcpd  in.ftpd -l ",
+        ] {
+            let want: Vec<&str> = t.split([' ', '\t']).filter(|w| !w.is_empty()).collect();
+            assert_eq!(split_plain(t), want, "{t:?}");
+        }
     }
 
     #[test]

@@ -59,12 +59,29 @@ pub fn adopt_raw_fd(raw: std::os::fd::RawFd) -> Option<std::os::fd::OwnedFd> {
 /// binary that starts without Rust's `lang_start` (see `src/bin/activatord.rs`);
 /// call it before anything opens an fd. Fails only when /dev/null cannot be opened.
 pub fn sanitize_standard_fds() -> Result<(), Errno> {
-    use nix::fcntl::{fcntl, open, FcntlArg, OFlag};
+    use nix::fcntl::{open, OFlag};
     use nix::sys::stat::Mode;
-    use std::os::fd::{AsFd, IntoRawFd};
-    let (stdin, stdout, stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
-    for fd in [stdin.as_fd(), stdout.as_fd(), stderr.as_fd()] {
-        if fcntl(fd, FcntlArg::F_GETFD) == Err(Errno::EBADF) {
+    use std::os::fd::IntoRawFd;
+    // One poll(2) for the three, as Rust's start-up does: POLLNVAL marks a closed fd.
+    // Raw numbers, not std::io's handles, whose first use allocates their buffers.
+    let mut fds = [0, 1, 2].map(|fd| libc::pollfd {
+        fd,
+        events: 0,
+        revents: 0,
+    });
+    // SAFETY: `fds` is a live array of three pollfd for the duration of the call,
+    // and poll writes only their `revents`; a zero timeout never blocks.
+    let polled = unsafe { libc::poll(fds.as_mut_ptr(), 3, 0) } >= 0;
+    for p in fds {
+        let closed = if polled {
+            p.revents & libc::POLLNVAL != 0
+        } else {
+            // poll itself failed (EINVAL under a tiny RLIMIT_NOFILE): ask each fd.
+            // SAFETY: F_GETFD only inspects the descriptor table; no memory is touched.
+            let r = unsafe { libc::fcntl(p.fd, libc::F_GETFD) };
+            r < 0 && Errno::last() == Errno::EBADF
+        };
+        if closed {
             // The lowest free number is this one: the ones below are open by now.
             let _ = open("/dev/null", OFlag::O_RDWR, Mode::empty())?.into_raw_fd();
         }

@@ -111,13 +111,7 @@ fn chown_node(
         Some(fd) => std::os::unix::fs::fchown(fd, uid, gid),
         None => std::os::unix::fs::lchown(path, uid, gid),
     };
-    r.map_err(|e| {
-        SysError::os(
-            "chown",
-            path.display().to_string(),
-            Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)),
-        )
-    })
+    r.map_err(|e| SysError::os("chown", path.display().to_string(), errno_of(&e)))
 }
 
 fn ifindex(name: &str) -> u32 {

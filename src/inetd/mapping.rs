@@ -3,33 +3,33 @@
 //! hosts), each dialect's protocol meaning becomes `Listen*=` entries, `nowait` becomes
 //! `Accept=yes` with a template service, and every problem is one diagnostic at the
 //! entry's file:line while the other entries still load.
+//!
+//! `Mapper` here holds the state across entries (lookup caches, names and addresses
+//! taken) and runs the steps; `listen` builds the listening addresses, `rules` the
+//! settings an entry's fields give by themselves, `naming` the unit names and
+//! descriptions.
 
 use nix::unistd::{Group, User};
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::borrow::Cow;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::dialect::{Dialect, Family};
-use super::entry::{Entry, Hosts, Server, ServiceSpec, SocketType};
+use super::dialect::Dialect;
+use super::entry::{Entry, Hosts, Server, ServiceSpec};
+use super::listen::{display_listen, listen_address, resolve_host, HostAddrs, ListenSet};
+pub use super::naming::sanitize;
+use super::naming::{base_name, concat, describe, truncate_to, MAX_BASE_NAME};
+use super::rules::{activation, check_socket_type, exec_command, reject_unsupported, service_unit};
 use super::services::Services;
 use super::InetdOptions;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::unit::model::{
-    BindIpv6Only, Builtin, CollectMode, ExecCommand, InstallSection, Listen, RateLimit,
-    ServiceSettings, ServiceUnit, SocketAddress, SocketSettings, SocketUnit, StdInput,
-    UnitSettings, UnitSource,
+    Builtin, InstallSection, Listen, RateLimit, ServiceSettings, ServiceUnit, SocketAddress,
+    SocketSettings, SocketUnit, UnitSettings, UnitSource,
 };
 use crate::unit::sparse::SharePool;
 use crate::unit::values::Usec;
-
-/// OpenBSD inetd keeps at most 20 arguments (MAXARGV) and drops the rest silently;
-/// FreeBSD refuses the entry. We keep them all and warn.
-const MAX_ARGS: usize = 20;
-
-/// Unit names are at most 255 bytes (systemd.md §1.6); leave room for `@.service`.
-const MAX_BASE_NAME: usize = 200;
 
 /// The window of inetd's spawn-rate limit: N spawns per 60 s (inetd.md §1.9).
 const RATE_WINDOW: Usec = Usec::from_secs(60);
@@ -63,17 +63,6 @@ struct SharedGroups {
     unit: SharePool<UnitSettings>,
     service: SharePool<ServiceSettings>,
     socket: SharePool<SocketSettings>,
-}
-
-/// A host's addresses (port 0) with IPv6 scope names, or why it has none.
-type HostAddrs = Result<Vec<(SocketAddr, Option<String>)>, String>;
-
-/// One socket unit's worth of listening addresses.
-struct ListenSet {
-    listen: Vec<Listen>,
-    bind_ipv6_only: BindIpv6Only,
-    /// Per-listen name suffix used when a `wait` entry is split (`v4`, `v6`, address).
-    suffixes: Vec<String>,
 }
 
 impl<'a> Mapper<'a> {
@@ -358,7 +347,7 @@ impl<'a> Mapper<'a> {
         self.services.as_ref()
     }
 
-    fn resolve_port(&mut self, e: &Entry, service: &str) -> Result<u16, String> {
+    pub(super) fn resolve_port(&mut self, e: &Entry, service: &str) -> Result<u16, String> {
         if service.bytes().all(|b| b.is_ascii_digit()) {
             return match service.parse::<u16>() {
                 Ok(p) if p > 0 => Ok(p),
@@ -379,103 +368,6 @@ impl<'a> Mapper<'a> {
                 file.display()
             )),
         }
-    }
-
-    fn listen_set(&mut self, e: &Entry, default_hosts: &Hosts) -> Result<ListenSet, String> {
-        let wrap = |addr: SocketAddress| match e.socket_type {
-            SocketType::Dgram => Listen::Datagram(addr),
-            SocketType::SeqPacket => Listen::SequentialPacket(addr),
-            _ => Listen::Stream(addr),
-        };
-        let (hosts, service) = match &e.service {
-            ServiceSpec::Unix { path, .. } => {
-                return Ok(ListenSet {
-                    listen: vec![wrap(SocketAddress::Unix(path.clone()))],
-                    bind_ipv6_only: BindIpv6Only::Default,
-                    suffixes: vec![String::new()],
-                })
-            }
-            ServiceSpec::Inet { hosts, service } => {
-                (hosts.as_ref().unwrap_or(default_hosts), service)
-            }
-            _ => return Err("Unsupported service".to_string()),
-        };
-        let port = self.resolve_port(e, service)?;
-        let families = self
-            .dialect()
-            .families(&e.protocol.word)
-            .ok_or_else(|| format!("Unknown protocol '{}'", e.protocol.word))?;
-        let mut listen = Vec::new();
-        let mut suffixes = Vec::new();
-        let mut push = |addr: SocketAddr, ifname: Option<String>, suffix: String| {
-            let l = wrap(SocketAddress::Ip {
-                addr,
-                ifname,
-                port_only: false,
-            });
-            if !listen.contains(&l) {
-                listen.push(l);
-                suffixes.push(suffix);
-            }
-        };
-        match hosts {
-            Hosts::Any => {
-                for f in families {
-                    match f {
-                        Family::V4 => push(
-                            SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port),
-                            None,
-                            "v4".into(),
-                        ),
-                        _ => push(
-                            SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port),
-                            None,
-                            "v6".into(),
-                        ),
-                    }
-                }
-            }
-            Hosts::List(list) => {
-                for host in list {
-                    let addrs = self.resolve_host(host, port)?;
-                    let mut matched = false;
-                    for (addr, ifname) in addrs {
-                        let fits = families.iter().any(|f| match f {
-                            Family::V4 => addr.is_ipv4(),
-                            _ => addr.is_ipv6(),
-                        });
-                        if fits {
-                            matched = true;
-                            push(addr, ifname, crate::sys::addr_text::ip_string(addr.ip()));
-                        }
-                    }
-                    if !matched {
-                        return Err(format!(
-                            "Host '{host}' has no address of the family protocol '{}' binds",
-                            e.protocol.word
-                        ));
-                    }
-                }
-            }
-        }
-        // IPV6_V6ONLY only matters when an AF_INET6 socket is bound (a v4 host with
-        // OpenBSD's bare `tcp` gives only the v4 socket).
-        let any_v6 = listen.iter().any(|l| {
-            matches!(l.socket_address(), Some(SocketAddress::Ip { addr, .. }) if addr.is_ipv6())
-        });
-        let mut bind_ipv6_only = BindIpv6Only::Default;
-        for f in families.iter().filter(|_| any_v6) {
-            match f {
-                Family::V6Only => bind_ipv6_only = BindIpv6Only::Ipv6Only,
-                Family::Dual => bind_ipv6_only = BindIpv6Only::Both,
-                _ => {}
-            }
-        }
-        Ok(ListenSet {
-            listen,
-            bind_ipv6_only,
-            suffixes,
-        })
     }
 
     /// First free name among `candidate`, `candidate-<host>`, `candidate-L<line>`.
@@ -517,7 +409,7 @@ impl<'a> Mapper<'a> {
     }
 
     /// `resolve_host`, once per host name per load (getaddrinfo may be slow).
-    fn resolve_host(
+    pub(super) fn resolve_host(
         &mut self,
         host: &str,
         port: u16,
@@ -555,292 +447,9 @@ impl<'a> Mapper<'a> {
     }
 }
 
-/// RPC and TCPMUX entries have no socket of their own to give the engine.
-fn reject_unsupported(e: &Entry) -> Result<(), String> {
-    match &e.service {
-        ServiceSpec::Rpc { name } => Err(format!(
-            "RPC service '{name}' ({}) is not supported (no portmapper registration)",
-            e.protocol.word
-        )),
-        ServiceSpec::Tcpmux { name, plus } => Err(format!(
-            "TCPMUX service 'tcpmux/{}{name}' is not supported (RFC 1078 multiplexing)",
-            if *plus { "+" } else { "" }
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// `tcp*` needs stream, `udp*` dgram; raw and rdm sockets are not supported.
-fn check_socket_type(e: &Entry) -> Result<(), String> {
-    let t = e.socket_type;
-    if matches!(t, SocketType::Raw | SocketType::Rdm) {
-        return Err(format!("Socket type '{}' is not supported", t.name()));
-    }
-    let ok = if e.protocol.is_unix() {
-        true
-    } else if e.protocol.word.starts_with("tcp") {
-        t == SocketType::Stream
-    } else {
-        t == SocketType::Dgram
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "Socket type '{}' does not match protocol '{}'",
-            t.name(),
-            e.protocol.word
-        ))
-    }
-}
-
-/// `Accept=`: nowait stream = one instance per connection (systemd.md §10); builtins
-/// run in their natural mode; dgram nowait falls back to wait.
-fn activation(e: &Entry, builtin: Option<Builtin>, warnings: &mut Vec<String>) -> bool {
-    let stream = e.socket_type != SocketType::Dgram;
-    let accept = if let Some(b) = builtin {
-        // OpenBSD/inetutils copy the builtin's own wait flag (inetd.md §3.1).
-        if e.wait.wait == stream {
-            warnings.push(format!(
-                "Internal service '{}' runs as {} {}; '{}' ignored.",
-                b.name(),
-                e.socket_type.name(),
-                if stream { "nowait" } else { "wait" },
-                if e.wait.wait { "wait" } else { "nowait" }
-            ));
-        }
-        stream
-    } else {
-        if !stream && !e.wait.wait {
-            // busybox implements dgram nowait by connecting the socket to the sender;
-            // systemd refuses Accept=yes on datagram sockets.
-            warnings.push(
-                "'dgram nowait' is not supported; treated as 'wait' (Accept=no).".to_string(),
-            );
-        }
-        stream && !e.wait.wait
-    };
-    if let Some(n) = e.wait.max_child.filter(|n| *n > 1) {
-        if e.wait.wait {
-            warnings.push(format!(
-                "'wait/{n}' (several wait children) is not supported; one server runs at a time."
-            ));
-        }
-    }
-    if let Some(n) = e.wait.per_ip_per_min.filter(|n| *n > 0) {
-        warnings.push(format!(
-            "Per-IP connection rate '/{n}' has no equivalent; ignored."
-        ));
-    }
-    accept
-}
-
-/// `ExecStart=`: the program with argv as written; argv[0] from the program's
-/// basename when the entry has no arguments (inetd.md §1.1).
-fn exec_command(
-    e: &Entry,
-    builtin: Option<Builtin>,
-    dialect: Dialect,
-    warnings: &mut Vec<String>,
-) -> Option<ExecCommand> {
-    let (Server::Program(p), None) = (&e.server, builtin) else {
-        return None;
-    };
-    if e.args.len() > MAX_ARGS {
-        warnings.push(format!(
-            "{} arguments given; inetd keeps at most {MAX_ARGS} (OpenBSD drops the rest, FreeBSD refuses), all are passed.",
-            e.args.len()
-        ));
-    }
-    let mut argv = e.args.clone();
-    if argv.is_empty() {
-        if !dialect.argv0_from_program() {
-            warnings.push("No arguments: FreeBSD inetd would pass an empty argv; using the program's basename as argv[0].".to_string());
-        }
-        argv.push(basename(p).to_string());
-    }
-    Some(ExecCommand {
-        path: p.clone(),
-        // inetd passes arguments literally: no `$VAR` expansion (the `:` prefix).
-        no_env_expand: argv.iter().any(|a| a.contains('$')),
-        argv,
-        ..ExecCommand::default()
-    })
-}
-
-/// The service a socket activates: the program on the socket as stdin (stdout and
-/// stderr default to inherit it), as the entry's user (inetd.md §1.10).
-fn service_unit(e: &Entry, socket: &SocketUnit, cmd: ExecCommand) -> ServiceUnit {
-    let mut svc = ServiceUnit::new(socket.service_name());
-    svc.source = socket.source.clone();
-    svc.unit.description = socket.unit.description.clone();
-    svc.exec_start = vec![cmd];
-    svc.exec.user = Some(e.user.user.clone());
-    svc.exec.group = e.user.group.clone();
-    // Without an explicit group: initgroups(user, pw_gid) for non-root users.
-    svc.exec.init_groups = e.user.group.is_none();
-    svc.exec.standard_input = StdInput::Socket;
-    if socket.accept {
-        svc.unit.collect_mode = CollectMode::InactiveOrFailed;
-    }
-    svc
-}
-
-/// `inetd-<service>-<proto>`, the service as written (name, port or path).
-fn base_name(e: &Entry) -> String {
-    let svc = match &e.service {
-        ServiceSpec::Unix { path, .. } => {
-            Cow::Owned(path.to_string_lossy().trim_matches('/').replace('/', "-"))
-        }
-        _ => Cow::Borrowed(e.service_text.as_str()),
-    };
-    let mut base = String::with_capacity(8 + svc.len() + e.protocol.word.len());
-    base.push_str("inetd-");
-    push_sanitized(&mut base, &svc);
-    base.push('-');
-    push_sanitized(&mut base, &e.protocol.word);
-    truncate_to(&mut base, MAX_BASE_NAME);
-    base
-}
-
-/// IP literal (with optional `%scope`) or host name → addresses.
-fn resolve_host(host: &str, port: u16) -> HostAddrs {
-    let (ip_part, scope) = match host.split_once('%') {
-        Some((a, s)) => (a, Some(s)),
-        None => (host, None),
-    };
-    if let Ok(ip) = ip_part.parse::<IpAddr>() {
-        return match (ip, scope) {
-            (IpAddr::V6(v6), Some(scope)) => {
-                let index = match scope.parse::<u32>() {
-                    Ok(i) => i,
-                    Err(_) => nix::net::if_::if_nametoindex(scope)
-                        .map_err(|_| format!("Unknown interface '{scope}' in '{host}'"))?,
-                };
-                Ok(vec![(
-                    SocketAddr::V6(SocketAddrV6::new(v6, port, 0, index)),
-                    Some(scope.to_string()),
-                )])
-            }
-            (IpAddr::V4(_), Some(_)) => Err(format!("Scope on an IPv4 address '{host}'")),
-            (ip, None) => Ok(vec![(SocketAddr::new(ip, port), None)]),
-        };
-    }
-    let addrs = (host, port)
-        .to_socket_addrs()
-        .map_err(|err| format!("Cannot resolve host '{host}': {err}"))?;
-    let mut out: Vec<(SocketAddr, Option<String>)> = Vec::new();
-    for a in addrs {
-        if !out.iter().any(|(x, _)| *x == a) {
-            out.push((a, None));
-        }
-    }
-    if out.is_empty() {
-        return Err(format!("Host '{host}' has no addresses"));
-    }
-    Ok(out)
-}
-
-fn listen_address(l: &Listen) -> SocketAddress {
-    match l.socket_address() {
-        Some(a) => a.clone(),
-        None => SocketAddress::Unix(PathBuf::new()),
-    }
-}
-
-fn display_listen(l: &Listen) -> String {
-    match l.socket_address() {
-        Some(SocketAddress::Ip { addr, .. }) => addr.to_string(),
-        Some(SocketAddress::Unix(p)) => p.display().to_string(),
-        _ => String::new(),
-    }
-}
-
-fn describe(e: &Entry, builtin: Option<Builtin>) -> String {
-    // "internal echo", the program path, or a bare "internal".
-    let (kind, what) = match (&e.server, builtin) {
-        (_, Some(b)) => ("internal ", b.name()),
-        (Server::Program(p), None) => ("", p.as_str()),
-        (Server::Internal, None) => ("internal", ""),
-    };
-    let service = match &e.service {
-        ServiceSpec::Unix { path, .. } => path.to_string_lossy(),
-        _ => Cow::Borrowed(e.service_text.as_str()),
-    };
-    concat(&[
-        "inetd ",
-        &service,
-        " ",
-        e.socket_type.name(),
-        " ",
-        &e.protocol.word,
-        ": ",
-        kind,
-        what,
-    ])
-}
-
-fn basename(p: &str) -> &str {
-    p.rsplit('/').find(|s| !s.is_empty()).unwrap_or(p)
-}
-
-/// Keep only unit-name characters (systemd.md §1.6: `[A-Za-z0-9:_.-\\]`, no `@` in a
-/// prefix); everything else becomes `_`.
-pub fn sanitize(s: &str) -> String {
-    let mut out = String::with_capacity(s.len().max(1));
-    push_sanitized(&mut out, s);
-    out
-}
-
-/// `sanitize(s)` appended to `out` (unit names are built once per inetd line, so
-/// without the formatter and intermediate strings).
-fn push_sanitized(out: &mut String, s: &str) {
-    if s.is_empty() {
-        out.push('_');
-        return;
-    }
-    out.extend(s.chars().map(|c| {
-        if c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '.' | '-') {
-            c
-        } else {
-            '_'
-        }
-    }));
-}
-
-/// The parts one after another, in a buffer of the right size.
-fn concat(parts: &[&str]) -> String {
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for p in parts {
-        out.push_str(p);
-    }
-    out
-}
-
-fn truncate_to(s: &mut String, max: usize) {
-    if s.len() > max {
-        // Only ASCII after sanitize, so any index is a char boundary.
-        s.truncate(max);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sanitize_names() {
-        assert_eq!(sanitize("telnet"), "telnet");
-        assert_eq!(sanitize("a b@c/é"), "a_b_c__");
-        assert_eq!(sanitize(""), "_");
-    }
-
-    #[test]
-    fn basenames() {
-        assert_eq!(basename("/usr/sbin/in.telnetd"), "in.telnetd");
-        assert_eq!(basename("cat"), "cat");
-        assert_eq!(basename("/x/"), "x");
-    }
 
     /// Unit names stay unique: the entry's own name, else with its host list, else
     /// with its line number.
@@ -866,17 +475,6 @@ mod tests {
             ],
             "{:?}",
             u.diagnostics
-        );
-    }
-
-    #[test]
-    fn scoped_hosts() {
-        let v = resolve_host("fe80::1%1", 7).unwrap();
-        assert_eq!(v[0].1.as_deref(), Some("1"));
-        assert!(resolve_host("127.0.0.1%lo", 7).is_err());
-        assert_eq!(
-            resolve_host("::1", 7).unwrap()[0].0,
-            "[::1]:7".parse().unwrap()
         );
     }
 }

@@ -9,7 +9,10 @@ pub mod convert;
 pub mod dialect;
 pub mod entry;
 pub mod lexer;
+mod listen;
 pub mod mapping;
+mod naming;
+mod rules;
 pub mod services;
 
 use std::path::{Path, PathBuf};

@@ -125,9 +125,11 @@ fn extract_word(p: &mut &[u8], flags: Flags) -> Result<Option<Vec<u8>>, ()> {
         .iter()
         .take_while(|&&c| !is_ws(c) && !matches!(c, b'\\' | b'"' | b'\''))
         .count();
-    let mut out = Vec::with_capacity(plain);
+    // The loop below would copy that run byte by byte (outside quotes, with no
+    // escape in it): take it at once and go on from its end.
+    let mut out = s[..plain].to_vec();
     let mut quote: u8 = 0;
-    let mut i = 0;
+    let mut i = plain;
     loop {
         let Some(&c) = s.get(i) else {
             // End of input.

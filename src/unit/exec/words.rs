@@ -1,0 +1,274 @@
+//! The word splitter every `Exec*=` and `Environment=` value goes through: a
+//! transcription of systemd's `extract_first_word()` (src/basic/extract-word.c, v252)
+//! with `EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE`, the C escapes of `cunescape_one()`
+//! (src/basic/escape.c) and the `EXTRACT_UNESCAPE_RELAX` retry of
+//! `extract_first_word_and_warn()`. It is its own file because three callers share it
+//! with different flags: the command parser, `Environment=` and the `$VAR` split.
+
+use crate::unit::values::ValueError;
+
+/// systemd's `WHITESPACE`.
+pub(super) fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+#[derive(Clone, Copy)]
+pub(super) struct Flags {
+    pub(super) unquote: bool,
+    pub(super) cunescape: bool,
+    pub(super) unescape_relax: bool,
+    pub(super) relax: bool,
+}
+
+pub(super) const EXEC_FLAGS: Flags = Flags {
+    unquote: true,
+    cunescape: true,
+    unescape_relax: false,
+    relax: false,
+};
+
+fn unhex(c: u8) -> Option<u32> {
+    (c as char).to_digit(16)
+}
+
+/// `cunescape_one(p, SIZE_MAX, …, accept_nul = false)`: the escape after a backslash.
+/// Returns (bytes to append, input bytes consumed) or None for an invalid sequence.
+fn cunescape_one(p: &[u8]) -> Option<(Vec<u8>, usize)> {
+    let simple = |b: u8| Some((vec![b], 1));
+    match *p.first()? {
+        b'a' => simple(0x07),
+        b'b' => simple(0x08),
+        b'f' => simple(0x0c),
+        b'n' => simple(b'\n'),
+        b'r' => simple(b'\r'),
+        b't' => simple(b'\t'),
+        b'v' => simple(0x0b),
+        b'\\' => simple(b'\\'),
+        b'"' => simple(b'"'),
+        b'\'' => simple(b'\''),
+        // "This is an extension of the XDG syntax files".
+        b's' => simple(b' '),
+        b'x' => {
+            let a = unhex(*p.get(1)?)?;
+            let b = unhex(*p.get(2)?)?;
+            let v = (a << 4) | b;
+            if v == 0 {
+                return None;
+            }
+            Some((vec![v as u8], 3))
+        }
+        b'u' | b'U' => {
+            let n = if p[0] == b'u' { 4 } else { 8 };
+            let mut c: u32 = 0;
+            for i in 0..n {
+                c = (c << 4) | unhex(*p.get(1 + i)?)?;
+            }
+            if c == 0 {
+                return None;
+            }
+            // \U checks unichar_is_valid(); \u does not (surrogates become U+FFFD here).
+            let ch = match char::from_u32(c) {
+                Some(ch) => ch,
+                None if n == 4 => char::REPLACEMENT_CHARACTER,
+                None => return None,
+            };
+            let mut buf = [0u8; 4];
+            Some((ch.encode_utf8(&mut buf).as_bytes().to_vec(), 1 + n))
+        }
+        b'0'..=b'7' => {
+            let oct = |c: u8| (b'0'..=b'7').contains(&c).then(|| u32::from(c - b'0'));
+            let a = oct(p[0])?;
+            let b = oct(*p.get(1)?)?;
+            let c = oct(*p.get(2)?)?;
+            let m = (a << 6) | (b << 3) | c;
+            if m == 0 || m > 255 {
+                return None;
+            }
+            Some((vec![m as u8], 3))
+        }
+        _ => None,
+    }
+}
+
+/// One step of `extract_first_word()` with whitespace separators (coalesced).
+/// `Ok(None)` = no more words; `Err(())` = -EINVAL (bad escape or unbalanced quote).
+pub(super) fn extract_word(p: &mut &[u8], flags: Flags) -> Result<Option<Vec<u8>>, ()> {
+    let mut s = *p;
+    while let [c, rest @ ..] = s {
+        if is_ws(*c) {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    if s.is_empty() {
+        *p = s;
+        return Ok(None);
+    }
+    // Sized for the plain run the word starts with: most words are nothing else.
+    let plain = s
+        .iter()
+        .take_while(|&&c| !is_ws(c) && !matches!(c, b'\\' | b'"' | b'\''))
+        .count();
+    // The loop below would copy that run byte by byte (outside quotes, with no
+    // escape in it): take it at once and go on from its end.
+    let mut out = s[..plain].to_vec();
+    let mut quote: u8 = 0;
+    let mut i = plain;
+    loop {
+        let Some(&c) = s.get(i) else {
+            // End of input.
+            if quote != 0 && !flags.relax {
+                return Err(());
+            }
+            *p = &s[i..];
+            return Ok(Some(out));
+        };
+        if c == b'\\' {
+            let Some(&n) = s.get(i + 1) else {
+                // Trailing backslash.
+                if flags.unescape_relax && (quote == 0 || flags.relax) {
+                    out.push(b'\\');
+                    *p = &s[i + 1..];
+                    return Ok(Some(out));
+                }
+                if flags.relax {
+                    *p = &s[i + 1..];
+                    return Ok(Some(out));
+                }
+                return Err(());
+            };
+            if flags.cunescape {
+                if let Some((bytes, used)) = cunescape_one(&s[i + 1..]) {
+                    out.extend_from_slice(&bytes);
+                    i += 1 + used;
+                } else if flags.unescape_relax {
+                    out.push(b'\\');
+                    out.push(n);
+                    i += 2;
+                } else {
+                    return Err(());
+                }
+            } else {
+                out.push(n);
+                i += 2;
+            }
+            continue;
+        }
+        if quote != 0 {
+            if c == quote {
+                quote = 0;
+                if !flags.unquote {
+                    out.push(c);
+                }
+            } else {
+                out.push(c);
+            }
+            i += 1;
+            continue;
+        }
+        if (c == b'\'' || c == b'"') && flags.unquote {
+            quote = c;
+            i += 1;
+            continue;
+        }
+        if is_ws(c) {
+            // Skip additional coalesced separators.
+            let mut j = i;
+            while s.get(j).is_some_and(|&c| is_ws(c)) {
+                j += 1;
+            }
+            *p = &s[j..];
+            return Ok(Some(out));
+        }
+        out.push(c);
+        i += 1;
+    }
+}
+
+pub(super) fn bytes_to_string(b: Vec<u8>) -> String {
+    match String::from_utf8(b) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
+/// Why `extract_first_word_and_warn()` failed.
+pub(super) enum WordError {
+    Unbalanced,
+}
+
+/// `extract_first_word_and_warn()`: retries with `EXTRACT_UNESCAPE_RELAX` and warns
+/// "Ignoring unknown escape sequences: "…"" when that helped.
+pub(super) fn extract_and_warn(
+    p: &mut &[u8],
+    warnings: &mut Vec<String>,
+) -> Result<Option<String>, WordError> {
+    let save = *p;
+    if let Ok(w) = extract_word(p, EXEC_FLAGS) {
+        return Ok(w.map(bytes_to_string));
+    }
+    *p = save;
+    let relaxed = Flags {
+        unescape_relax: true,
+        ..EXEC_FLAGS
+    };
+    match extract_word(p, relaxed) {
+        Ok(w) => {
+            let w = w.map(bytes_to_string);
+            if let Some(word) = &w {
+                warnings.push(format!("Ignoring unknown escape sequences: \"{word}\""));
+            }
+            Ok(w)
+        }
+        Err(()) => Err(WordError::Unbalanced),
+    }
+}
+
+/// Split a value into words with systemd's quoting and C escapes
+/// (`EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE`, relaxed on unknown escapes with a warning).
+/// Unbalanced quotes are an error.
+pub fn split_words(value: &str) -> Result<(Vec<String>, Vec<String>), ValueError> {
+    let mut p = value.as_bytes();
+    let mut words = Vec::new();
+    let mut warnings = Vec::new();
+    loop {
+        match extract_and_warn(&mut p, &mut warnings) {
+            Ok(Some(w)) => words.push(w),
+            Ok(None) => return Ok((words, warnings)),
+            Err(WordError::Unbalanced) => {
+                return Err(ValueError::Other(format!(
+                    "Unbalanced quoting, ignoring: \"{value}\""
+                )))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        let (w, warn) =
+            split_words(r#"\x41\102\u00e9\U0001F600 \a\b\f\n\r\t\v\\\"\'\s 'x\ty' "q\"" tail\"#)
+                .unwrap();
+        assert_eq!(
+            w,
+            vec![
+                "ABé😀",
+                "\x07\x08\x0c\n\r\t\x0b\\\"' ",
+                "x\ty",
+                "q\"",
+                "tail\\"
+            ]
+        );
+        assert_eq!(warn, vec![r#"Ignoring unknown escape sequences: "tail\""#]);
+        let (w, _) = split_words(r#"\x00 \000 \xZZ \400 \U00110000"#).unwrap();
+        assert_eq!(w, vec!["\\x00", "\\000", "\\xZZ", "\\400", "\\U00110000"]);
+        assert!(split_words("'unbalanced").is_err());
+        assert!(split_words("\"x\\").is_err());
+        assert_eq!(split_words("  ").unwrap().0, Vec::<String>::new());
+    }
+}

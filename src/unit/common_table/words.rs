@@ -1,0 +1,45 @@
+//! The two value grammars the per-type tables share with these ones: a list of words
+//! (`Wants=`, `SupplementaryGroups=`, `Symlinks=`, `Sockets=`…) and the command lines of
+//! `Exec*=` (systemd.service(5) "COMMAND LINES"). Both are thin wrappers over
+//! `unit::exec`, where the grammar itself lives, turning its errors into the
+//! table's `Reject`.
+
+use crate::unit::exec::{parse_exec_line_expand, split_words, ExpandWord};
+use crate::unit::model::ExecCommand;
+use crate::unit::table::{expand_word, warn, Ctx, ParseResult, Reject};
+use crate::unit::values::ValueError;
+
+/// config_parse_exec: append the command(s) of one `Exec*=` line; empty resets. The
+/// grammar, per-word specifier expansion and the fatal-unless-`-` rule live in
+/// `exec::parse_exec_line_expand`; an `Err` from it is fatal for the unit.
+pub(crate) fn exec_lines(list: &mut Vec<ExecCommand>, ctx: &mut Ctx, v: &str) -> ParseResult {
+    if v.is_empty() {
+        list.clear();
+        return Ok(());
+    }
+    let (spec, template) = (ctx.spec, ctx.template);
+    let expand: ExpandWord = &|w| {
+        expand_word(w, spec, template)
+            .map_err(|e| ValueError::Other(crate::unit::table::specifier_reason(&e)))
+    };
+    match parse_exec_line_expand(v, expand) {
+        Ok(parsed) => {
+            for w in parsed.warnings {
+                ctx.warn(w);
+            }
+            list.extend(parsed.commands);
+            Ok(())
+        }
+        Err(ValueError::Other(msg)) => Err(Reject::Fatal(msg)),
+        Err(e) => Err(Reject::Fatal(format!(
+            "Invalid command line, ignoring: {e}"
+        ))),
+    }
+}
+
+/// Split a list value into words (extract_first_word with UNQUOTE).
+pub(crate) fn words(v: &str) -> Result<Vec<String>, Reject> {
+    split_words(v)
+        .map(|(w, _)| w)
+        .map_err(|_| warn(format!("Invalid syntax, ignoring: {v}")))
+}

@@ -8,9 +8,9 @@
 //!
 //! - `unit`: `[Unit]` (`UNIT_TABLE`, dependency lists through `deps`) and `[Install]`
 //!   (`INSTALL_TABLE`).
-//! - `exec`: the systemd.exec(5) table `EXEC_TABLE` (credentials, directories, umask,
-//!   nice, OOM score, `Limit*=`; `socket_user_group` is its `User=`/`Group=` parser
-//!   for `SocketUser=`/`SocketGroup=`) and the systemd.kill(5) table `KILL_TABLE`.
+//! - `exec_context`: the systemd.exec(5) table `EXEC_TABLE` (credentials, directories,
+//!   umask, nice, OOM score, `Limit*=`; `socket_user_group` is its `User=`/`Group=`
+//!   parser for `SocketUser=`/`SocketGroup=`) and the systemd.kill(5) table `KILL_TABLE`.
 //! - `environment`: the `Environment=`, `EnvironmentFile=`, `PassEnvironment=` and
 //!   `UnsetEnvironment=` parsers of `EXEC_TABLE`.
 //! - `stdio`: the `StandardInput=`/`StandardOutput=`/`StandardError=` parsers of
@@ -21,13 +21,13 @@
 //!   `compat_warning`.
 
 mod environment;
-mod exec;
+mod exec_context;
 mod ignored;
 mod stdio;
 mod unit;
 mod words;
 
-pub(crate) use exec::{socket_user_group, EXEC_TABLE, KILL_TABLE};
+pub(crate) use exec_context::{socket_user_group, EXEC_TABLE, KILL_TABLE};
 pub(crate) use ignored::{compat_warning, COMMON_IGNORED};
 pub(crate) use unit::{INSTALL_TABLE, UNIT_TABLE};
 pub(crate) use words::{exec_lines, words};

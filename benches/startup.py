@@ -3,7 +3,7 @@
 and xinetd in one run, measured exactly as ../shared/bench measures its `svc500`
 figure (its own peer classes, its NETLINK_SOCK_DIAG `wait_bound`, its memory
 reading) with one difference: the bench's activator slot also writes 1,000 unit
-files inside the timed window (13-30 ms of Python on this machine), which an
+files inside the timed window (12-70 ms of Python on this machine), which an
 activatord reading `--inetd-conf` never opens. Here that write is left out, so
 every peer's window holds the same work: write its own config, exec, bind all.
 

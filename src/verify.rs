@@ -2,7 +2,8 @@
 //!
 //! Output copies systemd-analyze: one `FILE:LINE: message` (or `UNIT: message`) line per
 //! diagnostic on stderr, and exit status 1 when a named unit did not load (not found,
-//! masked, bad setting, unreadable), when a socket's service is missing, when any
+//! masked, bad setting, unreadable), when a socket's service is missing, when a named
+//! unit's command is not an executable file (`verify_executables()`), when any
 //! loaded unit file produced a syntax warning — systemd-analyze (v250+,
 //! src/analyze/analyze-verify-util.c `log_syntax_callback()`) fails on those too — or
 //! when an inetd.conf entry had an error. Warnings about settings only activator cares
@@ -13,10 +14,11 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use crate::diag::{Diagnostic, Severity};
+use crate::engine::exec_plan::find_executable;
 use crate::inetd::{load_inetd, InetdOptions};
 use crate::unit::dump::dump_unit;
 use crate::unit::loader::{load_all, load_named, LoaderOptions, UnitSet};
-use crate::unit::model::{LoadState, ServiceUnit, SocketUnit, Unit};
+use crate::unit::model::{ExecCommand, LoadState, ServiceUnit, SocketUnit, Unit};
 use crate::unit::table;
 
 /// What `activatord verify` was asked to do.
@@ -66,6 +68,9 @@ pub fn run_verify(opts: &VerifyOptions, out: &mut dyn Write, err: &mut dyn Write
         load_named(&loader_opts, &args)
     };
     let mut failed = named_units_failed(&set);
+    let missing = missing_executables(&set);
+    failed |= !missing.is_empty();
+    set.diagnostics.extend(missing);
     // Only unit files follow systemd-analyze's "any syntax warning fails" rule; inetd.conf
     // entries fail on errors (an entry that was dropped).
     failed |= set.diagnostics.iter().any(counts_as_syntax_error);
@@ -97,13 +102,15 @@ pub fn run_verify(opts: &VerifyOptions, out: &mut dyn Write, err: &mut dyn Write
     i32::from(failed)
 }
 
-/// systemd-analyze resolves every argument against the current directory; we do that
+/// systemd-analyze resolves every argument against the current directory
+/// (`verify_prepare_filename()`: `path_make_absolute_cwd()`); we do that for paths and
 /// for names that exist there as files, and look other names up on the search path.
 fn verify_argument(arg: &str) -> String {
-    if !arg.contains('/') && std::path::Path::new(arg).is_file() {
-        format!("./{arg}")
-    } else {
-        arg.to_string()
+    let as_file = arg.contains('/') || std::path::Path::new(arg).is_file();
+    match std::env::current_dir() {
+        Ok(cwd) if as_file => cwd.join(arg).display().to_string(),
+        _ if as_file && !arg.contains('/') => format!("./{arg}"),
+        _ => arg.to_string(),
     }
 }
 
@@ -127,6 +134,56 @@ fn named_units_failed(set: &UnitSet) -> bool {
             )
         });
     bad_name || bad_state || !set.missing_service.is_empty()
+}
+
+/// `verify_executables()` (src/analyze/analyze-verify-util.c): every command of a
+/// service or socket named for verification (and loaded) must be an executable file,
+/// unless `-` ignores its failure. Current systemd checks each command of every
+/// `Exec*=` list; 252 checked only the first of each list (followed: current).
+fn missing_executables(set: &UnitSet) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for name in set.requested.iter().filter_map(|(_, n)| n.as_deref()) {
+        if set.load_state(name) != Some(LoadState::Loaded) {
+            continue;
+        }
+        let commands: Vec<&ExecCommand> = if let Some(s) = set.services.get(name) {
+            // ServiceExecCommand order (src/core/service.h).
+            [
+                &*s.exec_condition,
+                &*s.exec_start_pre,
+                &s.exec_start,
+                &*s.exec_start_post,
+                &*s.exec_reload,
+                &*s.exec_stop,
+                &*s.exec_stop_post,
+            ]
+            .into_iter()
+            .flatten()
+            .collect()
+        } else if let Some(s) = set.sockets.get(name) {
+            // SocketExecCommand order (src/core/socket.h).
+            [
+                &*s.exec_start_pre,
+                &*s.exec_start_post,
+                &*s.exec_stop_pre,
+                &*s.exec_stop_post,
+            ]
+            .into_iter()
+            .flatten()
+            .collect()
+        } else {
+            continue;
+        };
+        for cmd in commands.into_iter().filter(|c| !c.ignore_failure) {
+            if let Err(e) = find_executable(&cmd.path) {
+                out.push(Diagnostic::unit_error(
+                    name,
+                    format!("Command {} is not executable: {}", cmd.path, e.desc()),
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// Every unit of the set, sockets first, each group sorted by name.

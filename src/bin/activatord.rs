@@ -32,6 +32,16 @@ fn inetd_options(c: &ConfigArgs) -> InetdOptions {
     }
 }
 
+/// A unit argument that is a file path (it has a `/`) made absolute against `cwd`;
+/// a unit name as given.
+fn absolute_unit_arg(cwd: &std::path::Path, unit: &str) -> String {
+    if unit.contains('/') {
+        cwd.join(unit).display().to_string()
+    } else {
+        unit.to_string()
+    }
+}
+
 /// The C entry point, called by the C runtime with the arguments `std::env`
 /// already has (glibc passes them to Rust's `.init_array` hook).
 // SAFETY: `no_mangle` exports the symbol `main`; this binary defines no other
@@ -60,8 +70,11 @@ fn real_main() -> u8 {
             json,
             units,
         }) => {
+            // Search paths absolute, as systemd's always are: %Y and FragmentPath come
+            // from them (unit file arguments are made absolute by run_verify).
+            let cwd = std::env::current_dir().unwrap_or_default();
             let opts = VerifyOptions {
-                unit_paths: config.unit_paths.clone(),
+                unit_paths: config.unit_paths.iter().map(|p| cwd.join(p)).collect(),
                 inetd_confs: config.inetd_confs.clone(),
                 inetd: inetd_options(&config),
                 units,
@@ -111,13 +124,7 @@ fn real_main() -> u8 {
                 units: run
                     .units
                     .iter()
-                    .map(|u| {
-                        if u.contains('/') {
-                            abs(&PathBuf::from(u)).display().to_string()
-                        } else {
-                            u.clone()
-                        }
-                    })
+                    .map(|u| absolute_unit_arg(&cwd, u))
                     .collect(),
                 deserialize_fd: run.deserialize,
                 runtime_dir: run.runtime_dir.as_ref().map(abs),

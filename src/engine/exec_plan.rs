@@ -126,6 +126,38 @@ pub fn resolve_executable(path: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// `find_executable_full()` (src/basic/path-util.c) as `systemd-analyze verify` calls it:
+/// a path with a slash must itself be an executable regular file (`check_x_access()`),
+/// a bare name is looked up in `EXEC_SEARCH_PATH`. The error is the errno systemd
+/// reports: the last one met other than EACCES, ENOENT when nothing was found.
+pub fn find_executable(path: &str) -> Result<PathBuf, nix::errno::Errno> {
+    use nix::errno::Errno;
+    let check = |p: &Path| -> Result<(), Errno> {
+        let meta = std::fs::metadata(p)
+            .map_err(|e| Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)))?;
+        if meta.is_dir() {
+            return Err(Errno::EISDIR);
+        }
+        if !meta.is_file() {
+            return Err(Errno::EBADFD);
+        }
+        nix::unistd::access(p, nix::unistd::AccessFlags::X_OK)
+    };
+    if path.contains('/') {
+        return check(Path::new(path)).map(|()| PathBuf::from(path));
+    }
+    let mut last = Errno::ENOENT;
+    for dir in EXEC_SEARCH_PATH.split(':') {
+        let candidate = Path::new(dir).join(path);
+        match check(&candidate) {
+            Ok(()) => return Ok(candidate),
+            Err(Errno::EACCES) => {}
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
 /// Parse an `EnvironmentFile=` (systemd.exec(5): `KEY=VALUE` lines, `#`/`;` comments,
 /// shell-like quotes, backslash continuation).
 pub fn parse_environment_file(text: &str) -> Vec<(String, String)> {

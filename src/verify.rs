@@ -58,10 +58,20 @@ fn counts_as_syntax_error(d: &Diagnostic) -> bool {
 /// Load what `opts` names, write diagnostics to `err` (and the dump or JSON to `out`),
 /// and return the exit status.
 pub fn run_verify(opts: &VerifyOptions, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    // Search paths and file arguments absolute, as systemd-analyze makes them
+    // (`path_make_absolute_cwd()`): %Y and FragmentPath come from them.
+    let cwd = std::env::current_dir().ok();
     let loader_opts = LoaderOptions {
-        unit_paths: opts.unit_paths.clone(),
+        unit_paths: match &cwd {
+            Some(cwd) => opts.unit_paths.iter().map(|p| cwd.join(p)).collect(),
+            None => opts.unit_paths.clone(),
+        },
     };
-    let args: Vec<String> = opts.units.iter().map(|u| verify_argument(u)).collect();
+    let args: Vec<String> = opts
+        .units
+        .iter()
+        .map(|u| verify_argument(u, cwd.as_deref()))
+        .collect();
     let mut set = if args.is_empty() && opts.inetd_confs.is_empty() {
         load_all(&loader_opts)
     } else {
@@ -105,12 +115,15 @@ pub fn run_verify(opts: &VerifyOptions, out: &mut dyn Write, err: &mut dyn Write
 /// systemd-analyze resolves every argument against the current directory
 /// (`verify_prepare_filename()`: `path_make_absolute_cwd()`); we do that for paths and
 /// for names that exist there as files, and look other names up on the search path.
-fn verify_argument(arg: &str) -> String {
-    let as_file = arg.contains('/') || std::path::Path::new(arg).is_file();
-    match std::env::current_dir() {
-        Ok(cwd) if as_file => cwd.join(arg).display().to_string(),
-        _ if as_file && !arg.contains('/') => format!("./{arg}"),
-        _ => arg.to_string(),
+fn verify_argument(arg: &str, cwd: Option<&std::path::Path>) -> String {
+    let has_slash = arg.contains('/');
+    if !has_slash && !std::path::Path::new(arg).is_file() {
+        return arg.to_string();
+    }
+    match cwd {
+        Some(cwd) => cwd.join(arg).display().to_string(),
+        None if has_slash => arg.to_string(),
+        None => format!("./{arg}"),
     }
 }
 

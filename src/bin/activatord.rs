@@ -70,11 +70,8 @@ fn real_main() -> u8 {
             json,
             units,
         }) => {
-            // Search paths absolute, as systemd's always are: %Y and FragmentPath come
-            // from them (unit file arguments are made absolute by run_verify).
-            let cwd = std::env::current_dir().unwrap_or_default();
             let opts = VerifyOptions {
-                unit_paths: config.unit_paths.iter().map(|p| cwd.join(p)).collect(),
+                unit_paths: config.unit_paths.clone(),
                 inetd_confs: config.inetd_confs.clone(),
                 inetd: inetd_options(&config),
                 units,

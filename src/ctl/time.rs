@@ -6,14 +6,10 @@
 //! `format_timestamp_relative()` (src/basic/time-util.c) and `format_timespan()`
 //! its `format_timespan(…, USEC_PER_MSEC)`.
 
-const USEC_PER_MSEC: u64 = 1_000;
-const USEC_PER_SEC: u64 = 1_000_000;
-const USEC_PER_MINUTE: u64 = 60 * USEC_PER_SEC;
-const USEC_PER_HOUR: u64 = 60 * USEC_PER_MINUTE;
-const USEC_PER_DAY: u64 = 24 * USEC_PER_HOUR;
-const USEC_PER_WEEK: u64 = 7 * USEC_PER_DAY;
-const USEC_PER_MONTH: u64 = 2_629_800 * USEC_PER_SEC;
-const USEC_PER_YEAR: u64 = 31_557_600 * USEC_PER_SEC;
+use crate::unit::values::{
+    USEC_PER_DAY, USEC_PER_HOUR, USEC_PER_MINUTE, USEC_PER_MONTH, USEC_PER_MSEC, USEC_PER_SEC,
+    USEC_PER_WEEK, USEC_PER_YEAR,
+};
 
 /// Now, in µs since the epoch.
 pub fn now_usec() -> u64 {

@@ -19,7 +19,7 @@ use super::dialect::Dialect;
 use super::entry::{Entry, Hosts, Server, ServiceSpec};
 use super::listen::{display_listen, listen_address, resolve_host, HostAddrs, ListenSet};
 pub use super::naming::sanitize;
-use super::naming::{base_name, concat, describe, truncate_to, MAX_BASE_NAME};
+use super::naming::{base_name, describe, truncate_to, MAX_BASE_NAME};
 use super::rules::{activation, check_socket_type, exec_command, reject_unsupported, service_unit};
 use super::services::Services;
 use super::InetdOptions;
@@ -249,7 +249,7 @@ impl<'a> Mapper<'a> {
         accept: bool,
         builtin: Option<Builtin>,
     ) -> SocketUnit {
-        let mut s = SocketUnit::new(concat(&[prefix, ".socket"]));
+        let mut s = SocketUnit::new([prefix, ".socket"].concat());
         s.source = UnitSource {
             fragment: Some(fragment),
             line: e.line,

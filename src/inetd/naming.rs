@@ -40,7 +40,7 @@ pub(super) fn describe(e: &Entry, builtin: Option<Builtin>) -> String {
         ServiceSpec::Unix { path, .. } => path.to_string_lossy(),
         _ => Cow::Borrowed(e.service_text.as_str()),
     };
-    concat(&[
+    [
         "inetd ",
         &service,
         " ",
@@ -50,7 +50,8 @@ pub(super) fn describe(e: &Entry, builtin: Option<Builtin>) -> String {
         ": ",
         kind,
         what,
-    ])
+    ]
+    .concat()
 }
 
 /// Keep only unit-name characters (systemd.md §1.6: `[A-Za-z0-9:_.-\\]`, no `@` in a
@@ -75,15 +76,6 @@ fn push_sanitized(out: &mut String, s: &str) {
             '_'
         }
     }));
-}
-
-/// The parts one after another, in a buffer of the right size.
-pub(super) fn concat(parts: &[&str]) -> String {
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for p in parts {
-        out.push_str(p);
-    }
-    out
 }
 
 pub(super) fn truncate_to(s: &mut String, max: usize) {

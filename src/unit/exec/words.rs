@@ -105,7 +105,7 @@ pub(super) fn extract_word(p: &mut &[u8], flags: Flags) -> Result<Option<Vec<u8>
         *p = s;
         return Ok(None);
     }
-    // Sized for the plain run the word starts with: most words are nothing else.
+    // The plain run the word starts with (most words are nothing else).
     let plain = s
         .iter()
         .take_while(|&&c| !is_ws(c) && !matches!(c, b'\\' | b'"' | b'\''))

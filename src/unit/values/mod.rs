@@ -17,7 +17,10 @@ mod timespan;
 
 pub use rlimit::{parse_rlimit, resource_from_key};
 pub use signal::{parse_exit_status_list, parse_signal, signal_name, EXIT_STATUS_NAMES};
-pub use timespan::{parse_timespan, parse_timespan_default_unit, Usec};
+pub use timespan::{
+    parse_timespan, parse_timespan_default_unit, Usec, USEC_PER_DAY, USEC_PER_HOUR,
+    USEC_PER_MINUTE, USEC_PER_MONTH, USEC_PER_MSEC, USEC_PER_SEC, USEC_PER_WEEK, USEC_PER_YEAR,
+};
 
 /// Why a value did not parse. Displayed as the reason systemd gives
 /// (`Invalid argument`, `Numerical result out of range`).

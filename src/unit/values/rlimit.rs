@@ -3,7 +3,7 @@
 //! in its own unit (seconds, microseconds, IEC sizes, nice levels or plain counts) and
 //! so builds on the time-span and number grammars of this module.
 
-use super::timespan::USEC_PER_SEC;
+use super::USEC_PER_SEC;
 use super::{
     parse_int, parse_size_iec, parse_timespan, parse_timespan_default_unit, parse_unsigned,
     ValueError,

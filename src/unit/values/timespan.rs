@@ -75,14 +75,16 @@ impl fmt::Display for Usec {
     }
 }
 
-pub(super) const USEC_PER_SEC: u64 = 1_000_000;
-const USEC_PER_MINUTE: u64 = 60 * USEC_PER_SEC;
-const USEC_PER_HOUR: u64 = 60 * USEC_PER_MINUTE;
-const USEC_PER_DAY: u64 = 24 * USEC_PER_HOUR;
-const USEC_PER_WEEK: u64 = 7 * USEC_PER_DAY;
+// systemd's time-util.h units, shared with activatorctl's time formatting (ctl::time).
+pub const USEC_PER_MSEC: u64 = 1_000;
+pub const USEC_PER_SEC: u64 = 1_000_000;
+pub const USEC_PER_MINUTE: u64 = 60 * USEC_PER_SEC;
+pub const USEC_PER_HOUR: u64 = 60 * USEC_PER_MINUTE;
+pub const USEC_PER_DAY: u64 = 24 * USEC_PER_HOUR;
+pub const USEC_PER_WEEK: u64 = 7 * USEC_PER_DAY;
 /// systemd.time(7): a month is 30.44 days, a year 365.25 days.
-const USEC_PER_MONTH: u64 = 2_629_800 * USEC_PER_SEC;
-const USEC_PER_YEAR: u64 = 31_557_600 * USEC_PER_SEC;
+pub const USEC_PER_MONTH: u64 = 2_629_800 * USEC_PER_SEC;
+pub const USEC_PER_YEAR: u64 = 31_557_600 * USEC_PER_SEC;
 
 /// Unit suffixes in the order `extract_multiplier()` (src/basic/time-util.c) tries
 /// them: the first prefix match wins, so longer spellings come first.

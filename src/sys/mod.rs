@@ -8,6 +8,7 @@
 #![allow(unsafe_code)]
 
 pub mod addr_text;
+pub mod cpu;
 pub mod fds;
 pub mod notify;
 pub mod signals;

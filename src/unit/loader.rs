@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 mod file;
 mod name_map;
+mod parallel;
 mod unit_set;
 
 use super::dropin::{self, classify, errno_text, NameKind};
@@ -96,18 +97,7 @@ pub fn load_all(opts: &LoaderOptions) -> UnitSet {
 
 /// `load_all`, on two threads from `parallel_min` sockets on.
 fn load_all_with(opts: &LoaderOptions, parallel_min: usize) -> UnitSet {
-    let mut loader = Loader::new(opts.search_path());
-    let names = loader.map.socket_names();
-    let (mut set, unresolved) = if names.len() >= parallel_min {
-        load_chunks_in_parallel(loader, &names)
-    } else {
-        for name in &names {
-            loader.load(name);
-        }
-        let unresolved = std::mem::take(&mut loader.unresolved);
-        loader.pair_sockets();
-        (loader.finish(), unresolved)
-    };
+    let (mut set, unresolved) = parallel::scan_and_load(opts.search_path(), parallel_min);
     // Nobody named these sockets, so systemd would say nothing; a daemon loading its
     // whole configuration should still say why a socket on disk is not there.
     for (name, why) in unresolved {
@@ -126,80 +116,6 @@ fn load_all_with(opts: &LoaderOptions, parallel_min: usize) -> UnitSet {
 /// Below this many sockets `load_all` stays on one thread (and every small tree,
 /// all tests included, gets diagnostics in the exact order systemd would print).
 const PARALLEL_LOAD_MIN: usize = 256;
-
-/// Sockets per unit of work when loading on two threads.
-const LOAD_CHUNK: usize = 32;
-
-/// A large tree loads on two threads that take chunks of sockets (with the services
-/// they pair with) as they go, so a thread that is slowed down (a busy CPU) leaves
-/// more chunks to the other instead of holding up the end. Reading, lexing and
-/// building units are independent per unit. The chunks' results are merged in chunk
-/// order, so the outcome does not depend on which thread took which chunk.
-fn load_chunks_in_parallel(
-    scanned: Loader,
-    names: &[String],
-) -> (UnitSet, BTreeMap<String, Unresolved>) {
-    let chunks: Vec<&[String]> = names.chunks(LOAD_CHUNK).collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let (map, host, search, dirs) = (
-        Arc::clone(&scanned.map),
-        Arc::clone(&scanned.host),
-        scanned.search.clone(),
-        Arc::clone(&scanned.dirs),
-    );
-    let mut set = scanned.finish();
-    let load_chunk = |chunk: &[String]| {
-        let mut l = Loader::with_map(
-            Arc::clone(&map),
-            Arc::clone(&dirs),
-            search.clone(),
-            Arc::clone(&host),
-            Diagnostics::new(),
-        );
-        for name in chunk {
-            l.load(name);
-        }
-        l.pair_sockets();
-        (std::mem::take(&mut l.unresolved), l.finish())
-    };
-    let take_chunks = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(chunk) = chunks.get(i) else {
-                return done;
-            };
-            done.push((i, load_chunk(chunk)));
-        }
-    };
-    let mut parts: Vec<Option<_>> = (0..chunks.len()).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let other = std::thread::Builder::new()
-            .name("unit-loader".into())
-            .spawn_scoped(scope, take_chunks);
-        let mut done = take_chunks();
-        // A second thread that could not start or died leaves its chunks undone;
-        // they load below.
-        if let Ok(Ok(theirs)) = other.map(|h| h.join()) {
-            done.extend(theirs);
-        }
-        for (i, part) in done {
-            parts[i] = Some(part);
-        }
-    });
-    let mut unresolved = BTreeMap::new();
-    let mut said = rustc_hash::FxHashSet::default();
-    let mut merged = Vec::with_capacity(chunks.len());
-    for (chunk, part) in chunks.iter().zip(parts) {
-        let (u, mut part) = part.unwrap_or_else(|| load_chunk(chunk));
-        unresolved.extend(u);
-        // A service two chunks both pair with is loaded by each: say things once.
-        part.diagnostics.retain(|d| said.insert(d.clone()));
-        merged.push(part);
-    }
-    set.merge_all(merged);
-    (set, unresolved)
-}
 
 /// Load the named units (or unit file paths, whose directories are put in front of the
 /// search path as `systemd-analyze verify` does) plus the services their sockets need.
@@ -325,8 +241,13 @@ struct Loader {
 
 impl Loader {
     fn new(search: Vec<PathBuf>) -> Loader {
+        Loader::new_watching(search, &mut |_| {})
+    }
+
+    /// `new`, with `NameMap::scan`'s count of the sockets seen so far.
+    fn new_watching(search: Vec<PathBuf>, sockets_seen: &mut dyn FnMut(usize)) -> Loader {
         let mut diags = Diagnostics::new();
-        let map = Arc::new(NameMap::scan(&search, &mut diags));
+        let map = Arc::new(NameMap::scan(&search, &mut diags, sockets_seen));
         let dirs = Arc::new(SearchDirs::open(&search));
         Loader::with_map(map, dirs, search, Arc::new(HostInfo::detect()), diags)
     }

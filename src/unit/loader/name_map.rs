@@ -129,7 +129,17 @@ pub(super) struct NameMap {
 }
 
 impl NameMap {
-    pub(super) fn scan(search: &[PathBuf], diags: &mut Diagnostics) -> NameMap {
+    /// Read every search directory into the name map (`unit_file_build_name_map()`).
+    ///
+    /// `sockets_seen` is told after each directory is read how many `.socket` entries
+    /// the search path has shown so far, before they are examined (the parallel load
+    /// starts its second thread from this).
+    pub(super) fn scan(
+        search: &[PathBuf],
+        diags: &mut Diagnostics,
+        sockets_seen: &mut dyn FnMut(usize),
+    ) -> NameMap {
+        let mut sockets = 0;
         let mut map = NameMap {
             dirs: search.to_vec(),
             ..NameMap::default()
@@ -151,6 +161,11 @@ impl NameMap {
                     continue;
                 }
             };
+            sockets += entries
+                .iter()
+                .filter(|(name, _)| name.ends_with(".socket"))
+                .count();
+            sockets_seen(sockets);
             map.seen.reserve(entries.len());
             let real_dir = fs::canonicalize(dir).ok();
             // Directory order is arbitrary, and only the warnings depend on the order
@@ -504,7 +519,7 @@ mod tests {
     fn scan(dirs: &[&Path]) -> (NameMap, Diagnostics) {
         let search: Vec<PathBuf> = dirs.iter().map(|d| d.to_path_buf()).collect();
         let mut d = Diagnostics::new();
-        let m = NameMap::scan(&search, &mut d);
+        let m = NameMap::scan(&search, &mut d, &mut |_| {});
         (m, d)
     }
 

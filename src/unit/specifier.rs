@@ -7,6 +7,7 @@
 //! ("Invalid slot", EBADSLT), any other character after `%` and a trailing `%` are
 //! kept verbatim. Values were checked against `systemd-analyze verify` (252).
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use super::name;
@@ -355,86 +356,93 @@ fn inval() -> ValueError {
     ValueError::Invalid
 }
 
-impl SpecifierContext<'_> {
+impl<'a> SpecifierContext<'a> {
     /// Prefix and instance of the unit name (`unit_name_to_prefix`, instance).
-    fn parts(&self) -> (String, Option<String>) {
+    fn parts(&self) -> (&'a str, Option<&'a str>) {
         let n = self.unit_name;
         let stem = n.rfind('.').map_or(n, |i| &n[..i]);
         match stem.split_once('@') {
-            Some((p, i)) => (p.to_string(), Some(i.to_string())),
-            None => (stem.to_string(), None),
+            Some((p, i)) => (p, Some(i)),
+            None => (stem, None),
         }
     }
 
-    fn lookup(&self, c: char) -> Option<Result<String, ValueError>> {
-        let h = self.host;
+    /// The value of specifier `c`, or None when `c` is not one. Borrowed where the
+    /// context holds the text as it is: most specifiers then cost no allocation.
+    fn lookup(&self, c: char) -> Option<Result<Cow<'a, str>, ValueError>> {
+        let h: &'a HostInfo = self.host;
         let (prefix, instance) = self.parts();
-        let unesc = |s: &str| name::try_unescape(s).ok_or_else(inval);
+        let unesc = |s: &str| name::try_unescape(s).map(Cow::Owned).ok_or_else(inval);
         let last_component = || match prefix.rfind('-') {
-            Some(i) => prefix[i + 1..].to_string(),
-            None => prefix.clone(),
+            Some(i) => &prefix[i + 1..],
+            None => prefix,
         };
+        let text = |s: &'a String| Ok(Cow::Borrowed(s.as_str()));
         Some(match c {
-            'n' => Ok(self.unit_name.to_string()),
-            'N' => Ok(self
-                .unit_name
-                .rfind('.')
-                .map_or(self.unit_name, |i| &self.unit_name[..i])
-                .to_string()),
-            'p' => Ok(prefix.clone()),
-            'P' => unesc(&prefix),
-            'i' => Ok(instance.clone().unwrap_or_default()),
-            'I' => unesc(instance.as_deref().unwrap_or("")),
-            'j' => Ok(last_component()),
-            'J' => unesc(&last_component()),
+            'n' => Ok(Cow::Borrowed(self.unit_name)),
+            'N' => Ok(Cow::Borrowed(
+                self.unit_name
+                    .rfind('.')
+                    .map_or(self.unit_name, |i| &self.unit_name[..i]),
+            )),
+            'p' => Ok(Cow::Borrowed(prefix)),
+            'P' => unesc(prefix),
+            'i' => Ok(Cow::Borrowed(instance.unwrap_or_default())),
+            'I' => unesc(instance.unwrap_or("")),
+            'j' => Ok(Cow::Borrowed(last_component())),
+            'J' => unesc(last_component()),
             // specifier_filename(): instance (or prefix) as a path.
-            'f' => name::unit_name_path_unescape(instance.as_deref().unwrap_or(&prefix))
+            'f' => name::unit_name_path_unescape(instance.unwrap_or(prefix))
+                .map(Cow::Owned)
                 .ok_or_else(inval),
             'y' => Ok(self
                 .fragment
-                .map(|p| p.to_string_lossy().into_owned())
+                .map(|p| p.to_string_lossy())
                 .unwrap_or_default()),
             'Y' => Ok(self
                 .fragment
                 .and_then(|p| p.parent())
-                .map(|p| p.to_string_lossy().into_owned())
+                .map(|p| p.to_string_lossy())
                 .unwrap_or_default()),
             // Deprecated cgroup specifiers; without a cgroup manager the root is empty.
-            'c' => Ok(format!("/{}", self.unit_name)),
-            'r' | 'R' => Ok(String::new()),
-            't' => Ok(h.runtime_dir.clone()),
-            'S' => Ok(h.state_dir.clone()),
-            'C' => Ok(h.cache_dir.clone()),
-            'L' => Ok(h.log_dir.clone()),
-            'E' => Ok(h.config_dir.clone()),
-            'T' => Ok(h.tmp_dir.clone()),
-            'V' => Ok(h.var_tmp_dir.clone()),
-            'd' => Ok(format!("{}/credentials/{}", h.runtime_dir, self.unit_name)),
-            'h' => Ok(h.home.clone()),
-            's' => Ok(h.shell.clone()),
-            'u' => Ok(h.user_name.clone()),
-            'U' => Ok(h.uid.to_string()),
-            'g' => Ok(h.group_name.clone()),
-            'G' => Ok(h.gid.to_string()),
-            'H' => Ok(h.hostname.clone()),
-            'l' => Ok(h.short_hostname.clone()),
-            'q' => Ok(h.pretty_hostname.clone()),
+            'c' => Ok(Cow::Owned(format!("/{}", self.unit_name))),
+            'r' | 'R' => Ok(Cow::Borrowed("")),
+            't' => text(&h.runtime_dir),
+            'S' => text(&h.state_dir),
+            'C' => text(&h.cache_dir),
+            'L' => text(&h.log_dir),
+            'E' => text(&h.config_dir),
+            'T' => text(&h.tmp_dir),
+            'V' => text(&h.var_tmp_dir),
+            'd' => Ok(Cow::Owned(format!(
+                "{}/credentials/{}",
+                h.runtime_dir, self.unit_name
+            ))),
+            'h' => text(&h.home),
+            's' => text(&h.shell),
+            'u' => text(&h.user_name),
+            'U' => Ok(Cow::Owned(h.uid.to_string())),
+            'g' => text(&h.group_name),
+            'G' => Ok(Cow::Owned(h.gid.to_string())),
+            'H' => text(&h.hostname),
+            'l' => text(&h.short_hostname),
+            'q' => text(&h.pretty_hostname),
             'm' if h.machine_id.is_empty() => {
                 Err(ValueError::Other("No such file or directory".into()))
             }
-            'm' => Ok(h.machine_id.clone()),
+            'm' => text(&h.machine_id),
             'b' if h.boot_id.is_empty() => {
                 Err(ValueError::Other("No such file or directory".into()))
             }
-            'b' => Ok(h.boot_id.clone()),
-            'v' => Ok(h.kernel_release.clone()),
-            'a' => Ok(h.architecture.clone()),
-            'o' => Ok(h.os_id.clone()),
-            'w' => Ok(h.os_version_id.clone()),
-            'W' => Ok(h.os_variant_id.clone()),
-            'B' => Ok(h.os_build_id.clone()),
-            'A' => Ok(h.os_image_version.clone()),
-            'M' => Ok(h.os_image_id.clone()),
+            'b' => text(&h.boot_id),
+            'v' => text(&h.kernel_release),
+            'a' => text(&h.architecture),
+            'o' => text(&h.os_id),
+            'w' => text(&h.os_version_id),
+            'W' => text(&h.os_variant_id),
+            'B' => text(&h.os_build_id),
+            'A' => text(&h.os_image_version),
+            'M' => text(&h.os_image_id),
             _ => return None,
         })
     }
@@ -448,13 +456,12 @@ pub fn expand_specifiers(s: &str, ctx: &SpecifierContext) -> Result<String, Valu
         return Ok(s.to_string());
     }
     let mut out = String::with_capacity(s.len() + 16);
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
+    let mut rest = s;
+    // The text between specifiers is copied a run at a time.
+    while let Some(i) = rest.find('%') {
+        out.push_str(&rest[..i]);
+        let mut after = rest[i + 1..].chars();
+        match after.next() {
             // A trailing '%' is kept.
             None => out.push('%'),
             Some('%') => out.push('%'),
@@ -469,7 +476,9 @@ pub fn expand_specifiers(s: &str, ctx: &SpecifierContext) -> Result<String, Valu
                 }
             },
         }
+        rest = after.as_str();
     }
+    out.push_str(rest);
     Ok(out)
 }
 

@@ -4,7 +4,7 @@
 //! `unit::exec`, where the grammar itself lives, turning its errors into the
 //! table's `Reject`.
 
-use crate::unit::exec::{parse_exec_line_expand, split_words, ExpandWord};
+use crate::unit::exec::{parse_exec_line_into, split_words, ExpandWord};
 use crate::unit::model::ExecCommand;
 use crate::unit::table::{expand_word, warn, Ctx, ParseResult, Reject};
 use crate::unit::values::ValueError;
@@ -22,18 +22,23 @@ pub(crate) fn exec_lines(list: &mut Vec<ExecCommand>, ctx: &mut Ctx, v: &str) ->
         expand_word(w, spec, template)
             .map_err(|e| ValueError::Other(crate::unit::table::specifier_reason(&e)))
     };
-    match parse_exec_line_expand(v, expand) {
-        Ok(parsed) => {
-            for w in parsed.warnings {
+    // Commands go straight into the unit's list; a line with a fatal error adds none.
+    let before = list.len();
+    let mut warnings = Vec::new();
+    match parse_exec_line_into(v, expand, list, &mut warnings) {
+        Ok(()) => {
+            for w in warnings {
                 ctx.warn(w);
             }
-            list.extend(parsed.commands);
             Ok(())
         }
-        Err(ValueError::Other(msg)) => Err(Reject::Fatal(msg)),
-        Err(e) => Err(Reject::Fatal(format!(
-            "Invalid command line, ignoring: {e}"
-        ))),
+        Err(e) => {
+            list.truncate(before);
+            Err(match e {
+                ValueError::Other(msg) => Reject::Fatal(msg),
+                e => Reject::Fatal(format!("Invalid command line, ignoring: {e}")),
+            })
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 //! src/basic/env-util.c). Both are about variables, not the command syntax, and only
 //! borrow the word splitter.
 
-use super::words::{bytes_to_string, extract_word, Flags, EXEC_FLAGS};
+use super::words::{extract_word, word_text, Flags, EXEC_FLAGS};
 use crate::unit::values::ValueError;
 
 /// `env_name_is_valid()`: `[A-Za-z_][A-Za-z0-9_]*`.
@@ -43,7 +43,7 @@ pub fn parse_environment_expand(
     let mut warnings = Vec::new();
     loop {
         let word = match extract_word(&mut p, EXEC_FLAGS) {
-            Ok(Some(w)) => bytes_to_string(w),
+            Ok(Some(w)) => word_text(w),
             Ok(None) => return Ok((vars, warnings)),
             Err(()) => {
                 return Err(ValueError::Other(format!(
@@ -132,7 +132,7 @@ fn split_relaxed(value: &str) -> Vec<String> {
     let mut p = value.as_bytes();
     let mut out = Vec::new();
     while let Ok(Some(w)) = extract_word(&mut p, flags) {
-        out.push(bytes_to_string(w));
+        out.push(word_text(w).into_owned());
     }
     out
 }

@@ -17,7 +17,7 @@ use std::borrow::Cow;
 
 use super::model::ExecCommand;
 use super::values::ValueError;
-use words::{extract_and_warn, is_ws, WordError};
+use words::{extract_and_warn, is_ws, skip_ws, WordError};
 
 pub use env::{
     env_name_is_valid, expand_env_argv, parse_environment, parse_environment_expand,
@@ -48,16 +48,17 @@ fn filename_is_valid(s: &str) -> bool {
 /// `path_simplify()`: drop duplicate slashes, `.` components and a trailing slash.
 fn path_simplify(p: &str) -> String {
     let absolute = p.starts_with('/');
-    let parts: Vec<&str> = p
-        .split('/')
-        .filter(|c| !c.is_empty() && *c != ".")
-        .collect();
-    let joined = parts.join("/");
-    match (absolute, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".to_string(),
-        (false, false) => joined,
+    let mut out = String::with_capacity(p.len());
+    for c in p.split('/').filter(|c| !c.is_empty() && *c != ".") {
+        if absolute || !out.is_empty() {
+            out.push('/');
+        }
+        out.push_str(c);
     }
+    if out.is_empty() {
+        out.push_str(if absolute { "/" } else { "." });
+    }
+    out
 }
 
 /// Parse an `Exec*=` value into commands (systemd.service(5) "Command lines"):
@@ -83,20 +84,31 @@ pub fn parse_exec_line_expand(
     expand: ExpandWord<'_>,
 ) -> Result<ParsedExec, ValueError> {
     let mut out = ParsedExec::default();
+    parse_exec_line_into(value, expand, &mut out.commands, &mut out.warnings)?;
+    Ok(out)
+}
+
+/// `parse_exec_line_expand` appending to the caller's lists, so that a unit's command
+/// list is not built twice. On `Err`, `commands` may hold some of the line's commands.
+pub(crate) fn parse_exec_line_into(
+    value: &str,
+    expand: ExpandWord<'_>,
+    commands: &mut Vec<ExecCommand>,
+    warnings: &mut Vec<String>,
+) -> Result<(), ValueError> {
     let mut p = value.as_bytes();
     loop {
         // `rvalue` in systemd's messages is what is left of the line at this command
         // (made into text only for a message).
         let rest = p;
         let rvalue = || String::from_utf8_lossy(rest);
-        let firstword = match extract_and_warn(&mut p, &mut out.warnings) {
+        let firstword = match extract_and_warn(&mut p, warnings) {
             Ok(Some(w)) => w,
-            Ok(None) => return Ok(out),
+            Ok(None) => return Ok(()),
             Err(WordError::Unbalanced) => {
                 // config_parse_exec(): a bad first word ends parsing without failing.
-                out.warnings
-                    .push(format!("Unbalanced quoting, ignoring: \"{}\"", rvalue()));
-                return Ok(out);
+                warnings.push(format!("Unbalanced quoting, ignoring: \"{}\"", rvalue()));
+                return Ok(());
             }
         };
         // A lone ";" is a separator, never an executable.
@@ -107,7 +119,7 @@ pub fn parse_exec_line_expand(
         let mut cmd = ExecCommand::default();
         let mut separate_argv0 = false;
         let mut privilege_prefix = false;
-        let mut f = firstword.as_str();
+        let mut f: &str = &firstword;
         loop {
             match f.as_bytes().first() {
                 Some(b'-') if !cmd.ignore_failure => cmd.ignore_failure = true,
@@ -133,10 +145,10 @@ pub fn parse_exec_line_expand(
         let ignore = cmd.ignore_failure;
         let ign = if ignore { ", ignoring" } else { "" };
         // Fatal unless the '-' prefix turns it into a warning that drops the command.
-        let fail = |out: &mut ParsedExec, msg: String| -> Result<ParsedExec, ValueError> {
+        let fail = |warnings: &mut Vec<String>, msg: String| -> Result<(), ValueError> {
             if ignore {
-                out.warnings.push(msg);
-                Ok(std::mem::take(out))
+                warnings.push(msg);
+                Ok(())
             } else {
                 Err(ValueError::Other(msg))
             }
@@ -146,32 +158,32 @@ pub fn parse_exec_line_expand(
             Ok(p) => p,
             Err(e) => {
                 return fail(
-                    &mut out,
+                    warnings,
                     format!("Failed to resolve unit specifiers in '{f}'{ign}: {e}"),
                 )
             }
         };
         if path.is_empty() {
             return fail(
-                &mut out,
+                warnings,
                 format!("Empty path in command line{ign}: '{}'", rvalue()),
             );
         }
         if !string_is_safe(&path) {
             return fail(
-                &mut out,
+                warnings,
                 format!("Executable name contains special characters{ign}: {path}"),
             );
         }
         if path.ends_with('/') {
             return fail(
-                &mut out,
+                warnings,
                 format!("Executable path specifies a directory{ign}: {path}"),
             );
         }
         if !path.starts_with('/') && !filename_is_valid(&path) {
             return fail(
-                &mut out,
+                warnings,
                 format!("Neither a valid executable name nor an absolute path{ign}: {path}"),
             );
         }
@@ -198,12 +210,12 @@ pub fn parse_exec_line_expand(
                 cmd.argv.push(";".to_string());
                 continue;
             }
-            let word = match extract_and_warn(&mut p, &mut out.warnings) {
+            let word = match extract_and_warn(&mut p, warnings) {
                 Ok(Some(w)) => w,
                 Ok(None) => break,
                 Err(WordError::Unbalanced) => {
                     return fail(
-                        &mut out,
+                        warnings,
                         format!("Unbalanced quoting, ignoring: \"{}\"", rvalue()),
                     )
                 }
@@ -214,39 +226,28 @@ pub fn parse_exec_line_expand(
                 Ok(Cow::Borrowed(_)) => None,
                 Err(e) => {
                     return fail(
-                        &mut out,
+                        warnings,
                         format!("Failed to resolve unit specifiers in {word}{ign}: {e}"),
                     )
                 }
             };
-            cmd.argv.push(expanded.unwrap_or(word));
+            cmd.argv.push(expanded.unwrap_or_else(|| word.into_owned()));
         }
 
         if cmd.argv.first().is_none_or(|a| a.is_empty()) {
             return fail(
-                &mut out,
+                warnings,
                 format!(
                     "Empty executable name or zeroeth argument{ign}: {}",
                     rvalue()
                 ),
             );
         }
-        out.commands.push(cmd);
+        commands.push(cmd);
         if !semicolon {
-            return Ok(out);
+            return Ok(());
         }
     }
-}
-
-fn skip_ws(mut s: &[u8]) -> &[u8] {
-    while let [c, rest @ ..] = s {
-        if is_ws(*c) {
-            s = rest;
-        } else {
-            break;
-        }
-    }
-    s
 }
 
 #[cfg(test)]

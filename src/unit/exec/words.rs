@@ -5,6 +5,8 @@
 //! `extract_first_word_and_warn()`. It is its own file because three callers share it
 //! with different flags: the command parser, `Environment=` and the `$VAR` split.
 
+use std::borrow::Cow;
+
 use crate::unit::values::ValueError;
 
 /// systemd's `WHITESPACE`.
@@ -92,7 +94,11 @@ fn cunescape_one(p: &[u8]) -> Option<(Vec<u8>, usize)> {
 
 /// One step of `extract_first_word()` with whitespace separators (coalesced).
 /// `Ok(None)` = no more words; `Err(())` = -EINVAL (bad escape or unbalanced quote).
-pub(super) fn extract_word(p: &mut &[u8], flags: Flags) -> Result<Option<Vec<u8>>, ()> {
+/// A word without quotes or escapes is borrowed from the input.
+pub(super) fn extract_word<'a>(
+    p: &mut &'a [u8],
+    flags: Flags,
+) -> Result<Option<Cow<'a, [u8]>>, ()> {
     let mut s = *p;
     while let [c, rest @ ..] = s {
         if is_ws(*c) {
@@ -110,9 +116,15 @@ pub(super) fn extract_word(p: &mut &[u8], flags: Flags) -> Result<Option<Vec<u8>
         .iter()
         .take_while(|&&c| !is_ws(c) && !matches!(c, b'\\' | b'"' | b'\''))
         .count();
+    if s.get(plain).is_none_or(|&c| is_ws(c)) {
+        *p = skip_ws(&s[plain..]);
+        return Ok(Some(Cow::Borrowed(&s[..plain])));
+    }
     // The loop below would copy that run byte by byte (outside quotes, with no
-    // escape in it): take it at once and go on from its end.
-    let mut out = s[..plain].to_vec();
+    // escape in it): take it at once and go on from its end. Unquoting and
+    // unescaping only shorten, so the input the word spans bounds its length.
+    let mut out = Vec::with_capacity(plain + word_span(&s[plain..]));
+    out.extend_from_slice(&s[..plain]);
     let mut quote: u8 = 0;
     let mut i = plain;
     loop {
@@ -122,7 +134,7 @@ pub(super) fn extract_word(p: &mut &[u8], flags: Flags) -> Result<Option<Vec<u8>
                 return Err(());
             }
             *p = &s[i..];
-            return Ok(Some(out));
+            return Ok(Some(Cow::Owned(out)));
         };
         if c == b'\\' {
             let Some(&n) = s.get(i + 1) else {
@@ -130,11 +142,11 @@ pub(super) fn extract_word(p: &mut &[u8], flags: Flags) -> Result<Option<Vec<u8>
                 if flags.unescape_relax && (quote == 0 || flags.relax) {
                     out.push(b'\\');
                     *p = &s[i + 1..];
-                    return Ok(Some(out));
+                    return Ok(Some(Cow::Owned(out)));
                 }
                 if flags.relax {
                     *p = &s[i + 1..];
-                    return Ok(Some(out));
+                    return Ok(Some(Cow::Owned(out)));
                 }
                 return Err(());
             };
@@ -174,22 +186,59 @@ pub(super) fn extract_word(p: &mut &[u8], flags: Flags) -> Result<Option<Vec<u8>
         }
         if is_ws(c) {
             // Skip additional coalesced separators.
-            let mut j = i;
-            while s.get(j).is_some_and(|&c| is_ws(c)) {
-                j += 1;
-            }
-            *p = &s[j..];
-            return Ok(Some(out));
+            *p = skip_ws(&s[i..]);
+            return Ok(Some(Cow::Owned(out)));
         }
         out.push(c);
         i += 1;
     }
 }
 
+/// The input bytes of the word at the start of `s`: up to whitespace outside quotes,
+/// a backslash taking the byte after it along.
+fn word_span(s: &[u8]) -> usize {
+    let mut quote = 0;
+    let mut i = 0;
+    while let Some(&c) = s.get(i) {
+        match c {
+            b'\\' => i += 1,
+            b'\'' | b'"' if quote == 0 => quote = c,
+            c if c == quote => quote = 0,
+            c if quote == 0 && is_ws(c) => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    i.min(s.len())
+}
+
+pub(super) fn skip_ws(mut s: &[u8]) -> &[u8] {
+    while let [c, rest @ ..] = s {
+        if is_ws(*c) {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    s
+}
+
 pub(super) fn bytes_to_string(b: Vec<u8>) -> String {
     match String::from_utf8(b) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
+/// A word as text. Borrowed words are cut from a `str` at ASCII bytes and stay
+/// borrowed; built ones may hold escaped bytes that are not UTF-8.
+pub(super) fn word_text(w: Cow<'_, [u8]>) -> Cow<'_, str> {
+    match w {
+        Cow::Borrowed(b) => match std::str::from_utf8(b) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(b),
+        },
+        Cow::Owned(v) => Cow::Owned(bytes_to_string(v)),
     }
 }
 
@@ -200,13 +249,13 @@ pub(super) enum WordError {
 
 /// `extract_first_word_and_warn()`: retries with `EXTRACT_UNESCAPE_RELAX` and warns
 /// "Ignoring unknown escape sequences: "…"" when that helped.
-pub(super) fn extract_and_warn(
-    p: &mut &[u8],
+pub(super) fn extract_and_warn<'a>(
+    p: &mut &'a [u8],
     warnings: &mut Vec<String>,
-) -> Result<Option<String>, WordError> {
+) -> Result<Option<Cow<'a, str>>, WordError> {
     let save = *p;
     if let Ok(w) = extract_word(p, EXEC_FLAGS) {
-        return Ok(w.map(bytes_to_string));
+        return Ok(w.map(word_text));
     }
     *p = save;
     let relaxed = Flags {
@@ -215,7 +264,7 @@ pub(super) fn extract_and_warn(
     };
     match extract_word(p, relaxed) {
         Ok(w) => {
-            let w = w.map(bytes_to_string);
+            let w = w.map(word_text);
             if let Some(word) = &w {
                 warnings.push(format!("Ignoring unknown escape sequences: \"{word}\""));
             }
@@ -234,7 +283,7 @@ pub fn split_words(value: &str) -> Result<(Vec<String>, Vec<String>), ValueError
     let mut warnings = Vec::new();
     loop {
         match extract_and_warn(&mut p, &mut warnings) {
-            Ok(Some(w)) => words.push(w),
+            Ok(Some(w)) => words.push(w.into_owned()),
             Ok(None) => return Ok((words, warnings)),
             Err(WordError::Unbalanced) => {
                 return Err(ValueError::Other(format!(
@@ -270,5 +319,16 @@ mod tests {
         assert!(split_words("'unbalanced").is_err());
         assert!(split_words("\"x\\").is_err());
         assert_eq!(split_words("  ").unwrap().0, Vec::<String>::new());
+    }
+
+    #[test]
+    fn plain_words_are_borrowed() {
+        let mut p: &[u8] = b"  /bin/echo\t 'a b'\\x41  tail";
+        let w = extract_word(&mut p, EXEC_FLAGS).unwrap().unwrap();
+        assert!(matches!(w, Cow::Borrowed(b"/bin/echo")));
+        let w = extract_word(&mut p, EXEC_FLAGS).unwrap().unwrap();
+        assert_eq!(&*w, b"a bA");
+        assert!(matches!(w, Cow::Owned(_)));
+        assert_eq!(p, b"tail");
     }
 }

@@ -84,6 +84,31 @@ fn valid_char(c: char) -> bool {
 /// 255 bytes, a known type suffix, characters `[A-Za-z0-9:_.\-\\@]`, a non-empty
 /// prefix; the first `@` starts the instance (further `@` belong to the instance).
 pub fn parse_unit_name(s: &str) -> Option<UnitName> {
+    split_unit_name(s).map(|n| UnitName {
+        prefix: n.prefix.to_string(),
+        instance: n.instance.map(str::to_string),
+        suffix: n.suffix.to_string(),
+    })
+}
+
+/// The parts of a valid unit name, borrowed from it: `parse_unit_name` for callers
+/// that only look (dependency checks run for every `Requires=` word).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnitNameParts<'a> {
+    pub prefix: &'a str,
+    pub instance: Option<&'a str>,
+    pub suffix: &'a str,
+}
+
+impl UnitNameParts<'_> {
+    /// `foo@.service`.
+    pub fn is_template(&self) -> bool {
+        self.instance == Some("")
+    }
+}
+
+/// `parse_unit_name` without copying the parts.
+pub fn split_unit_name(s: &str) -> Option<UnitNameParts<'_>> {
     if s.is_empty() || s.len() >= UNIT_NAME_MAX {
         return None;
     }
@@ -96,16 +121,16 @@ pub fn parse_unit_name(s: &str) -> Option<UnitName> {
         return None;
     }
     let (prefix, instance) = match stem.split_once('@') {
-        Some((p, i)) => (p, Some(i.to_string())),
+        Some((p, i)) => (p, Some(i)),
         None => (stem, None),
     };
     if prefix.is_empty() {
         return None;
     }
-    Some(UnitName {
-        prefix: prefix.to_string(),
+    Some(UnitNameParts {
+        prefix,
         instance,
-        suffix: s[dot..].to_string(),
+        suffix: &s[dot..],
     })
 }
 

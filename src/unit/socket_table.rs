@@ -172,7 +172,7 @@ fn service(s: &mut SocketUnit, ctx: &mut Ctx, v: &str) -> ParseResult {
     if !v.ends_with(".service") {
         return Err(warn(format!("Unit must be of type service, ignoring: {v}")));
     }
-    match super::name::parse_unit_name(v) {
+    match super::name::split_unit_name(v) {
         None => Err(warn(format!(
             "Failed to load unit {v}, ignoring: Unit name {v} is not valid."
         ))),

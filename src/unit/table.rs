@@ -210,7 +210,7 @@ impl Ctx<'_> {
 
     /// A dependency target systemd would accept from this unit.
     pub fn valid_dependency(&self, name: &str) -> bool {
-        match super::name::parse_unit_name(name) {
+        match super::name::split_unit_name(name) {
             Some(n) => self.template || !n.is_template(),
             None => false,
         }

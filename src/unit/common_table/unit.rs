@@ -114,7 +114,7 @@ pub(crate) fn deps(list: &mut Vec<String>, ctx: &mut Ctx, v: &str) -> ParseResul
     for word in words(v)? {
         let has_specifiers = word.contains('%');
         let name = match ctx.expand_cow(&word) {
-            Ok(Cow::Owned(x)) => x,
+            Ok(Cow::Owned(x)) => Cow::Owned(x),
             Ok(Cow::Borrowed(_)) => word,
             Err(r) => {
                 ctx.warn(format!(
@@ -125,8 +125,8 @@ pub(crate) fn deps(list: &mut Vec<String>, ctx: &mut Ctx, v: &str) -> ParseResul
         };
         // In a template, a name built from %i is only known once instantiated.
         if ctx.valid_dependency(&name) || (ctx.template && has_specifiers) {
-            if !list.contains(&name) {
-                list.push(name);
+            if !list.iter().any(|n| *n == name) {
+                list.push(name.into_owned());
             }
         } else {
             ctx.warn(format!(
@@ -167,6 +167,6 @@ fn install_list(list: &mut Vec<String>, _: &mut Ctx, v: &str) -> ParseResult {
         list.clear();
         return Ok(());
     }
-    list.extend(words(v)?);
+    list.extend(words(v)?.map(Cow::into_owned));
     Ok(())
 }

@@ -4,6 +4,8 @@
 //! `unit::exec`, where the grammar itself lives, turning its errors into the
 //! table's `Reject`.
 
+use std::borrow::Cow;
+
 use crate::unit::exec::{parse_exec_line_into, split_words, ExpandWord};
 use crate::unit::model::ExecCommand;
 use crate::unit::table::{expand_word, warn, Ctx, ParseResult, Reject};
@@ -43,8 +45,31 @@ pub(crate) fn exec_lines(list: &mut Vec<ExecCommand>, ctx: &mut Ctx, v: &str) ->
 }
 
 /// Split a list value into words (extract_first_word with UNQUOTE).
-pub(crate) fn words(v: &str) -> Result<Vec<String>, Reject> {
+pub(crate) fn words(v: &str) -> Result<Words<'_>, Reject> {
+    // Without quotes or backslashes, extract_first_word() only splits at whitespace:
+    // the words are borrowed from the value.
+    if !v.contains(['"', '\'', '\\']) {
+        return Ok(Words::Plain(v.split([' ', '\t', '\n', '\r'])));
+    }
     split_words(v)
-        .map(|(w, _)| w)
+        .map(|(w, _)| Words::Unquoted(w.into_iter()))
         .map_err(|_| warn(format!("Invalid syntax, ignoring: {v}")))
+}
+
+/// The words of a list value, borrowed when it has no quoting to undo.
+pub(crate) enum Words<'a> {
+    /// Split at systemd's `WHITESPACE`; runs of it leave empty pieces to skip.
+    Plain(std::str::Split<'a, [char; 4]>),
+    Unquoted(std::vec::IntoIter<String>),
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = Cow<'a, str>;
+
+    fn next(&mut self) -> Option<Cow<'a, str>> {
+        match self {
+            Words::Plain(pieces) => pieces.find(|w| !w.is_empty()).map(Cow::Borrowed),
+            Words::Unquoted(words) => words.next().map(Cow::Owned),
+        }
+    }
 }

@@ -21,8 +21,9 @@ mod parallel;
 mod unit_set;
 
 use super::dropin::{self, classify, errno_text, NameKind};
-use super::lexer::{self, Assignment};
+use super::lexer::{Assignment, LexBuffers};
 use super::model::{LoadState, ServiceUnit, Unit, UnitSource};
+use super::sparse::Sparse;
 use super::specifier::{HostInfo, SpecifierContext};
 use super::table::{self, UnitKind};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
@@ -233,6 +234,8 @@ struct Loader {
     dirs: Arc<SearchDirs>,
     /// The read buffer every unit file and drop-in of this load goes through.
     buf: FileBuf,
+    /// And the lexer's buffers.
+    lex: LexBuffers,
     /// Why a fragment could not be read, for the load-state message (`%m`).
     open_errors: HashMap<String, String>,
     /// Names whose fragment lookup failed, and why.
@@ -273,6 +276,7 @@ impl Loader {
             seen: Default::default(),
             dirs,
             buf: FileBuf::default(),
+            lex: LexBuffers::default(),
             open_errors: HashMap::new(),
             unresolved: BTreeMap::new(),
         }
@@ -375,10 +379,14 @@ impl Loader {
         let mut diags = Diagnostics::new();
         let dropins = dropin::conf_files(&dirs, &|d| map.real_dir(d), &mut diags);
         let sections = table::known_sections(kind);
-        let (mut assignments, lex_diags) = lexer::lex(self.buf.text(), &fragment, sections);
-        let fatal = lex_diags.iter().find_map(fatal_in_fragment);
-        diags.extend(lex_diags);
-        if let Some(errno) = fatal {
+        // One path for the assignments and the unit's source.
+        let file: Arc<Path> = Arc::from(fragment.as_path());
+        let mut assignments = Vec::new();
+        let lexed_from = diags.len();
+        let text = self.buf.text();
+        self.lex
+            .lex_into(text, &file, sections, &mut assignments, &mut diags);
+        if let Some(errno) = diags[lexed_from..].iter().find_map(fatal_in_fragment) {
             self.set.diagnostics.extend(diags);
             self.set.unloaded.insert(real.clone(), LoadState::Error);
             self.open_errors.insert(real, errno.to_string());
@@ -389,9 +397,9 @@ impl Loader {
             match read_unit_file(d, None, false, &mut self.buf) {
                 Ok(UnitFile::Masked | UnitFile::NotAFile) => applied.push(d.clone()),
                 Ok(UnitFile::Text) => {
-                    let (a, ld) = lexer::lex(self.buf.text(), d, sections);
-                    assignments.extend(a);
-                    diags.extend(ld);
+                    let (text, file) = (self.buf.text(), Arc::from(d.as_path()));
+                    self.lex
+                        .lex_into(text, &file, sections, &mut assignments, &mut diags);
                     applied.push(d.clone());
                 }
                 // A dangling drop-in link is listed but contributes nothing, silently
@@ -416,9 +424,14 @@ impl Loader {
         // Only an instance of a template keeps a copy of its source (for `instantiate`).
         let template = dropin::template_of(&real);
         let source = UnitSource {
-            fragment: Some(fragment.as_path().into()),
+            fragment: Some(file),
             line: 0,
-            dropins: applied.into(),
+            // Most units have none: no group stored for them.
+            dropins: if applied.is_empty() {
+                Sparse::default()
+            } else {
+                applied.into()
+            },
         };
         let kept_source = template.as_ref().map(|_| source.clone());
         let (unit, build_diags) = table::build_unit(&real, &assignments, &ctx, source);

@@ -62,7 +62,7 @@ pub(super) fn scan_and_load(
                     h.thread().unpark();
                 }
                 for name in &names {
-                    loader.load(name);
+                    loader.load_once(name);
                 }
                 let unresolved = std::mem::take(&mut loader.unresolved);
                 loader.pair_sockets();
@@ -147,7 +147,7 @@ impl Job {
             Diagnostics::new(),
         );
         for name in chunk {
-            l.load(name);
+            l.load_once(name);
         }
         l.pair_sockets();
         (std::mem::take(&mut l.unresolved), l.finish())

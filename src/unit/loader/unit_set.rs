@@ -108,7 +108,8 @@ impl UnitSet {
         if !map.has_service_instances {
             return false;
         }
-        if map.find_fragment(name).0.ok().as_deref() != src.source.fragment.as_deref() {
+        let fragment = map.find_fragment(name).0.ok().map(|f| map.path(&f));
+        if fragment.as_deref() != src.source.fragment.as_deref() {
             return true;
         }
         let marker = format!("@{instance}.");

@@ -21,13 +21,13 @@ mod parallel;
 mod unit_set;
 
 use super::dropin::{self, classify, errno_text, NameKind};
-use super::lexer::{Assignment, LexBuffers};
+use super::lexer::Assignment;
 use super::model::{LoadState, ServiceUnit, SocketUnit, Unit, UnitSource};
 use super::sparse::Sparse;
 use super::specifier::{HostInfo, SpecifierContext};
 use super::table::{self, UnitKind};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
-use file::{read_unit_file, FileBuf, SearchDirs, UnitFile};
+use file::{read_unit_file, ReadBuffers, SearchDirs, UnitFile};
 use name_map::{normalize, NameMap, Unresolved};
 use unit_set::TemplateSource;
 pub use unit_set::UnitSet;
@@ -244,11 +244,8 @@ struct Loader {
     seen: rustc_hash::FxHashMap<String, Outcome>,
     /// The search directories held open, shared by the threads of one load.
     dirs: Arc<SearchDirs>,
-    /// The read buffer every unit file and drop-in of this load goes through.
-    buf: FileBuf,
-    /// And the lexer's buffers, and the fragment's path.
-    lex: LexBuffers,
-    path: PathBuf,
+    /// What every unit file and drop-in of this load is read and lexed through.
+    bufs: ReadBuffers,
     /// Why a fragment could not be read, for the load-state message (`%m`).
     open_errors: HashMap<String, String>,
     /// Names whose fragment lookup failed, and why.
@@ -288,9 +285,7 @@ impl Loader {
             set,
             seen: Default::default(),
             dirs,
-            buf: FileBuf::default(),
-            lex: LexBuffers::default(),
-            path: PathBuf::new(),
+            bufs: ReadBuffers::default(),
             open_errors: HashMap::new(),
             unresolved: BTreeMap::new(),
         }
@@ -365,11 +360,11 @@ impl Loader {
                 };
             }
         }
-        let mut path = std::mem::take(&mut self.path);
+        let mut path = std::mem::take(&mut self.bufs.path);
         map.write_path(&fragment, &mut path);
         let at = (fragment.dir, fragment.regular);
         let built = self.read_and_build(real, &path, at, aliases);
-        self.path = path;
+        self.bufs.path = path;
         match other_name {
             _ if !built => Outcome::NoUnit,
             None => Outcome::Itself,
@@ -378,7 +373,7 @@ impl Loader {
     }
 
     /// Read the fragment `real` resolved to (`at`: its search directory and whether the
-    /// scan saw a regular file) and its drop-ins (through `self.buf`), and build the
+    /// scan saw a regular file) and its drop-ins (through `self.bufs`), and build the
     /// unit; false when no unit object exists.
     fn read_and_build(
         &mut self,
@@ -389,7 +384,7 @@ impl Loader {
     ) -> bool {
         let name = fragment.file_name().and_then(|n| n.to_str());
         let at = self.dirs.get(dir).zip(name);
-        match read_unit_file(fragment, at, regular, &mut self.buf) {
+        match read_unit_file(fragment, at, regular, &mut self.bufs.file) {
             Ok(UnitFile::Masked) => {
                 self.set.unloaded.insert(real, LoadState::Masked);
                 return false;
@@ -422,10 +417,11 @@ impl Loader {
         let sections = table::known_sections(kind);
         // One path for the assignments and the unit's source.
         let file: Arc<Path> = Arc::from(fragment);
-        let mut assignments = Vec::new();
+        let mut assignments = std::mem::take(&mut self.bufs.assignments);
         let lexed_from = diags.len();
-        let text = self.buf.text();
-        self.lex
+        let text = self.bufs.file.text();
+        self.bufs
+            .lex
             .lex_into(text, &file, sections, &mut assignments, &mut diags);
         if let Some(errno) = diags[lexed_from..].iter().find_map(fatal_in_fragment) {
             self.set.diagnostics.extend(diags);
@@ -435,11 +431,12 @@ impl Loader {
         }
         let mut applied = Vec::new();
         for d in &dropins {
-            match read_unit_file(d, None, false, &mut self.buf) {
+            match read_unit_file(d, None, false, &mut self.bufs.file) {
                 Ok(UnitFile::Masked | UnitFile::NotAFile) => applied.push(d.clone()),
                 Ok(UnitFile::Text) => {
-                    let (text, file) = (self.buf.text(), Arc::from(d.as_path()));
-                    self.lex
+                    let (text, file) = (self.bufs.file.text(), Arc::from(d.as_path()));
+                    self.bufs
+                        .lex
                         .lex_into(text, &file, sections, &mut assignments, &mut diags);
                     applied.push(d.clone());
                 }
@@ -484,11 +481,14 @@ impl Loader {
             }
             Unit::Service(s) => {
                 if let (Some(t), Some(source)) = (template, kept_source) {
-                    self.remember_template(&t, &real, &s, assignments, source);
+                    let kept = std::mem::take(&mut assignments);
+                    self.remember_template(&t, &real, &s, kept, source);
                 }
                 self.set.services.insert(real, Arc::new(s));
             }
         }
+        assignments.clear();
+        self.bufs.assignments = assignments;
         true
     }
 

@@ -237,7 +237,8 @@ enum Outcome {
 /// One load run: the name map, the host facts specifiers need, and the set being built.
 struct Loader {
     map: Arc<NameMap>,
-    search: Vec<PathBuf>,
+    /// The search path, shared with the set and the other chunks of a parallel load.
+    search: Arc<[PathBuf]>,
     host: Arc<HostInfo>,
     set: UnitSet,
     /// Requested name → what loading it gave, so each unit loads once.
@@ -262,20 +263,21 @@ impl Loader {
         let mut diags = Diagnostics::new();
         let map = Arc::new(NameMap::scan(&search, &mut diags, sockets_seen));
         let dirs = Arc::new(SearchDirs::open(&search));
-        Loader::with_map(map, dirs, search, Arc::new(HostInfo::detect()), diags)
+        let host = Arc::new(HostInfo::detect());
+        Loader::with_map(map, dirs, search.into(), host, diags)
     }
 
     /// `dirs`: the search directories held open (empty: files open by full path).
     fn with_map(
         map: Arc<NameMap>,
         dirs: Arc<SearchDirs>,
-        search: Vec<PathBuf>,
+        search: Arc<[PathBuf]>,
         host: Arc<HostInfo>,
         diags: Diagnostics,
     ) -> Loader {
         let set = UnitSet {
             diagnostics: diags,
-            search_path: search.clone(),
+            search_path: Arc::clone(&search),
             ..UnitSet::default()
         };
         Loader {

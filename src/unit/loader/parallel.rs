@@ -74,7 +74,7 @@ pub(super) fn scan_and_load(
             map: Arc::clone(&loader.map),
             dirs: Arc::clone(&loader.dirs),
             host: Arc::clone(&loader.host),
-            search: loader.search.clone(),
+            search: Arc::clone(&loader.search),
             names,
             next: AtomicUsize::new(0),
         };
@@ -114,7 +114,7 @@ struct Job {
     map: Arc<NameMap>,
     dirs: Arc<SearchDirs>,
     host: Arc<HostInfo>,
-    search: Vec<PathBuf>,
+    search: Arc<[PathBuf]>,
     names: Vec<String>,
     next: AtomicUsize,
 }
@@ -144,7 +144,7 @@ impl Job {
         let mut l = Loader::with_map(
             Arc::clone(&self.map),
             Arc::clone(&self.dirs),
-            self.search.clone(),
+            Arc::clone(&self.search),
             Arc::clone(&self.host),
             Diagnostics::new(),
         );

@@ -12,6 +12,7 @@
 //! rest of the unit language. The small name classifier below mirrors
 //! `unit_name_is_valid()` (src/basic/unit-name.c) for exactly what discovery needs.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs;
 use std::io;
@@ -52,8 +53,20 @@ pub enum NameKind {
 /// `valid_char` of a unit name (src/basic/unit-name.c), on bytes: every allowed
 /// character is ASCII, so a byte of a multi-byte character is never valid either.
 fn valid_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, b':' | b'-' | b'_' | b'.' | b'\\')
+    VALID_BYTES[usize::from(c)]
 }
+
+/// `valid_byte` as a table, looked up for every byte of every name a load classifies.
+const VALID_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        table[i] = c.is_ascii_alphanumeric() || matches!(c, b':' | b'-' | b'_' | b'.' | b'\\');
+        i += 1;
+    }
+    table
+};
 
 /// Classify `name` like `unit_name_classify()`; None when it is not a valid unit name.
 /// (Called several times for every unit a load touches, hence on bytes.)
@@ -87,9 +100,20 @@ pub fn classify(name: &str) -> Option<NameKind> {
     }
 }
 
+/// Where the byte `b` (ASCII) is first / last in `s`. Unit names are short, and a byte
+/// loop costs less on them than `str::find`'s general search, which several lookups
+/// for every unit a load touches would pay.
+fn find_byte(s: &str, b: u8) -> Option<usize> {
+    s.as_bytes().iter().position(|&c| c == b)
+}
+
+fn rfind_byte(s: &str, b: u8) -> Option<usize> {
+    s.as_bytes().iter().rposition(|&c| c == b)
+}
+
 /// The type suffix (`socket`) of a unit name.
 pub fn unit_type(name: &str) -> Option<&str> {
-    name.rfind('.').map(|i| &name[i + 1..])
+    rfind_byte(name, b'.').map(|i| &name[i + 1..])
 }
 
 /// `foo@bar.service` → `foo@.service`; None for non-instances.
@@ -97,22 +121,22 @@ pub fn template_of(name: &str) -> Option<String> {
     if classify(name)? != NameKind::Instance {
         return None;
     }
-    let at = name.find('@')?;
-    let dot = name.rfind('.')?;
+    let at = find_byte(name, b'@')?;
+    let dot = rfind_byte(name, b'.')?;
     Some(format!("{}{}", &name[..=at], &name[dot..]))
 }
 
 /// The instance of `foo@bar.service` (`bar`); None for plain names and templates.
 pub fn instance_of(name: &str) -> Option<&str> {
-    let at = name.find('@')?;
-    let dot = name.rfind('.')?;
+    let at = find_byte(name, b'@')?;
+    let dot = rfind_byte(name, b'.')?;
     let inst = name.get(at + 1..dot)?;
     (!inst.is_empty()).then_some(inst)
 }
 
 /// `foo@.service` + `bar` → `foo@bar.service`.
 pub fn replace_instance(template: &str, instance: &str) -> String {
-    match (template.find('@'), template.rfind('.')) {
+    match (find_byte(template, b'@'), rfind_byte(template, b'.')) {
         (Some(at), Some(dot)) if at < dot => {
             format!("{}{}{}", &template[..=at], instance, &template[dot..])
         }
@@ -136,15 +160,15 @@ pub fn dropin_dirs(
     suffix: &str,
 ) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
-    let mut entry = String::new();
+    let mut buf = [0; ENTRY_NAME_MAX];
     for n in std::iter::once(name).chain(aliases.iter().map(String::as_str)) {
         for dir in search_path {
-            find_dirs(dir, exists, n, suffix, &mut dirs, &mut entry, 0);
+            find_dirs(dir, exists, n, suffix, &mut dirs, &mut buf, 0);
         }
     }
     // The type-wide "socket.d" comes last: the most generic, overridden by everything else.
     if let Some(t) = unit_type(name) {
-        set_entry(&mut entry, t, suffix);
+        let entry = entry_name(&mut buf, t, suffix);
         for dir in search_path {
             push_if_exists(dir, exists, &entry, &mut dirs);
         }
@@ -152,11 +176,23 @@ pub fn dropin_dirs(
     dirs
 }
 
-/// `entry` = `name` + `suffix`, reusing its buffer (no allocation per candidate).
-fn set_entry(entry: &mut String, name: &str, suffix: &str) {
-    entry.clear();
-    entry.push_str(name);
-    entry.push_str(suffix);
+/// Room for a unit name and a suffix such as `.requires`.
+const ENTRY_NAME_MAX: usize = UNIT_NAME_MAX + 16;
+
+/// `name` + `suffix`, put together in `buf`: a load looks up several candidate
+/// directories per unit and almost none exist, so none costs an allocation (only
+/// a name too long to be a unit's does).
+fn entry_name<'b>(buf: &'b mut [u8; ENTRY_NAME_MAX], name: &str, suffix: &str) -> Cow<'b, str> {
+    if let Some(b) = buf.get_mut(..name.len() + suffix.len()) {
+        let (n, s) = b.split_at_mut(name.len());
+        n.copy_from_slice(name.as_bytes());
+        s.copy_from_slice(suffix.as_bytes());
+        // Two strings back to back are one: this never fails.
+        if let Ok(entry) = std::str::from_utf8(b) {
+            return Cow::Borrowed(entry);
+        }
+    }
+    Cow::Owned(format!("{name}{suffix}"))
 }
 
 /// Add `dir/entry` to `dirs` when the directory has that entry (once).
@@ -176,28 +212,31 @@ fn find_dirs(
     name: &str,
     suffix: &str,
     dirs: &mut Vec<PathBuf>,
-    entry: &mut String,
+    buf: &mut [u8; ENTRY_NAME_MAX],
     depth: usize,
 ) {
     // Each step strictly shortens the prefix, so this bound is never reached in practice.
     if depth > 64 {
         return;
     }
-    set_entry(entry, name, suffix);
-    push_if_exists(unit_path, exists, entry, dirs);
+    push_if_exists(unit_path, exists, &entry_name(buf, name, suffix), dirs);
     let kind = classify(name);
     if kind == Some(NameKind::Instance) {
         if let Some(t) = template_of(name) {
-            find_dirs(unit_path, exists, &t, suffix, dirs, entry, depth + 1);
+            find_dirs(unit_path, exists, &t, suffix, dirs, buf, depth + 1);
         }
     }
-    let Some(dot) = name.rfind('.') else { return };
+    let Some(dot) = rfind_byte(name, b'.') else {
+        return;
+    };
     let stem = &name[..dot];
-    let mut prefix = stem.split('@').next().unwrap_or(stem);
+    let mut prefix = find_byte(stem, b'@').map_or(stem, |at| &stem[..at]);
     // "foo-bar-baz" → "foo-bar-"; "foo-bar-" → "foo-" (a trailing dash is chopped once).
     let mut chopped = false;
     loop {
-        let Some(n) = prefix.rfind('-') else { return };
+        let Some(n) = rfind_byte(prefix, b'-') else {
+            return;
+        };
         if n == 0 {
             return;
         }
@@ -219,7 +258,7 @@ fn find_dirs(
         format!("{prefix}@{instance}{}", &name[dot..])
     };
     if classify(&built).is_some() {
-        find_dirs(unit_path, exists, &built, suffix, dirs, entry, depth + 1);
+        find_dirs(unit_path, exists, &built, suffix, dirs, buf, depth + 1);
     }
 }
 
@@ -386,6 +425,14 @@ mod tests {
             dirs_for("real.socket", &["al.socket"], &all),
             vec!["/b/real.socket.d", "/a/al.socket.d", "/a/socket.d"]
         );
+    }
+
+    /// A name too long for the stack buffer is still looked up (on the heap).
+    #[test]
+    fn overlong_names_are_looked_up_too() {
+        let long = format!("{}.socket", "a".repeat(ENTRY_NAME_MAX));
+        let dir = format!("/a/{long}.d");
+        assert_eq!(dirs_for(&long, &[], &[dir.as_str()]), vec![dir.clone()]);
     }
 
     #[test]

@@ -18,8 +18,12 @@ use crate::diag::{Diagnostic, Diagnostics};
 /// systemd's `LONG_LINE_MAX` (src/basic/fileio.h): the longest logical line accepted.
 pub const LONG_LINE_MAX: usize = 1024 * 1024;
 
-/// `WHITESPACE` of src/basic/string-util.h, stripped around keys, values and lines.
-const WHITESPACE: &[u8] = b" \t\n\r";
+/// `WHITESPACE` of src/basic/string-util.h, stripped around keys, values and lines
+/// (a `match`: checked for nearly every byte of every file, where a slice search
+/// costs several times more).
+fn is_whitespace(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r')
+}
 
 const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 
@@ -77,36 +81,77 @@ fn len32(s: &str) -> u32 {
 /// "Unknown section 'X'. Ignoring." at their header and their keys are dropped;
 /// sections starting with `X-` are dropped silently (systemd.syntax(7)).
 pub fn lex(bytes: &[u8], file: &Path, known_sections: &[&str]) -> (Vec<Assignment>, Diagnostics) {
-    let mut lx = Lexer {
-        file: Arc::from(file),
-        known: known_sections,
-        // Keys and values never add up to more than the file; one line is at most
-        // one assignment. Sized once, neither grows while lexing.
-        text: String::with_capacity(bytes.len()),
-        pending: Vec::with_capacity(bytes.iter().filter(|&&b| b == b'\n').count() + 1),
-        diags: Vec::new(),
-        section: None,
-        section_ignored: false,
-    };
-    lx.run(bytes);
-    let text: Arc<str> = Arc::from(lx.text);
-    let file = lx.file;
-    let out = lx
-        .pending
-        .into_iter()
-        .map(|p| Assignment {
+    let mut out = Vec::new();
+    let mut diags = Diagnostics::new();
+    LexBuffers::default().lex_into(
+        bytes,
+        &Arc::from(file),
+        known_sections,
+        &mut out,
+        &mut diags,
+    );
+    (out, diags)
+}
+
+/// What lexing keeps from one file to the next: a load lexes thousands of files, and
+/// with these neither the working buffers nor the section names are allocated again
+/// for each (every `[Socket]` of the load shares one `Arc`).
+#[derive(Debug, Default)]
+pub struct LexBuffers {
+    /// Every key and value of the file being lexed, back to back.
+    text: String,
+    pending: Vec<Pending>,
+    /// Section names seen so far (at most `SECTION_NAMES_KEPT`).
+    sections: Vec<Arc<str>>,
+}
+
+/// A unit type has three or four sections; with every section accepted (an empty
+/// `known_sections`) any name may come, and only the first few are kept.
+const SECTION_NAMES_KEPT: usize = 8;
+
+impl LexBuffers {
+    /// `lex`, appending to `out` and `diags`; the assignments share `file`.
+    pub fn lex_into(
+        &mut self,
+        bytes: &[u8],
+        file: &Arc<Path>,
+        known_sections: &[&str],
+        out: &mut Vec<Assignment>,
+        diags: &mut Diagnostics,
+    ) {
+        self.text.clear();
+        // Keys and values never add up to more than the file: the text does not grow
+        // while lexing.
+        self.text.reserve(bytes.len());
+        self.pending.clear();
+        let mut lx = Lexer {
+            file,
+            known: known_sections,
+            text: &mut self.text,
+            pending: &mut self.pending,
+            section_names: &mut self.sections,
+            diags,
+            section: None,
+            section_ignored: false,
+        };
+        lx.run(bytes);
+        if self.pending.is_empty() {
+            return;
+        }
+        let text: Arc<str> = Arc::from(self.text.as_str());
+        out.extend(self.pending.drain(..).map(|p| Assignment {
             section: p.section,
             text: Arc::clone(&text),
             key: p.key,
             value: p.value,
-            file: Arc::clone(&file),
+            file: Arc::clone(file),
             line: p.line,
-        })
-        .collect();
-    (out, lx.diags)
+        }));
+    }
 }
 
 /// An assignment whose key and value are already in `Lexer::text`.
+#[derive(Debug)]
 struct Pending {
     section: Arc<str>,
     key: (u32, u32),
@@ -115,12 +160,12 @@ struct Pending {
 }
 
 struct Lexer<'a> {
-    file: Arc<Path>,
+    file: &'a Path,
     known: &'a [&'a str],
-    /// Every key and value of the file, back to back.
-    text: String,
-    pending: Vec<Pending>,
-    diags: Diagnostics,
+    text: &'a mut String,
+    pending: &'a mut Vec<Pending>,
+    section_names: &'a mut Vec<Arc<str>>,
+    diags: &'a mut Diagnostics,
     /// Current section; None before the first header or inside an ignored one.
     section: Option<Arc<str>>,
     section_ignored: bool,
@@ -169,15 +214,12 @@ impl<'a> Iterator for PhysicalLines<'a> {
     }
 }
 
-/// Where `s` starts and ends without the `WHITESPACE` around it.
+/// Where `s` starts and ends without the whitespace around it.
 fn strip_bounds(s: &[u8]) -> (usize, usize) {
-    let start = s
-        .iter()
-        .position(|c| !WHITESPACE.contains(c))
-        .unwrap_or(s.len());
+    let start = s.iter().position(|&c| !is_whitespace(c)).unwrap_or(s.len());
     let end = s
         .iter()
-        .rposition(|c| !WHITESPACE.contains(c))
+        .rposition(|&c| !is_whitespace(c))
         .map_or(start, |i| i + 1);
     (start, end)
 }
@@ -232,7 +274,7 @@ impl Lexer<'_> {
             }
 
             // Comment lines are skipped even in the middle of a continuation.
-            let lead = phys.iter().position(|c| !WHITESPACE.contains(c));
+            let lead = phys.iter().position(|&c| !is_whitespace(c));
             if let Some(i) = lead {
                 if matches!(phys[i], b'#' | b';') {
                     continue;
@@ -343,9 +385,9 @@ impl Lexer<'_> {
         let key = strip_str(&l[..eq]);
         let value = strip_str(&l[eq + 1..]);
         let mut push = |s: &str| {
-            let start = len32(&self.text);
+            let start = len32(self.text);
             self.text.push_str(s);
-            (start, len32(&self.text))
+            (start, len32(self.text))
         };
         let key = push(key);
         let value = push(value);
@@ -378,9 +420,21 @@ impl Lexer<'_> {
             self.section = None;
             self.section_ignored = true;
         } else {
-            self.section = Some(Arc::from(name));
+            self.section = Some(self.section_name(name));
             self.section_ignored = false;
         }
+    }
+
+    /// The shared `Arc` of a section name.
+    fn section_name(&mut self, name: &str) -> Arc<str> {
+        if let Some(s) = self.section_names.iter().find(|s| ***s == *name) {
+            return Arc::clone(s);
+        }
+        let s: Arc<str> = Arc::from(name);
+        if self.section_names.len() < SECTION_NAMES_KEPT {
+            self.section_names.push(Arc::clone(&s));
+        }
+        s
     }
 }
 

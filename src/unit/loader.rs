@@ -21,12 +21,13 @@ mod parallel;
 mod unit_set;
 
 use super::dropin::{self, classify, errno_text, NameKind};
-use super::lexer::{self, Assignment};
-use super::model::{LoadState, ServiceUnit, Unit, UnitSource};
+use super::lexer::Assignment;
+use super::model::{LoadState, ServiceUnit, SocketUnit, Unit, UnitSource};
+use super::sparse::Sparse;
 use super::specifier::{HostInfo, SpecifierContext};
 use super::table::{self, UnitKind};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
-use file::{read_unit_file, FileBuf, SearchDirs, UnitFile};
+use file::{read_unit_file, ReadBuffers, SearchDirs, UnitFile};
 use name_map::{normalize, NameMap, Unresolved};
 use unit_set::TemplateSource;
 pub use unit_set::UnitSet;
@@ -221,18 +222,31 @@ fn fatal_in_fragment(d: &Diagnostic) -> Option<&'static str> {
     }
 }
 
+/// What loading a name gave. Nearly every name is its unit's real name, which then
+/// needs no copy of its own.
+#[derive(Debug)]
+enum Outcome {
+    /// No unit object (not found, masked, unreadable).
+    NoUnit,
+    /// A unit, under the name asked for.
+    Itself,
+    /// A unit under another (its real) name.
+    Unit(String),
+}
+
 /// One load run: the name map, the host facts specifiers need, and the set being built.
 struct Loader {
     map: Arc<NameMap>,
-    search: Vec<PathBuf>,
+    /// The search path, shared with the set and the other chunks of a parallel load.
+    search: Arc<[PathBuf]>,
     host: Arc<HostInfo>,
     set: UnitSet,
-    /// Requested name → real name (None: did not load), so each unit loads once.
-    seen: rustc_hash::FxHashMap<String, Option<String>>,
+    /// Requested name → what loading it gave, so each unit loads once.
+    seen: rustc_hash::FxHashMap<String, Outcome>,
     /// The search directories held open, shared by the threads of one load.
     dirs: Arc<SearchDirs>,
-    /// The read buffer every unit file and drop-in of this load goes through.
-    buf: FileBuf,
+    /// What every unit file and drop-in of this load is read and lexed through.
+    bufs: ReadBuffers,
     /// Why a fragment could not be read, for the load-state message (`%m`).
     open_errors: HashMap<String, String>,
     /// Names whose fragment lookup failed, and why.
@@ -249,20 +263,21 @@ impl Loader {
         let mut diags = Diagnostics::new();
         let map = Arc::new(NameMap::scan(&search, &mut diags, sockets_seen));
         let dirs = Arc::new(SearchDirs::open(&search));
-        Loader::with_map(map, dirs, search, Arc::new(HostInfo::detect()), diags)
+        let host = Arc::new(HostInfo::detect());
+        Loader::with_map(map, dirs, search.into(), host, diags)
     }
 
     /// `dirs`: the search directories held open (empty: files open by full path).
     fn with_map(
         map: Arc<NameMap>,
         dirs: Arc<SearchDirs>,
-        search: Vec<PathBuf>,
+        search: Arc<[PathBuf]>,
         host: Arc<HostInfo>,
         diags: Diagnostics,
     ) -> Loader {
         let set = UnitSet {
             diagnostics: diags,
-            search_path: search.clone(),
+            search_path: Arc::clone(&search),
             ..UnitSet::default()
         };
         Loader {
@@ -272,7 +287,7 @@ impl Loader {
             set,
             seen: Default::default(),
             dirs,
-            buf: FileBuf::default(),
+            bufs: ReadBuffers::default(),
             open_errors: HashMap::new(),
             unresolved: BTreeMap::new(),
         }
@@ -287,19 +302,34 @@ impl Loader {
     /// Load `name` (a `.socket` or `.service`) once; returns its real name when a unit
     /// object exists (loaded or bad-setting), recording failures in `unloaded`.
     fn load(&mut self, name: &str) -> Option<String> {
-        if let Some(r) = self.seen.get(name) {
-            return r.clone();
-        }
-        let r = self.load_uncached(name);
-        if let Some(real) = r.as_ref().filter(|real| *real != name) {
-            self.seen.insert(real.clone(), r.clone());
-        }
-        self.seen.insert(name.to_string(), r.clone());
-        r
+        self.load_once(name);
+        self.real_name(name).map(str::to_string)
     }
 
-    fn load_uncached(&mut self, name: &str) -> Option<String> {
-        let (fragment, names) = self.map.find_fragment(name);
+    /// `load`, for callers that need no copy of the real name.
+    fn load_once(&mut self, name: &str) {
+        if self.seen.contains_key(name) {
+            return;
+        }
+        let outcome = self.load_uncached(name);
+        if let Outcome::Unit(real) = &outcome {
+            self.seen.insert(real.clone(), Outcome::Itself);
+        }
+        self.seen.insert(name.to_string(), outcome);
+    }
+
+    /// The real name of a unit `load` has seen, when a unit object exists.
+    fn real_name<'a>(&'a self, name: &'a str) -> Option<&'a str> {
+        match self.seen.get(name)? {
+            Outcome::NoUnit => None,
+            Outcome::Itself => Some(name),
+            Outcome::Unit(real) => Some(real),
+        }
+    }
+
+    fn load_uncached(&mut self, name: &str) -> Outcome {
+        let map = &*self.map;
+        let (fragment, names) = map.find_fragment(name);
         let fragment = match fragment {
             Ok(f) => f,
             Err(why) => {
@@ -308,63 +338,75 @@ impl Loader {
                 self.set
                     .unloaded
                     .insert(name.to_string(), LoadState::NotFound);
-                return None;
+                return Outcome::NoUnit;
             }
         };
         // The unit's id is the fragment's name, with our instance put into a template.
-        let base = fragment
-            .file_name()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let real = match (classify(&base), dropin::instance_of(name)) {
-            (Some(NameKind::Template), Some(inst)) => dropin::replace_instance(&base, inst),
-            _ => base,
+        let real = match (classify(fragment.name), dropin::instance_of(name)) {
+            (Some(NameKind::Template), Some(inst)) => dropin::replace_instance(fragment.name, inst),
+            _ => fragment.name.to_string(),
         };
-        for n in &names {
-            if *n != real {
-                self.set.aliases.insert(n.clone(), real.clone());
-            }
+        let mut aliases = Vec::new();
+        for n in names.into_iter().filter(|n| *n != real) {
+            self.set.aliases.insert(n.to_string(), real.clone());
+            aliases.push(n.into_owned());
         }
-        if real != name {
+        let other_name = (real != name).then(|| real.clone());
+        if let Some(real) = &other_name {
             self.set.aliases.insert(name.to_string(), real.clone());
-            if let Some(r) = self.seen.get(&real).cloned() {
-                return r;
+            if self.seen.contains_key(real) {
+                return match self.real_name(real) {
+                    None => Outcome::NoUnit,
+                    Some(r) if r == name => Outcome::Itself,
+                    Some(r) => Outcome::Unit(r.to_string()),
+                };
             }
         }
-        self.read_and_build(real, fragment, names)
+        let mut path = std::mem::take(&mut self.bufs.path);
+        map.write_path(&fragment, &mut path);
+        let at = (fragment.dir, fragment.regular);
+        let built = self.read_and_build(real, &path, at, aliases);
+        self.bufs.path = path;
+        match other_name {
+            _ if !built => Outcome::NoUnit,
+            None => Outcome::Itself,
+            Some(real) => Outcome::Unit(real),
+        }
     }
 
-    /// Read the fragment `real` resolved to and its drop-ins (through `self.buf`),
-    /// and build the unit.
+    /// Read the fragment `real` resolved to (`at`: its search directory and whether the
+    /// scan saw a regular file) and its drop-ins (through `self.bufs`), and build the
+    /// unit; false when no unit object exists.
     fn read_and_build(
         &mut self,
         real: String,
-        fragment: PathBuf,
-        names: Vec<String>,
-    ) -> Option<String> {
-        let (at, regular) = match self.map.locate(&fragment) {
-            Some((dir, name, regular)) => (self.dirs.get(dir).map(|fd| (fd, name)), regular),
-            None => (None, false),
-        };
-        match read_unit_file(&fragment, at, regular, &mut self.buf) {
+        fragment: &Path,
+        (dir, regular): (usize, bool),
+        aliases: Vec<String>,
+    ) -> bool {
+        let name = fragment.file_name().and_then(|n| n.to_str());
+        let at = self.dirs.get(dir).zip(name);
+        match read_unit_file(fragment, at, regular, &mut self.bufs.file) {
             Ok(UnitFile::Masked) => {
                 self.set.unloaded.insert(real, LoadState::Masked);
-                return None;
+                return false;
             }
             Ok(UnitFile::NotAFile) => {
                 self.set.unloaded.insert(real, LoadState::NotFound);
-                return None;
+                return false;
             }
             Ok(UnitFile::Text) => {}
-            Err(e) => return self.fail_open(&real, &fragment, &e),
+            Err(e) => {
+                self.fail_open(&real, fragment, &e);
+                return false;
+            }
         }
-        let aliases: Vec<String> = names.iter().filter(|n| **n != real).cloned().collect();
         let kind = if real.ends_with(".socket") {
             UnitKind::Socket
         } else {
             UnitKind::Service
         };
-        let map = Arc::clone(&self.map);
+        let map = &self.map;
         let dirs = dropin::dropin_dirs(
             &self.search,
             &|d, e| map.has_entry(d, e),
@@ -375,23 +417,29 @@ impl Loader {
         let mut diags = Diagnostics::new();
         let dropins = dropin::conf_files(&dirs, &|d| map.real_dir(d), &mut diags);
         let sections = table::known_sections(kind);
-        let (mut assignments, lex_diags) = lexer::lex(self.buf.text(), &fragment, sections);
-        let fatal = lex_diags.iter().find_map(fatal_in_fragment);
-        diags.extend(lex_diags);
-        if let Some(errno) = fatal {
+        // One path for the assignments and the unit's source.
+        let file: Arc<Path> = Arc::from(fragment);
+        let mut assignments = std::mem::take(&mut self.bufs.assignments);
+        let lexed_from = diags.len();
+        let text = self.bufs.file.text();
+        self.bufs
+            .lex
+            .lex_into(text, &file, sections, &mut assignments, &mut diags);
+        if let Some(errno) = diags[lexed_from..].iter().find_map(fatal_in_fragment) {
             self.set.diagnostics.extend(diags);
             self.set.unloaded.insert(real.clone(), LoadState::Error);
             self.open_errors.insert(real, errno.to_string());
-            return None;
+            return false;
         }
         let mut applied = Vec::new();
         for d in &dropins {
-            match read_unit_file(d, None, false, &mut self.buf) {
+            match read_unit_file(d, None, false, &mut self.bufs.file) {
                 Ok(UnitFile::Masked | UnitFile::NotAFile) => applied.push(d.clone()),
                 Ok(UnitFile::Text) => {
-                    let (a, ld) = lexer::lex(self.buf.text(), d, sections);
-                    assignments.extend(a);
-                    diags.extend(ld);
+                    let (text, file) = (self.bufs.file.text(), Arc::from(d.as_path()));
+                    self.bufs
+                        .lex
+                        .lex_into(text, &file, sections, &mut assignments, &mut diags);
                     applied.push(d.clone());
                 }
                 // A dangling drop-in link is listed but contributes nothing, silently
@@ -410,15 +458,20 @@ impl Loader {
         }
         let ctx = SpecifierContext {
             unit_name: &real,
-            fragment: Some(&fragment),
+            fragment: Some(fragment),
             host: &self.host,
         };
         // Only an instance of a template keeps a copy of its source (for `instantiate`).
         let template = dropin::template_of(&real);
         let source = UnitSource {
-            fragment: Some(fragment.as_path().into()),
+            fragment: Some(file),
             line: 0,
-            dropins: applied.into(),
+            // Most units have none: no group stored for them.
+            dropins: if applied.is_empty() {
+                Sparse::default()
+            } else {
+                applied.into()
+            },
         };
         let kept_source = template.as_ref().map(|_| source.clone());
         let (unit, build_diags) = table::build_unit(&real, &assignments, &ctx, source);
@@ -426,19 +479,22 @@ impl Loader {
         self.set.diagnostics.extend(diags);
         match unit {
             Unit::Socket(s) => {
-                self.set.sockets.insert(real.clone(), Arc::new(s));
+                self.set.sockets.insert(real, Arc::new(s));
             }
             Unit::Service(s) => {
                 if let (Some(t), Some(source)) = (template, kept_source) {
-                    self.remember_template(&t, &real, &s, assignments, source);
+                    let kept = std::mem::take(&mut assignments);
+                    self.remember_template(&t, &real, &s, kept, source);
                 }
-                self.set.services.insert(real.clone(), Arc::new(s));
+                self.set.services.insert(real, Arc::new(s));
             }
         }
-        Some(real)
+        assignments.clear();
+        self.bufs.assignments = assignments;
+        true
     }
 
-    fn fail_open(&mut self, real: &str, fragment: &Path, e: &io::Error) -> Option<String> {
+    fn fail_open(&mut self, real: &str, fragment: &Path, e: &io::Error) {
         let text = errno_text(e);
         self.set.diagnostics.push(Diagnostic::unit_warning(
             real,
@@ -448,7 +504,6 @@ impl Loader {
         self.set
             .unloaded
             .insert(real.to_string(), LoadState::NotFound);
-        None
     }
 
     /// Keep what `instantiate` needs: the template's merged assignments.
@@ -506,38 +561,39 @@ impl Loader {
     /// systemd-analyze's `verify_socket()`: every loaded socket needs a loaded service
     /// (`Service=`, `NAME.service`, or for `Accept=yes` the template `PREFIX@.service`).
     fn pair_sockets(&mut self) {
-        let sockets: Vec<(String, String, bool)> = self
+        let sockets: Vec<Arc<SocketUnit>> = self
             .set
             .sockets
             .values()
             .filter(|s| s.load_state == LoadState::Loaded && s.builtin.is_none())
-            .map(|s| (s.name.clone(), s.service_name(), s.accept))
+            .cloned()
             .collect();
-        for (socket, service, accept) in sockets {
-            let (load_name, shown) = if accept {
-                // The template is kept under its own name for `instantiate`; systemd
-                // reports it as the instance it probes with.
-                let probe = dropin::replace_instance(&service, ACCEPT_PROBE_INSTANCE);
-                (service.clone(), probe)
+        for socket in sockets {
+            let service = socket.service_name();
+            let ok = if socket.accept {
+                self.load_template(&service)
             } else {
-                (service.clone(), service.clone())
-            };
-            let ok = if accept {
-                self.load_template(&load_name)
-            } else {
-                self.load(&load_name).is_some_and(|r| {
+                self.load_once(&service);
+                self.real_name(&service).is_some_and(|r| {
                     self.set
                         .services
-                        .get(&r)
+                        .get(r)
                         .is_some_and(|s| s.load_state == LoadState::Loaded)
                 })
             };
             if !ok {
+                // The template is kept under its own name for `instantiate`; systemd
+                // reports it as the instance it probes with.
+                let shown = if socket.accept {
+                    dropin::replace_instance(&service, ACCEPT_PROBE_INSTANCE)
+                } else {
+                    service
+                };
                 self.set.diagnostics.push(Diagnostic::unit_error(
-                    socket.as_str(),
+                    socket.name.as_str(),
                     format!("service {shown} not loaded, socket cannot be started."),
                 ));
-                self.set.missing_service.insert(socket, shown);
+                self.set.missing_service.insert(socket.name.clone(), shown);
             }
         }
     }

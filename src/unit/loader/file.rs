@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use nix::fcntl::{openat, OFlag, AT_FDCWD};
 use nix::sys::stat::Mode;
 
+use crate::unit::lexer::{Assignment, LexBuffers};
+
 /// What reading a unit file or drop-in found.
 pub(super) enum UnitFile {
     /// The file's text is in the caller's buffer (`FileBuf::text`).
@@ -33,6 +35,19 @@ impl FileBuf {
     pub(super) fn text(&self) -> &[u8] {
         &self.bytes[..self.len]
     }
+}
+
+/// Everything reading and lexing a unit goes through, kept from one unit to the next
+/// (and from one chunk of a parallel load to the next): after the first few units,
+/// no unit costs an allocation for these.
+#[derive(Debug, Default)]
+pub(super) struct ReadBuffers {
+    pub(super) file: FileBuf,
+    pub(super) lex: LexBuffers,
+    /// The fragment's path.
+    pub(super) path: PathBuf,
+    /// The merged assignments of the unit being built.
+    pub(super) assignments: Vec<Assignment>,
 }
 
 /// The search directories, held open (`O_PATH`) for one load so that a unit file is

@@ -8,7 +8,7 @@
 //! template (`unit_file_find_fragment()`). Also kept: every top-level entry, so drop-in
 //! directories are found without a `stat()` per candidate (`unit_path_cache`).
 
-use std::ffi::OsStr;
+use std::borrow::Cow;
 use std::fs;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
@@ -62,6 +62,15 @@ struct EntryType {
     dir: bool,
     link: bool,
     regular: bool,
+}
+
+/// A unit file the name map knows: file `name` in search directory `dir`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Fragment<'a> {
+    pub(super) dir: usize,
+    pub(super) name: &'a str,
+    /// The scan saw a regular file (no symlink, no device) there.
+    pub(super) regular: bool,
 }
 
 /// Why a name has no fragment.
@@ -197,12 +206,10 @@ impl NameMap {
             .map(|(src, _)| src.clone())
             .collect();
         for src in keys {
-            let Ok(path) = map.resolve(&src) else {
+            let Ok(fragment) = map.resolve(&src) else {
                 continue;
             };
-            let Some(mut dst) = path.file_name().map(|s| s.to_string_lossy().into_owned()) else {
-                continue;
-            };
+            let mut dst = fragment.name.to_string();
             // An instance symlinked to a template is an alias of that instance only.
             if classify(&dst) == Some(NameKind::Template) {
                 if let Some(inst) = dropin::instance_of(&src) {
@@ -290,20 +297,18 @@ impl NameMap {
             .or_else(|| self.dirs.iter().position(|d| d == dir))
     }
 
-    /// The search directory (index) a unit file path is directly in, its name there,
-    /// and whether the scan saw a regular file (no symlink, no device) there.
-    pub(super) fn locate<'a>(&self, path: &'a Path) -> Option<(usize, &'a str, bool)> {
-        let bytes = path.as_os_str().as_bytes();
-        let slash = bytes.iter().rposition(|&b| b == b'/')?;
-        let name = std::str::from_utf8(&bytes[slash + 1..]).ok()?;
-        if name.is_empty() {
-            return None;
-        }
-        // `/name` is in `/`.
-        let dir = Path::new(OsStr::from_bytes(&bytes[..slash.max(1)]));
-        let index = self.dir_index(dir)?;
-        let regular = self.seen.get(name).and_then(|s| s.dirs.get(index));
-        Some((index, name, regular.unwrap_or(false)))
+    /// The path of a fragment, written into `path` (whose allocation is reused).
+    pub(super) fn write_path(&self, fragment: &Fragment<'_>, path: &mut PathBuf) {
+        path.as_mut_os_string().clear();
+        path.push(&self.dirs[fragment.dir]);
+        path.push(fragment.name);
+    }
+
+    /// The path of a fragment.
+    pub(super) fn path(&self, fragment: &Fragment<'_>) -> PathBuf {
+        let mut path = PathBuf::new();
+        self.write_path(fragment, &mut path);
+        path
     }
 
     /// The real path of a drop-in directory the scan saw as a plain directory.
@@ -311,39 +316,47 @@ impl NameMap {
         self.real_dirs.get(path).cloned()
     }
 
-    /// Whether the scan saw `path` as a regular file (no symlink, no device).
-    #[cfg(test)]
-    fn is_regular(&self, path: &Path) -> bool {
-        self.locate(path).is_some_and(|(_, _, regular)| regular)
-    }
-
-    /// `unit_ids_map_get()`: follow aliases to a file path.
-    pub(super) fn resolve(&self, name: &str) -> Result<PathBuf, Unresolved> {
-        let id_of = |key: &str| self.seen.get(key).and_then(|s| s.id.as_ref());
-        let mut id: Option<String> = None;
+    /// `unit_ids_map_get()`: follow aliases to a unit file.
+    pub(super) fn resolve(&self, name: &str) -> Result<Fragment<'_>, Unresolved> {
+        let mut alias: Option<&str> = None;
         for _ in 0..FOLLOW_MAX {
-            let key = id.as_deref().unwrap_or(name);
-            let (key, entry) = match id_of(key) {
-                Some(e) => (key.to_string(), e),
+            let key = alias.unwrap_or(name);
+            let (key, seen, entry) = match self.id_of(key) {
+                Some(found) => found,
                 None => {
-                    if id.is_none() {
+                    if alias.is_none() {
                         return Err(Unresolved::Missing);
                     }
                     let t = dropin::template_of(key).ok_or(Unresolved::Dangling)?;
-                    let e = id_of(&t).ok_or(Unresolved::Dangling)?;
-                    (t, e)
+                    self.id_of(&t).ok_or(Unresolved::Dangling)?
                 }
             };
             match entry {
-                MapEntry::File(dir) => return Ok(self.dirs[*dir].join(key)),
-                MapEntry::Alias(a) => id = Some(a.clone()),
+                MapEntry::File(dir) => {
+                    let regular = seen.dirs.get(*dir).unwrap_or(false);
+                    return Ok(Fragment {
+                        dir: *dir,
+                        name: key,
+                        regular,
+                    });
+                }
+                MapEntry::Alias(a) => alias = Some(a),
             }
         }
         Err(Unresolved::Loop)
     }
 
+    /// The name as the map holds it, what the scan saw, and what the name is.
+    fn id_of(&self, name: &str) -> Option<(&str, &Seen, &MapEntry)> {
+        let (key, seen) = self.seen.get_key_value(name)?;
+        Some((key, seen, seen.id.as_ref()?))
+    }
+
     /// `unit_file_find_fragment()`: the fragment for `name` and all names of the unit.
-    pub(super) fn find_fragment(&self, name: &str) -> (Result<PathBuf, Unresolved>, Vec<String>) {
+    pub(super) fn find_fragment<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> (Result<Fragment<'a>, Unresolved>, Vec<Cow<'a, str>>) {
         let kind = classify(name);
         let instance = dropin::instance_of(name);
         let mut names = Vec::new();
@@ -355,12 +368,9 @@ impl NameMap {
             }
         }
         if let Ok(f) = &fragment {
-            let base = f
-                .file_name()
-                .map(|s| s.to_string_lossy())
-                .unwrap_or_default();
-            if base != name {
-                self.add_names(&base, classify(&base), instance, Some(&base), &mut names);
+            if f.name != name {
+                let base = f.name;
+                self.add_names(base, classify(base), instance, Some(base), &mut names);
             }
         }
         // Sorted and unique, as systemd keeps a unit's names in a set.
@@ -369,16 +379,16 @@ impl NameMap {
         (fragment, names)
     }
 
-    fn add_names(
-        &self,
-        name: &str,
+    fn add_names<'a>(
+        &'a self,
+        name: &'a str,
         kind: Option<NameKind>,
         instance: Option<&str>,
         fragment_base: Option<&str>,
-        names: &mut Vec<String>,
+        names: &mut Vec<Cow<'a, str>>,
     ) {
         if kind != Some(NameKind::Template) {
-            names.push(name.to_string());
+            names.push(Cow::Borrowed(name));
         }
         let Some(aliases) = self.names.get(name) else {
             return;
@@ -388,18 +398,15 @@ impl NameMap {
                 (Some(inst), Some(NameKind::Template)) => {
                     let inst_name = dropin::replace_instance(alias, inst);
                     // Exclude instances that have a fragment of their own elsewhere.
-                    if let (Ok(p), Some(fb)) = (self.resolve(&inst_name), fragment_base) {
-                        if p.file_name()
-                            .map(|s| s.to_string_lossy() != fb)
-                            .unwrap_or(true)
-                        {
+                    if let (Ok(f), Some(fb)) = (self.resolve(&inst_name), fragment_base) {
+                        if f.name != fb {
                             continue;
                         }
                     }
-                    names.push(inst_name);
+                    names.push(Cow::Owned(inst_name));
                 }
                 _ => {
-                    names.push(alias.clone());
+                    names.push(Cow::Borrowed(alias));
                 }
             }
         }
@@ -523,6 +530,10 @@ mod tests {
         (m, d)
     }
 
+    fn resolve_path(m: &NameMap, name: &str) -> Result<PathBuf, Unresolved> {
+        m.resolve(name).map(|f| m.path(&f))
+    }
+
     #[test]
     fn first_directory_wins() {
         let t = tempfile::tempdir().unwrap();
@@ -534,9 +545,9 @@ mod tests {
         fs::write(lo.join("b.socket"), "y").unwrap();
         let (m, d) = scan(&[&hi, &lo]);
         assert!(d.is_empty());
-        assert_eq!(m.resolve("a.socket"), Ok(hi.join("a.socket")));
-        assert_eq!(m.resolve("b.socket"), Ok(lo.join("b.socket")));
-        assert_eq!(m.resolve("c.socket"), Err(Unresolved::Missing));
+        assert_eq!(resolve_path(&m, "a.socket"), Ok(hi.join("a.socket")));
+        assert_eq!(resolve_path(&m, "b.socket"), Ok(lo.join("b.socket")));
+        assert_eq!(resolve_path(&m, "c.socket"), Err(Unresolved::Missing));
     }
 
     #[test]
@@ -551,14 +562,20 @@ mod tests {
         symlink("gone.socket", dir.join("dangling.socket")).unwrap();
         symlink("real.socket", dir.join("bad.service")).unwrap();
         let (m, d) = scan(&[dir]);
-        assert_eq!(m.resolve("al.socket"), Ok(dir.join("real.socket")));
-        assert_eq!(m.resolve("l1.socket"), Err(Unresolved::Loop));
-        assert_eq!(m.resolve("masked.socket"), Ok(dir.join("masked.socket")));
-        assert_eq!(m.resolve("dangling.socket"), Err(Unresolved::Dangling));
-        assert_eq!(m.resolve("bad.service"), Err(Unresolved::Missing));
+        assert_eq!(resolve_path(&m, "al.socket"), Ok(dir.join("real.socket")));
+        assert_eq!(resolve_path(&m, "l1.socket"), Err(Unresolved::Loop));
+        assert_eq!(
+            resolve_path(&m, "masked.socket"),
+            Ok(dir.join("masked.socket"))
+        );
+        assert_eq!(
+            resolve_path(&m, "dangling.socket"),
+            Err(Unresolved::Dangling)
+        );
+        assert_eq!(resolve_path(&m, "bad.service"), Err(Unresolved::Missing));
         assert!(d.iter().any(|x| x.message.contains("incompatible suffix")));
         let (f, names) = m.find_fragment("al.socket");
-        assert_eq!(f, Ok(dir.join("real.socket")));
+        assert_eq!(f.map(|f| m.path(&f)), Ok(dir.join("real.socket")));
         assert_eq!(
             names,
             vec!["al.socket".to_string(), "real.socket".to_string()]
@@ -595,11 +612,11 @@ mod tests {
         fs::write(dir.join("e@special.service"), "y").unwrap();
         let (m, _) = scan(&[dir]);
         assert_eq!(
-            m.find_fragment("e@foo.service").0,
+            m.find_fragment("e@foo.service").0.map(|f| m.path(&f)),
             Ok(dir.join("e@.service"))
         );
         assert_eq!(
-            m.find_fragment("e@special.service").0,
+            m.find_fragment("e@special.service").0.map(|f| m.path(&f)),
             Ok(dir.join("e@special.service"))
         );
     }
@@ -615,6 +632,6 @@ mod tests {
         assert!(m.has_entry(dir, "a.socket.d"));
         assert!(m.has_entry(dir, "sockets.target.wants"));
         assert!(!m.has_entry(dir, "junk"));
-        assert!(!m.is_regular(&dir.join("a.socket.d")));
+        assert_eq!(m.lookup(dir, "a.socket.d"), Some(false));
     }
 }

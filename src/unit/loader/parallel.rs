@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use super::file::SearchDirs;
+use super::file::{ReadBuffers, SearchDirs};
 use super::name_map::{NameMap, Unresolved};
 use super::{Loader, UnitSet};
 use crate::diag::Diagnostics;
@@ -62,7 +62,7 @@ pub(super) fn scan_and_load(
                     h.thread().unpark();
                 }
                 for name in &names {
-                    loader.load(name);
+                    loader.load_once(name);
                 }
                 let unresolved = std::mem::take(&mut loader.unresolved);
                 loader.pair_sockets();
@@ -74,7 +74,7 @@ pub(super) fn scan_and_load(
             map: Arc::clone(&loader.map),
             dirs: Arc::clone(&loader.dirs),
             host: Arc::clone(&loader.host),
-            search: loader.search.clone(),
+            search: Arc::clone(&loader.search),
             names,
             next: AtomicUsize::new(0),
         };
@@ -114,7 +114,7 @@ struct Job {
     map: Arc<NameMap>,
     dirs: Arc<SearchDirs>,
     host: Arc<HostInfo>,
-    search: Vec<PathBuf>,
+    search: Arc<[PathBuf]>,
     names: Vec<String>,
     next: AtomicUsize,
 }
@@ -129,27 +129,31 @@ impl Job {
     /// chunks to the other instead of holding up the end.
     fn take_chunks(&self) -> Vec<(usize, Part)> {
         let mut done = Vec::new();
+        let mut bufs = ReadBuffers::default();
         loop {
             let i = self.next.fetch_add(1, Ordering::Relaxed);
             let Some(chunk) = self.chunk(i) else {
                 return done;
             };
-            done.push((i, self.load_chunk(chunk)));
+            done.push((i, self.load_chunk(chunk, &mut bufs)));
         }
     }
 
-    fn load_chunk(&self, chunk: &[String]) -> Part {
+    /// `bufs`: the thread's read buffers, handed from chunk to chunk.
+    fn load_chunk(&self, chunk: &[String], bufs: &mut ReadBuffers) -> Part {
         let mut l = Loader::with_map(
             Arc::clone(&self.map),
             Arc::clone(&self.dirs),
-            self.search.clone(),
+            Arc::clone(&self.search),
             Arc::clone(&self.host),
             Diagnostics::new(),
         );
+        l.bufs = std::mem::take(bufs);
         for name in chunk {
-            l.load(name);
+            l.load_once(name);
         }
         l.pair_sockets();
+        *bufs = std::mem::take(&mut l.bufs);
         (std::mem::take(&mut l.unresolved), l.finish())
     }
 
@@ -164,8 +168,10 @@ impl Job {
         let mut said = rustc_hash::FxHashSet::default();
         let mut merged = Vec::with_capacity(parts.len());
         for (i, part) in parts.into_iter().enumerate() {
-            let (u, mut part) =
-                part.unwrap_or_else(|| self.load_chunk(self.chunk(i).unwrap_or(&[])));
+            let (u, mut part) = part.unwrap_or_else(|| {
+                let chunk = self.chunk(i).unwrap_or(&[]);
+                self.load_chunk(chunk, &mut ReadBuffers::default())
+            });
             unresolved.extend(u);
             // A service two chunks both pair with is loaded by each: say things once.
             part.diagnostics.retain(|d| said.insert(d.clone()));

@@ -66,7 +66,7 @@ pub struct UnitSet {
     /// For `load_named`: each argument and the unit name it resolved to (None when the
     /// argument is not a valid unit name).
     pub requested: Vec<(String, Option<String>)>,
-    pub(super) search_path: Vec<PathBuf>,
+    pub(super) search_path: Arc<[PathBuf]>,
     pub(super) templates: BTreeMap<String, Arc<TemplateSource>>,
     pub(super) host: Option<Arc<HostInfo>>,
     pub(super) map: Option<Arc<NameMap>>,
@@ -108,7 +108,8 @@ impl UnitSet {
         if !map.has_service_instances {
             return false;
         }
-        if map.find_fragment(name).0.ok().as_deref() != src.source.fragment.as_deref() {
+        let fragment = map.find_fragment(name).0.ok().map(|f| map.path(&f));
+        if fragment.as_deref() != src.source.fragment.as_deref() {
             return true;
         }
         let marker = format!("@{instance}.");
@@ -133,7 +134,7 @@ impl UnitSet {
         let mut loader = Loader::with_map(
             map,
             Arc::default(),
-            self.search_path.clone(),
+            Arc::clone(&self.search_path),
             host,
             Diagnostics::new(),
         );
@@ -159,7 +160,7 @@ impl UnitSet {
     /// `systemctl enable` made `WantedBy=TARGET`), sorted.
     pub fn wanted_by(&self, target: &str) -> Vec<String> {
         let mut out = BTreeSet::new();
-        for dir in &self.search_path {
+        for dir in self.search_path.iter() {
             let Ok(entries) = fs::read_dir(dir.join(format!("{target}.wants"))) else {
                 continue;
             };
@@ -237,7 +238,7 @@ impl UnitSet {
         &mut self,
         host: Option<Arc<HostInfo>>,
         map: Option<Arc<NameMap>>,
-        search_path: Vec<PathBuf>,
+        search_path: Arc<[PathBuf]>,
     ) {
         if self.host.is_none() {
             self.host = host;

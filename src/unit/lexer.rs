@@ -13,17 +13,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use super::values::is_ws;
 use crate::diag::{Diagnostic, Diagnostics};
 
 /// systemd's `LONG_LINE_MAX` (src/basic/fileio.h): the longest logical line accepted.
 pub const LONG_LINE_MAX: usize = 1024 * 1024;
-
-/// `WHITESPACE` of src/basic/string-util.h, stripped around keys, values and lines
-/// (a `match`: checked for nearly every byte of every file, where a slice search
-/// costs several times more).
-fn is_whitespace(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b'\r')
-}
 
 const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 
@@ -216,11 +210,8 @@ impl<'a> Iterator for PhysicalLines<'a> {
 
 /// Where `s` starts and ends without the whitespace around it.
 fn strip_bounds(s: &[u8]) -> (usize, usize) {
-    let start = s.iter().position(|&c| !is_whitespace(c)).unwrap_or(s.len());
-    let end = s
-        .iter()
-        .rposition(|&c| !is_whitespace(c))
-        .map_or(start, |i| i + 1);
+    let start = s.iter().position(|&c| !is_ws(c)).unwrap_or(s.len());
+    let end = s.iter().rposition(|&c| !is_ws(c)).map_or(start, |i| i + 1);
     (start, end)
 }
 
@@ -274,7 +265,7 @@ impl Lexer<'_> {
             }
 
             // Comment lines are skipped even in the middle of a continuation.
-            let lead = phys.iter().position(|&c| !is_whitespace(c));
+            let lead = phys.iter().position(|&c| !is_ws(c));
             if let Some(i) = lead {
                 if matches!(phys[i], b'#' | b';') {
                     continue;

@@ -17,7 +17,8 @@ use std::borrow::Cow;
 
 use super::model::ExecCommand;
 use super::values::ValueError;
-use words::{extract_and_warn, is_ws, skip_ws, WordError};
+use super::values::{is_ws, skip_ws};
+use words::{extract_and_warn, WordError};
 
 pub use env::{
     env_name_is_valid, expand_env_argv, parse_environment, parse_environment_expand,

@@ -2,8 +2,8 @@
 //! with `shell_maybe_quote()` and `cescape_char()` (src/basic/escape.c). The inverse
 //! direction of the parser, used only for output (`unit::dump`, the verify oracle).
 
-use super::words::is_ws;
 use crate::unit::model::ExecCommand;
+use crate::unit::values::is_ws;
 
 /// `SHELL_NEED_ESCAPE` and `SHELL_NEED_QUOTES` of src/basic/escape.h.
 const SHELL_NEED_ESCAPE: &[u8] = b"\"\\`$";

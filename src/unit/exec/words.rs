@@ -7,12 +7,7 @@
 
 use std::borrow::Cow;
 
-use crate::unit::values::ValueError;
-
-/// systemd's `WHITESPACE`.
-pub(super) fn is_ws(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b'\r')
-}
+use crate::unit::values::{is_ws, skip_ws, ValueError};
 
 #[derive(Clone, Copy)]
 pub(super) struct Flags {
@@ -210,17 +205,6 @@ fn word_span(s: &[u8]) -> usize {
         i += 1;
     }
     i.min(s.len())
-}
-
-pub(super) fn skip_ws(mut s: &[u8]) -> &[u8] {
-    while let [c, rest @ ..] = s {
-        if is_ws(*c) {
-            s = rest;
-        } else {
-            break;
-        }
-    }
-    s
 }
 
 pub(super) fn bytes_to_string(b: Vec<u8>) -> String {

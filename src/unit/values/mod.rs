@@ -34,12 +34,15 @@ pub enum ValueError {
     Other(String),
 }
 
-/// systemd's `WHITESPACE` (src/basic/string-util.h).
-fn is_ws(c: u8) -> bool {
+/// systemd's `WHITESPACE` (src/basic/string-util.h), the blanks of unit files: the
+/// lexer strips it around keys and values, and the value parsers skip it. A `match`,
+/// not a slice search: it is checked for nearly every byte of every file.
+pub(crate) fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-fn skip_ws(s: &[u8]) -> &[u8] {
+/// `s` without its leading `WHITESPACE`.
+pub(crate) fn skip_ws(s: &[u8]) -> &[u8] {
     let n = s.iter().take_while(|&&c| is_ws(c)).count();
     &s[n..]
 }

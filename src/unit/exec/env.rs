@@ -30,11 +30,11 @@ pub fn parse_environment(value: &str) -> Result<Vec<(String, String)>, ValueErro
 }
 
 /// Environment assignments in order, plus warnings about skipped words.
-pub type EnvironmentWords = (Vec<(String, String)>, Vec<String>);
+type EnvironmentWords = (Vec<(String, String)>, Vec<String>);
 
 /// `config_parse_environ()`: like `parse_environment`, with specifier expansion per
 /// word and the warnings systemd prints for skipped words.
-pub fn parse_environment_expand(
+fn parse_environment_expand(
     value: &str,
     expand: &dyn Fn(&str) -> Result<String, ValueError>,
 ) -> Result<EnvironmentWords, ValueError> {

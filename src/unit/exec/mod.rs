@@ -20,11 +20,8 @@ use super::values::ValueError;
 use super::values::{is_ws, skip_ws};
 use words::{extract_and_warn, WordError};
 
-pub use env::{
-    env_name_is_valid, expand_env_argv, parse_environment, parse_environment_expand,
-    EnvironmentWords,
-};
-pub use render::{render_exec_argv, shell_maybe_quote};
+pub use env::{env_name_is_valid, expand_env_argv, parse_environment};
+pub use render::render_exec_argv;
 pub use words::split_words;
 
 /// The commands of one `Exec*=` line and the warnings systemd prints for it

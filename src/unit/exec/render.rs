@@ -37,7 +37,7 @@ fn char_is_cc(c: char) -> bool {
 }
 
 /// `shell_maybe_quote(s, SHELL_ESCAPE_EMPTY)`.
-pub fn shell_maybe_quote(s: &str) -> String {
+fn shell_maybe_quote(s: &str) -> String {
     if s.is_empty() {
         return "\"\"".to_string();
     }

@@ -20,8 +20,22 @@ pub(super) type HostAddrs = Result<Vec<(SocketAddr, Option<String>)>, String>;
 pub(super) struct ListenSet {
     pub(super) listen: Vec<Listen>,
     pub(super) bind_ipv6_only: BindIpv6Only,
-    /// Per-listen name suffix used when a `wait` entry is split (`v4`, `v6`, address).
-    pub(super) suffixes: Vec<String>,
+    /// Whether these are the wildcard addresses (`*`), which `split_suffix` names
+    /// by family rather than by address.
+    pub(super) wildcard: bool,
+}
+
+/// Name suffix of a listen address when a `wait` entry is split into one unit per
+/// socket: `v4`/`v6` for the wildcards, else the address (made only then: most
+/// entries are not split).
+pub(super) fn split_suffix(wildcard: bool, l: &Listen) -> String {
+    match l.socket_address() {
+        Some(SocketAddress::Ip { addr, .. }) if wildcard => {
+            if addr.is_ipv4() { "v4" } else { "v6" }.to_string()
+        }
+        Some(SocketAddress::Ip { addr, .. }) => crate::sys::addr_text::ip_string(addr.ip()),
+        _ => String::new(),
+    }
 }
 
 impl Mapper<'_> {
@@ -40,7 +54,7 @@ impl Mapper<'_> {
                 return Ok(ListenSet {
                     listen: vec![wrap(SocketAddress::Unix(path.clone()))],
                     bind_ipv6_only: BindIpv6Only::Default,
-                    suffixes: vec![String::new()],
+                    wildcard: false,
                 })
             }
             ServiceSpec::Inet { hosts, service } => {
@@ -53,9 +67,9 @@ impl Mapper<'_> {
             .dialect()
             .families(&e.protocol.word)
             .ok_or_else(|| format!("Unknown protocol '{}'", e.protocol.word))?;
-        let mut listen = Vec::new();
-        let mut suffixes = Vec::new();
-        let mut push = |addr: SocketAddr, ifname: Option<String>, suffix: String| {
+        // Sized for one address per family: the units keep these vectors.
+        let mut listen = Vec::with_capacity(families.len());
+        let mut push = |addr: SocketAddr, ifname: Option<String>| {
             let l = wrap(SocketAddress::Ip {
                 addr,
                 ifname,
@@ -63,7 +77,6 @@ impl Mapper<'_> {
             });
             if !listen.contains(&l) {
                 listen.push(l);
-                suffixes.push(suffix);
             }
         };
         match hosts {
@@ -73,12 +86,10 @@ impl Mapper<'_> {
                         Family::V4 => push(
                             SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port),
                             None,
-                            "v4".into(),
                         ),
                         _ => push(
                             SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port),
                             None,
-                            "v6".into(),
                         ),
                     }
                 }
@@ -94,7 +105,7 @@ impl Mapper<'_> {
                         });
                         if fits {
                             matched = true;
-                            push(addr, ifname, crate::sys::addr_text::ip_string(addr.ip()));
+                            push(addr, ifname);
                         }
                     }
                     if !matched {
@@ -119,10 +130,11 @@ impl Mapper<'_> {
                 _ => {}
             }
         }
+        listen.shrink_to_fit();
         Ok(ListenSet {
             listen,
             bind_ipv6_only,
-            suffixes,
+            wildcard: matches!(hosts, Hosts::Any),
         })
     }
 }

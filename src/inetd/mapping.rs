@@ -6,8 +6,8 @@
 //!
 //! `Mapper` here holds the state across entries (lookup caches, names and addresses
 //! taken) and runs the steps; `listen` builds the listening addresses, `rules` the
-//! settings an entry's fields give by themselves, `naming` the unit names and
-//! descriptions.
+//! settings an entry's fields give by themselves, `groups` the settings groups units
+//! share, `naming` the unit names and descriptions.
 
 use nix::unistd::{Group, User};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -17,7 +17,10 @@ use std::sync::Arc;
 
 use super::dialect::Dialect;
 use super::entry::{Entry, Hosts, Server, ServiceSpec};
-use super::listen::{display_listen, listen_address, resolve_host, HostAddrs, ListenSet};
+use super::groups::SharedGroups;
+use super::listen::{
+    display_listen, listen_address, resolve_host, split_suffix, HostAddrs, ListenSet,
+};
 pub use super::naming::sanitize;
 use super::naming::{base_name, describe, truncate_to, MAX_BASE_NAME};
 use super::rules::{activation, check_socket_type, exec_command, reject_unsupported, service_unit};
@@ -25,14 +28,8 @@ use super::services::Services;
 use super::InetdOptions;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::unit::model::{
-    Builtin, InstallSection, Listen, RateLimit, ServiceSettings, ServiceUnit, SocketAddress,
-    SocketSettings, SocketUnit, UnitSettings, UnitSource,
+    BindIpv6Only, Builtin, Listen, ServiceUnit, SocketAddress, SocketUnit, UnitSource,
 };
-use crate::unit::sparse::SharePool;
-use crate::unit::values::Usec;
-
-/// The window of inetd's spawn-rate limit: N spawns per 60 s (inetd.md §1.9).
-const RATE_WINDOW: Usec = Usec::from_secs(60);
 
 /// Accumulates units from several files; names and duplicate ports are checked
 /// across all of them.
@@ -55,14 +52,6 @@ pub struct Mapper<'a> {
     pub sockets: Vec<SocketUnit>,
     pub services_out: Vec<ServiceUnit>,
     pub diagnostics: Diagnostics,
-}
-
-#[derive(Default)]
-struct SharedGroups {
-    install: SharePool<InstallSection>,
-    unit: SharePool<UnitSettings>,
-    service: SharePool<ServiceSettings>,
-    socket: SharePool<SocketSettings>,
 }
 
 impl<'a> Mapper<'a> {
@@ -136,33 +125,41 @@ impl<'a> Mapper<'a> {
 
         // One unit, or (wait + several sockets) one unit per socket, since a service
         // with StandardInput=socket must get exactly one socket.
-        let base = base_name(e);
-        let groups: Vec<(String, Vec<Listen>)> = if !accept && set.listen.len() > 1 {
-            set.listen
-                .iter()
-                .zip(&set.suffixes)
-                .map(|(l, s)| (format!("{base}-{}", sanitize(s)), vec![l.clone()]))
-                .collect()
-        } else {
-            vec![(base, set.listen.clone())]
-        };
         for l in &set.listen {
             self.used_listens.insert(
                 (l.type_name(), listen_address(l)),
                 (file.to_path_buf(), e.line),
             );
         }
+        let base = base_name(e);
+        let (bind_ipv6_only, wildcard) = (set.bind_ipv6_only, set.wildcard);
+        let groups: Vec<(String, Vec<Listen>)> = if !accept && set.listen.len() > 1 {
+            set.listen
+                .into_iter()
+                .map(|l| {
+                    let suffix = sanitize(&split_suffix(wildcard, &l));
+                    (format!("{base}-{suffix}"), vec![l])
+                })
+                .collect()
+        } else {
+            vec![(base, set.listen)]
+        };
         for (candidate, listen) in groups {
-            let prefix = self.unique_name(&candidate, e, default_hosts);
+            let prefix = self.unique_name(candidate, e, default_hosts);
             let fragment = self.fragment(file);
-            let mut socket = self.socket_unit(fragment, e, &prefix, listen, &set, accept, builtin);
-            let shared = &mut self.shared;
-            socket.install = shared.install.share(std::mem::take(&mut socket.install));
-            socket.settings = shared.socket.share(std::mem::take(&mut socket.settings));
+            let socket = self.socket_unit(
+                fragment,
+                e,
+                &prefix,
+                listen,
+                bind_ipv6_only,
+                accept,
+                builtin,
+            );
             if let Some(cmd) = &exec {
-                let mut svc = service_unit(e, &socket, cmd.clone());
-                svc.settings = shared.service.share(std::mem::take(&mut svc.settings));
-                svc.unit.settings = shared.unit.share(std::mem::take(&mut svc.unit.settings));
+                let mut svc = service_unit(&socket, cmd.clone());
+                svc.settings = self.shared.service(&e.user.user, e.user.group.as_deref());
+                svc.unit.settings = self.shared.service_unit(socket.accept);
                 self.services_out.push(svc);
             }
             self.sockets.push(socket);
@@ -240,12 +237,12 @@ impl<'a> Mapper<'a> {
 
     #[allow(clippy::too_many_arguments)]
     fn socket_unit(
-        &self,
+        &mut self,
         fragment: Arc<Path>,
         e: &Entry,
         prefix: &str,
         listen: Vec<Listen>,
-        set: &ListenSet,
+        bind_ipv6_only: BindIpv6Only,
         accept: bool,
         builtin: Option<Builtin>,
     ) -> SocketUnit {
@@ -256,45 +253,15 @@ impl<'a> Mapper<'a> {
             dropins: Default::default(),
         };
         s.unit.description = Some(describe(e, builtin).into());
-        s.install.wanted_by = vec!["sockets.target".to_string()];
+        s.install = self.shared.socket_install();
         s.listen = listen;
         s.accept = accept;
         s.builtin = builtin;
-        // Only what differs from the defaults is stored (unit::sparse).
-        if s.options.bind_ipv6_only != set.bind_ipv6_only {
-            s.options.bind_ipv6_only = set.bind_ipv6_only;
-        }
-        if e.protocol.sndbuf.is_some() {
-            s.options.send_buffer = e.protocol.sndbuf;
-        }
-        if e.protocol.rcvbuf.is_some() {
-            s.options.receive_buffer = e.protocol.rcvbuf;
-        }
-        // inetd's N spawns per minute (entry `.N`, else the dialect's default; 0 = off)
-        // as TriggerLimitIntervalSec=60s + TriggerLimitBurst=N. The engine treats the
-        // trigger limit as a pause that recovers, like inetd's re-bind after 10 min.
-        let rate = e.wait.rate.or(self.dialect().default_rate_limit());
-        s.trigger_limit = Some(RateLimit {
-            interval: RATE_WINDOW,
-            burst: rate.unwrap_or(0),
-        });
-        if accept {
-            // FreeBSD `/C/R/P`: C max children, P max children per source (0 = off).
-            if let Some(n) = e.wait.max_child.filter(|n| *n > 0) {
-                s.max_connections = n;
-            }
-            if let Some(n) = e.wait.per_ip.filter(|n| *n > 0) {
-                s.max_connections_per_source = n;
-            }
-        }
-        if let ServiceSpec::Unix {
-            user, group, mode, ..
-        } = &e.service
-        {
-            s.options.socket_mode = mode.unwrap_or(self.dialect().default_unix_mode());
-            s.options.socket_user = user.clone();
-            s.options.socket_group = group.clone();
-        }
+        let dialect = self.dialect();
+        let rate = e.wait.rate.or(dialect.default_rate_limit());
+        s.settings =
+            self.shared
+                .socket(e, bind_ipv6_only, accept, rate, dialect.default_unix_mode());
         s
     }
 
@@ -370,22 +337,24 @@ impl<'a> Mapper<'a> {
         }
     }
 
-    /// First free name among `candidate`, `candidate-<host>`, `candidate-L<line>`.
-    fn unique_name(&mut self, candidate: &str, e: &Entry, default_hosts: &Hosts) -> String {
+    /// First free name among `candidate`, `candidate-<host>`, `candidate-L<line>`
+    /// (each cut to length).
+    fn unique_name(&mut self, candidate: String, e: &Entry, default_hosts: &Hosts) -> String {
         // Candidates in order, each built only when the ones before are taken.
-        if let Some(t) = self.claim_name(candidate.to_string()) {
-            return t;
+        if self.claim_name(&candidate) {
+            return cut_name(candidate);
         }
         if let ServiceSpec::Inet { hosts, .. } = &e.service {
             if let Hosts::List(list) = hosts.as_ref().unwrap_or(default_hosts) {
                 let by_host = format!("{candidate}-{}", sanitize(&list.join("_")));
-                if let Some(t) = self.claim_name(by_host) {
-                    return t;
+                if self.claim_name(&by_host) {
+                    return cut_name(by_host);
                 }
             }
         }
-        if let Some(t) = self.claim_name(format!("{candidate}-L{}", e.line)) {
-            return t;
+        let by_line = format!("{candidate}-L{}", e.line);
+        if self.claim_name(&by_line) {
+            return cut_name(by_line);
         }
         // Same file line twice (the same path given twice): count up.
         let mut n = 2u32;
@@ -398,14 +367,11 @@ impl<'a> Mapper<'a> {
         }
     }
 
-    /// `name` (cut to length) when no unit has it yet; it is then taken.
-    fn claim_name(&mut self, mut name: String) -> Option<String> {
-        truncate_to(&mut name, MAX_BASE_NAME + 20);
-        if self.used_names.contains(&name) {
-            return None;
-        }
-        self.used_names.insert(name.clone());
-        Some(name)
+    /// Whether no unit has `name` (cut to length) yet; it is then taken.
+    fn claim_name(&mut self, name: &str) -> bool {
+        // Only ASCII after sanitize, so any index is a char boundary.
+        let name = &name[..name.len().min(MAX_NAME)];
+        !self.used_names.contains(name) && self.used_names.insert(name.to_string())
     }
 
     /// `resolve_host`, once per host name per load (getaddrinfo may be slow).
@@ -445,6 +411,14 @@ impl<'a> Mapper<'a> {
             .entry(group.to_string())
             .or_insert_with(|| group == "root" || matches!(Group::from_name(group), Ok(Some(_))))
     }
+}
+
+/// Longest unit name prefix: a base name and a suffix that makes it unique.
+const MAX_NAME: usize = MAX_BASE_NAME + 20;
+
+fn cut_name(mut name: String) -> String {
+    truncate_to(&mut name, MAX_NAME);
+    name
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 pub mod convert;
 pub mod dialect;
 pub mod entry;
+mod groups;
 pub mod lexer;
 mod listen;
 pub mod mapping;

@@ -7,7 +7,7 @@
 
 use super::dialect::Dialect;
 use super::entry::{Entry, Server, ServiceSpec, SocketType};
-use crate::unit::model::{Builtin, CollectMode, ExecCommand, ServiceUnit, SocketUnit, StdInput};
+use crate::unit::model::{Builtin, ExecCommand, ServiceUnit, SocketUnit};
 
 /// OpenBSD inetd keeps at most 20 arguments (MAXARGV) and drops the rest silently;
 /// FreeBSD refuses the entry. We keep them all and warn.
@@ -126,21 +126,13 @@ pub(super) fn exec_command(
     })
 }
 
-/// The service a socket activates: the program on the socket as stdin (stdout and
-/// stderr default to inherit it), as the entry's user (inetd.md §1.10).
-pub(super) fn service_unit(e: &Entry, socket: &SocketUnit, cmd: ExecCommand) -> ServiceUnit {
+/// The service a socket activates: the program on the socket. Its settings groups
+/// (user, stdin, collect mode) come from `SharedGroups`.
+pub(super) fn service_unit(socket: &SocketUnit, cmd: ExecCommand) -> ServiceUnit {
     let mut svc = ServiceUnit::new(socket.service_name());
     svc.source = socket.source.clone();
     svc.unit.description = socket.unit.description.clone();
     svc.exec_start = vec![cmd];
-    svc.exec.user = Some(e.user.user.clone());
-    svc.exec.group = e.user.group.clone();
-    // Without an explicit group: initgroups(user, pw_gid) for non-root users.
-    svc.exec.init_groups = e.user.group.is_none();
-    svc.exec.standard_input = StdInput::Socket;
-    if socket.accept {
-        svc.unit.collect_mode = CollectMode::InactiveOrFailed;
-    }
     svc
 }
 

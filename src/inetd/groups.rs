@@ -11,17 +11,16 @@ use crate::unit::model::{
     BindIpv6Only, CollectMode, InstallSection, RateLimit, ServiceSettings, SocketSettings,
     StdInput, UnitSettings,
 };
-use crate::unit::sparse::{SharePool, SharedDefault, Sparse};
+use crate::unit::sparse::{SharePool, SharedDefault, Sparse, SHARE_POOL_MAX};
 use crate::unit::values::Usec;
 
 /// The window of inetd's spawn-rate limit: N spawns per 60 s (inetd.md §1.9).
 const RATE_WINDOW: Usec = Usec::from_secs(60);
 
-/// How many groups a `SharePool` stores at most (16; fewer here is only slower).
-/// While fewer groups than that went through a pool, it stored or found each: the
-/// group it returned is the one it would return for an equal group later, so only
-/// those are remembered.
-const POOL_ROOM: usize = 16;
+/// How many groups a `SharePool` stores at most. While fewer groups than that went
+/// through a pool, it stored or found each: the group it returned is the one it would
+/// return for an equal group later, so only those are remembered.
+const POOL_ROOM: usize = SHARE_POOL_MAX;
 
 /// The pools, and the group each pool handed out per deciding fields.
 #[derive(Default)]

@@ -84,9 +84,10 @@ impl<T: SharedDefault> Default for SharePool<T> {
     }
 }
 
-impl<T: SharedDefault + PartialEq> SharePool<T> {
-    const MAX: usize = 16;
+/// How many groups a `SharePool` stores at most.
+pub const SHARE_POOL_MAX: usize = 16;
 
+impl<T: SharedDefault + PartialEq> SharePool<T> {
     /// `value`, or an equal group stored earlier.
     pub fn share(&mut self, value: Sparse<T>) -> Sparse<T> {
         if value.0.is_none() {
@@ -95,7 +96,7 @@ impl<T: SharedDefault + PartialEq> SharePool<T> {
         if let Some(same) = self.0.iter().find(|s| **s == value) {
             return same.clone();
         }
-        if self.0.len() < Self::MAX {
+        if self.0.len() < SHARE_POOL_MAX {
             self.0.push(value.clone());
         }
         value

@@ -2,6 +2,7 @@
 //! §1.2) — syntax only. Name lookups (services(5), users, hosts) and the meaning of
 //! the fields happen in `mapping`.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use super::dialect::Dialect;
@@ -10,10 +11,10 @@ use crate::diag::{Diagnostic, Diagnostics};
 
 /// What a logical line of inetd.conf is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Line {
+pub enum Line<'r> {
     /// `addr:` alone: the default bind host for following entries (inetd.md §1.4).
     DefaultHost(Hosts),
-    Entry(Box<Entry>),
+    Entry(Box<Entry<'r>>),
 }
 
 /// Bind hosts of an entry.
@@ -122,14 +123,15 @@ pub struct UserSpec {
 
 /// The server-program field.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Server {
+pub enum Server<'r> {
     Internal,
-    Program(String),
+    Program(Cow<'r, str>),
 }
 
-/// One parsed entry.
+/// One parsed entry. The server and its arguments stay borrowed from the lexed
+/// entry: they are copied once, into the service's `ExecStart=`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub struct Entry<'r> {
     pub line: u32,
     pub service: ServiceSpec,
     /// The service field as written without the host prefix (used in unit names).
@@ -138,13 +140,17 @@ pub struct Entry {
     pub protocol: Protocol,
     pub wait: WaitSpec,
     pub user: UserSpec,
-    pub server: Server,
+    pub server: Server<'r>,
     /// Arguments from argv[0] on, as written.
-    pub args: Vec<String>,
+    pub args: Vec<Cow<'r, str>>,
 }
 
 /// Parse one lexed entry. None (with an error diagnostic) when it cannot be used.
-pub fn parse_entry(raw: RawEntry, file: &Path, dialect: Dialect) -> (Option<Line>, Diagnostics) {
+pub fn parse_entry<'r>(
+    raw: RawEntry<'r>,
+    file: &Path,
+    dialect: Dialect,
+) -> (Option<Line<'r>>, Diagnostics) {
     let mut diags = Diagnostics::new();
     let err = |msg: String| Diagnostic::error_at(file, raw.line, msg);
     let mut f = raw.fields;
@@ -172,7 +178,7 @@ pub fn parse_entry(raw: RawEntry, file: &Path, dialect: Dialect) -> (Option<Line
         )));
         return (None, diags);
     }
-    let result = (|| -> Result<Entry, String> {
+    let result = (|| -> Result<Entry<'r>, String> {
         let protocol = parse_protocol(&f[2], dialect)?;
         let socket_type = parse_socket_type(&f[1])?;
         let (service, service_text) = parse_service(&f[0], &protocol, dialect, &mut |w| {
@@ -432,15 +438,15 @@ fn parse_user(s: &str, dialect: Dialect) -> Result<UserSpec, String> {
 mod tests {
     use super::*;
 
-    fn parse(line: &str, d: Dialect) -> (Option<Line>, Diagnostics) {
+    fn parse(line: &str, d: Dialect) -> (Option<Line<'_>>, Diagnostics) {
         let raw = RawEntry {
             line: 1,
-            fields: line.split_whitespace().map(str::to_string).collect(),
+            fields: line.split_whitespace().map(Cow::Borrowed).collect(),
         };
         parse_entry(raw, Path::new("f"), d)
     }
 
-    fn entry(line: &str, d: Dialect) -> Entry {
+    fn entry(line: &str, d: Dialect) -> Entry<'_> {
         match parse(line, d).0 {
             Some(Line::Entry(e)) => *e,
             other => panic!("{line}: {other:?}"),

@@ -2,91 +2,137 @@
 //! per logical line, applying the dialect's comment, continuation and quoting rules
 //! (inetd.md §1.3). Knows nothing about what the fields mean.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use super::dialect::Dialect;
 use crate::diag::{Diagnostic, Diagnostics};
 
-/// One logical inetd.conf line split into fields.
+/// One logical inetd.conf line split into fields. Fields borrow from the file's
+/// text; only unquoted words and lines with invalid UTF-8 own theirs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawEntry {
+pub struct RawEntry<'a> {
     /// 1-based line of the first physical line.
     pub line: u32,
-    pub fields: Vec<String>,
+    pub fields: Vec<Cow<'a, str>>,
+}
+
+/// What one physical line does to the entry list.
+enum LineStep<'t> {
+    /// Blank-only line: neither ends nor adds to an entry.
+    Skip,
+    /// Empty line or comment: ends continuation.
+    Close,
+    /// Words of a new entry (`continues` false) or of the open one.
+    Words {
+        continues: bool,
+        words: Vec<Cow<'t, str>>,
+        warn: Option<String>,
+    },
 }
 
 /// Lex a whole file. Never fails: odd bytes and unterminated quotes are warnings.
-pub fn lex(bytes: &[u8], file: &Path, dialect: Dialect) -> (Vec<RawEntry>, Diagnostics) {
-    let mut entries: Vec<RawEntry> = Vec::new();
+pub fn lex<'a>(bytes: &'a [u8], file: &Path, dialect: Dialect) -> (Vec<RawEntry<'a>>, Diagnostics) {
+    let mut entries: Vec<RawEntry<'a>> = Vec::new();
     let mut diags = Diagnostics::new();
     // Whether the last entry may still take continuation lines.
     let mut open = false;
     for (idx, raw) in bytes.split(|b| *b == b'\n').enumerate() {
         let lineno = u32::try_from(idx + 1).unwrap_or(u32::MAX);
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let text = match std::str::from_utf8(raw) {
-            Ok(t) => std::borrow::Cow::Borrowed(t),
+        let step = match std::str::from_utf8(raw) {
+            Ok(text) => line_step(text, dialect, open),
             Err(_) => {
                 diags.push(Diagnostic::warning_at(
                     file,
                     lineno,
                     "Line is not valid UTF-8; invalid bytes replaced with U+FFFD.",
                 ));
-                String::from_utf8_lossy(raw)
+                // The replaced text lives only here, so its words must own theirs.
+                match line_step(&String::from_utf8_lossy(raw), dialect, open) {
+                    LineStep::Words {
+                        continues,
+                        words,
+                        warn,
+                    } => LineStep::Words {
+                        continues,
+                        words: words
+                            .into_iter()
+                            .map(|w| Cow::Owned(w.into_owned()))
+                            .collect(),
+                        warn,
+                    },
+                    LineStep::Skip => LineStep::Skip,
+                    LineStep::Close => LineStep::Close,
+                }
             }
         };
-        let mut text: &str = &text;
-        if dialect.hash_comments_anywhere() {
-            // busybox: `#` anywhere starts a comment, even inside an argument.
-            if let Some(pos) = text.find('#') {
-                text = &text[..pos];
+        match step {
+            LineStep::Skip => {}
+            LineStep::Close => open = false,
+            LineStep::Words {
+                continues,
+                words,
+                warn,
+            } => {
+                if let Some(w) = warn {
+                    diags.push(Diagnostic::warning_at(file, lineno, w));
+                }
+                if continues {
+                    if let Some(last) = entries.last_mut() {
+                        last.fields.extend(words);
+                    }
+                } else {
+                    entries.push(RawEntry {
+                        line: lineno,
+                        fields: words,
+                    });
+                    open = true;
+                }
             }
         }
-        if text.is_empty() {
-            open = false;
-            continue;
-        }
-        if text.trim().is_empty() {
-            // OpenBSD's skip() swallows blank-only lines while looking for more fields,
-            // so they neither end nor add to an entry.
-            continue;
-        }
-        let starts_blank = text.starts_with([' ', '\t']);
-        if text.starts_with('#') {
-            open = false;
-            continue;
-        }
-        if starts_blank && open && dialect.continuation_lines() {
-            let (words, warn) = split_words(text, dialect);
-            if let Some(w) = warn {
-                diags.push(Diagnostic::warning_at(file, lineno, w));
-            }
-            if let Some(last) = entries.last_mut() {
-                last.fields.extend(words);
-            }
-            continue;
-        }
-        if text.trim_start().starts_with('#') {
-            // Extension: a comment after leading blanks (xinetd accepts these too).
-            open = false;
-            continue;
-        }
-        let (words, warn) = split_words(text, dialect);
-        if let Some(w) = warn {
-            diags.push(Diagnostic::warning_at(file, lineno, w));
-        }
-        entries.push(RawEntry {
-            line: lineno,
-            fields: words,
-        });
-        open = true;
     }
     (entries, diags)
 }
 
+/// Classify one physical line (without its newline); `open` says whether the last
+/// entry may still take continuation lines.
+fn line_step(text: &str, dialect: Dialect, open: bool) -> LineStep<'_> {
+    let mut text = text;
+    if dialect.hash_comments_anywhere() {
+        // busybox: `#` anywhere starts a comment, even inside an argument.
+        if let Some(pos) = text.find('#') {
+            text = &text[..pos];
+        }
+    }
+    if text.is_empty() {
+        return LineStep::Close;
+    }
+    if text.trim().is_empty() {
+        // OpenBSD's skip() swallows blank-only lines while looking for more fields,
+        // so they neither end nor add to an entry.
+        return LineStep::Skip;
+    }
+    let starts_blank = text.starts_with([' ', '\t']);
+    if text.starts_with('#') {
+        return LineStep::Close;
+    }
+    let continues = starts_blank && open && dialect.continuation_lines();
+    if !continues && text.trim_start().starts_with('#') {
+        // Extension: a comment after leading blanks (xinetd accepts these too).
+        return LineStep::Close;
+    }
+    let (words, warn) = split_words(text, dialect);
+    LineStep::Words {
+        continues,
+        words,
+        warn,
+    }
+}
+
 /// Split one physical line into words per the dialect's quoting rules. Returns a
 /// warning text for an unterminated quote (the rest of the line becomes the word).
-pub fn split_words(text: &str, dialect: Dialect) -> (Vec<String>, Option<String>) {
+pub fn split_words(text: &str, dialect: Dialect) -> (Vec<Cow<'_, str>>, Option<String>) {
     if !dialect.quoting() {
         return (split_plain(text), None);
     }
@@ -97,9 +143,10 @@ pub fn split_words(text: &str, dialect: Dialect) -> (Vec<String>, Option<String>
     }
 }
 
-/// Words separated by runs of blanks and tabs (a line of inetd.conf has 6 fields and
-/// the server's arguments: one allocation per word, the vector sized for a usual line).
-fn split_plain(text: &str) -> Vec<String> {
+/// Words separated by runs of blanks and tabs, borrowed from `text` (a line of
+/// inetd.conf has 6 fields and the server's arguments: the vector is sized for a
+/// usual line).
+fn split_plain(text: &str) -> Vec<Cow<'_, str>> {
     let mut words = Vec::with_capacity(8);
     // Bytes, not chars: both separators are ASCII, which never occurs inside a
     // multi-byte UTF-8 sequence, so every cut falls on a char boundary.
@@ -115,7 +162,7 @@ fn split_plain(text: &str) -> Vec<String> {
             i += 1;
         }
         if start < i {
-            words.push(text[start..i].to_string());
+            words.push(Cow::Borrowed(&text[start..i]));
         }
     }
     words
@@ -123,7 +170,7 @@ fn split_plain(text: &str) -> Vec<String> {
 
 /// FreeBSD `skip()`: a word starting with `"` or `'` runs to the matching quote;
 /// quotes elsewhere are ordinary characters.
-fn split_freebsd(text: &str) -> (Vec<String>, Option<String>) {
+fn split_freebsd(text: &str) -> (Vec<Cow<'_, str>>, Option<String>) {
     let mut words = Vec::new();
     let mut warn = None;
     let mut rest = text;
@@ -136,20 +183,20 @@ fn split_freebsd(text: &str) -> (Vec<String>, Option<String>) {
             let body = &rest[1..];
             match body.find(first) {
                 Some(end) => {
-                    words.push(body[..end].to_string());
+                    words.push(Cow::Borrowed(&body[..end]));
                     rest = &body[end + 1..];
                 }
                 None => {
                     warn = Some(format!(
                         "Unterminated {first} quote; taking the rest of the line."
                     ));
-                    words.push(body.to_string());
+                    words.push(Cow::Borrowed(body));
                     rest = "";
                 }
             }
         } else {
             let end = rest.find([' ', '\t']).unwrap_or(rest.len());
-            words.push(rest[..end].to_string());
+            words.push(Cow::Borrowed(&rest[..end]));
             rest = &rest[end..];
         }
     }
@@ -158,7 +205,7 @@ fn split_freebsd(text: &str) -> (Vec<String>, Option<String>) {
 
 /// inetutils' argcv: shell-like words; quotes anywhere in a word, `\` escapes outside
 /// single quotes.
-fn split_shell_like(text: &str) -> (Vec<String>, Option<String>) {
+fn split_shell_like(text: &str) -> (Vec<Cow<'_, str>>, Option<String>) {
     if !text.bytes().any(|b| matches!(b, b'"' | b'\'' | b'\\')) {
         // Nothing to unquote (most lines): the words as they stand.
         return (split_plain(text), None);
@@ -173,7 +220,7 @@ fn split_shell_like(text: &str) -> (Vec<String>, Option<String>) {
         match (quote, c) {
             (None, ' ' | '\t') => {
                 if in_word {
-                    words.push(std::mem::take(&mut cur));
+                    words.push(Cow::Owned(std::mem::take(&mut cur)));
                     in_word = false;
                 }
             }
@@ -201,7 +248,7 @@ fn split_shell_like(text: &str) -> (Vec<String>, Option<String>) {
         ));
     }
     if in_word {
-        words.push(cur);
+        words.push(Cow::Owned(cur));
     }
     (words, warn)
 }
@@ -210,7 +257,7 @@ fn split_shell_like(text: &str) -> (Vec<String>, Option<String>) {
 mod tests {
     use super::*;
 
-    fn fields(text: &str, d: Dialect) -> Vec<Vec<String>> {
+    fn fields(text: &str, d: Dialect) -> Vec<Vec<Cow<'_, str>>> {
         lex(text.as_bytes(), Path::new("t"), d)
             .0
             .into_iter()

@@ -33,7 +33,7 @@ pub(super) fn describe(e: &Entry, builtin: Option<Builtin>) -> String {
     // "internal echo", the program path, or a bare "internal".
     let (kind, what) = match (&e.server, builtin) {
         (_, Some(b)) => ("internal ", b.name()),
-        (Server::Program(p), None) => ("", p.as_str()),
+        (Server::Program(p), None) => ("", p.as_ref()),
         (Server::Internal, None) => ("internal", ""),
     };
     let service = match &e.service {

@@ -110,7 +110,7 @@ pub(super) fn exec_command(
             e.args.len()
         ));
     }
-    let mut argv = e.args.clone();
+    let mut argv: Vec<String> = e.args.iter().map(|a| a.to_string()).collect();
     if argv.is_empty() {
         if !dialect.argv0_from_program() {
             warnings.push("No arguments: FreeBSD inetd would pass an empty argv; using the program's basename as argv[0].".to_string());
@@ -118,7 +118,7 @@ pub(super) fn exec_command(
         argv.push(basename(p).to_string());
     }
     Some(ExecCommand {
-        path: p.clone(),
+        path: p.to_string(),
         // inetd passes arguments literally: no `$VAR` expansion (the `:` prefix).
         no_env_expand: argv.iter().any(|a| a.contains('$')),
         argv,

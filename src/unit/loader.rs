@@ -558,6 +558,18 @@ impl Loader {
         }
     }
 
+    /// Load the sockets `names` and pair each with its service. Returns the names
+    /// that did not resolve among `names` themselves: why a service is missing is
+    /// said by the socket's "not loaded" error.
+    fn load_sockets(&mut self, names: &[String]) -> BTreeMap<String, Unresolved> {
+        for name in names {
+            self.load_once(name);
+        }
+        let unresolved = std::mem::take(&mut self.unresolved);
+        self.pair_sockets();
+        unresolved
+    }
+
     /// systemd-analyze's `verify_socket()`: every loaded socket needs a loaded service
     /// (`Service=`, `NAME.service`, or for `Accept=yes` the template `PREFIX@.service`).
     fn pair_sockets(&mut self) {

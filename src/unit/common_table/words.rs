@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use crate::unit::exec::{parse_exec_line_into, split_words, ExpandWord};
 use crate::unit::model::ExecCommand;
 use crate::unit::table::{expand_word, warn, Ctx, ParseResult, Reject};
-use crate::unit::values::ValueError;
+use crate::unit::values::{ValueError, WHITESPACE};
 
 /// config_parse_exec: append the command(s) of one `Exec*=` line; empty resets. The
 /// grammar, per-word specifier expansion and the fatal-unless-`-` rule live in
@@ -49,7 +49,7 @@ pub(crate) fn words(v: &str) -> Result<Words<'_>, Reject> {
     // Without quotes or backslashes, extract_first_word() only splits at whitespace:
     // the words are borrowed from the value.
     if !v.contains(['"', '\'', '\\']) {
-        return Ok(Words::Plain(v.split([' ', '\t', '\n', '\r'])));
+        return Ok(Words::Plain(v.split(WHITESPACE)));
     }
     split_words(v)
         .map(|(w, _)| Words::Unquoted(w.into_iter()))

@@ -61,11 +61,7 @@ pub(super) fn scan_and_load(
                 if let Some(Ok(h)) = started {
                     h.thread().unpark();
                 }
-                for name in &names {
-                    loader.load_once(name);
-                }
-                let unresolved = std::mem::take(&mut loader.unresolved);
-                loader.pair_sockets();
+                let unresolved = loader.load_sockets(&names);
                 return (loader.finish(), unresolved);
             }
         };
@@ -149,12 +145,9 @@ impl Job {
             Diagnostics::new(),
         );
         l.bufs = std::mem::take(bufs);
-        for name in chunk {
-            l.load_once(name);
-        }
-        l.pair_sockets();
+        let unresolved = l.load_sockets(chunk);
         *bufs = std::mem::take(&mut l.bufs);
-        (std::mem::take(&mut l.unresolved), l.finish())
+        (unresolved, l.finish())
     }
 
     /// The chunks' results merged in chunk order, so the outcome does not depend on

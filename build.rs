@@ -5,12 +5,20 @@
 //!   its code resident instead of about 2 MB.
 //! - `-z pack-relative-relocs` (DT_RELR, glibc ≥ 2.36): the ~3,500 relative
 //!   relocations of a PIE take 1 KB instead of 84 KB, read once at start.
+//! - the unwinder from gcc's static `libgcc_eh.a` instead of `libgcc_s.so.1` (what
+//!   std does for `crt-static`): named before std's `-lgcc_s`, it resolves the
+//!   `_Unwind_*` symbols first, so `--as-needed` drops `libgcc_s.so.1`. Loading that
+//!   library and running its constructor (`__cpu_indicator_init`, a dozen `cpuid`
+//!   instructions, each a VM exit of about 6 µs on a Firecracker guest) took
+//!   0.10-0.12 ms of every start, a third of what separated activatord's start-up
+//!   from busybox inetd's (issue #4).
 //!
 //! Each is used only when a probe program links with it, using the same rustc,
 //! target, flags and linker as this build (rustc's bundled LLD, the default on
-//! x86_64-unknown-linux-gnu since 1.90, takes both; GNU ld takes only the second),
-//! and for DT_RELR only when the probe also runs here. `ACTIVATOR_PLAIN_LINK=1`
-//! leaves both out.
+//! x86_64-unknown-linux-gnu since 1.90, takes all three; GNU ld takes only the
+//! last two), and for DT_RELR and the static unwinder only when the probe also runs
+//! here (the unwinder's probe catches a panic). `ACTIVATOR_PLAIN_LINK=1` leaves all
+//! three out.
 
 use std::env;
 use std::fs;
@@ -47,12 +55,36 @@ fn main() {
     if native && probe(&out, "relr", &relr, true) {
         println!("cargo:rustc-link-arg-bin=activatord={}", relr[0]);
     }
+    if native && probe_static_unwinder(&out) {
+        // A crate-level native library: rustc lists it before the libraries of std.
+        println!("cargo:rustc-link-lib=static:-bundle=gcc_eh");
+    }
+}
+
+/// Whether a program that catches a panic links and runs with `-l static=gcc_eh`.
+fn probe_static_unwinder(out: &Path) -> bool {
+    let body = "fn main() {\n    \
+        let caught = std::panic::catch_unwind(|| {\n        \
+        std::panic::set_hook(Box::new(|_| {}));\n        \
+        if std::env::args().count() < 9 { panic!(\"probe\") }\n    });\n    \
+        std::process::exit(if caught.is_err() { 0 } else { 1 });\n}\n";
+    rustc_probe(out, "unwind", body, &["-lstatic=gcc_eh".to_string()], true)
 }
 
 /// Whether an empty program links with `link_args` (and, with `run`, starts).
 fn probe(out: &Path, name: &str, link_args: &[String], run: bool) -> bool {
-    let src = out.join("probe.rs");
-    if fs::write(&src, "fn main() {}\n").is_err() {
+    let args: Vec<String> = link_args
+        .iter()
+        .map(|a| format!("-Clink-arg={a}"))
+        .collect();
+    rustc_probe(out, name, "fn main() {}\n", &args, run)
+}
+
+/// Whether `source` compiles and links with the extra rustc `args` (and, with
+/// `run`, exits 0).
+fn rustc_probe(out: &Path, name: &str, source: &str, args: &[String], run: bool) -> bool {
+    let src = out.join(format!("probe-{name}.rs"));
+    if fs::write(&src, source).is_err() {
         return false;
     }
     let bin = out.join(format!("probe-{name}"));
@@ -71,9 +103,7 @@ fn probe(out: &Path, name: &str, link_args: &[String], run: bool) -> bool {
     if let Ok(flags) = env::var("CARGO_ENCODED_RUSTFLAGS") {
         cmd.args(flags.split('\x1f').filter(|f| !f.is_empty()));
     }
-    for arg in link_args {
-        cmd.arg(format!("-Clink-arg={arg}"));
-    }
+    cmd.args(args);
     let quiet = |c: &mut Command| {
         c.stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -100,13 +100,32 @@ pub fn load_configuration(opts: &DaemonOptions) -> EngineConfig {
             .map(|s| s.load_state == LoadState::Loaded)
             .unwrap_or(false)
     };
+    let bad_setting = |n: &str| log::error!("{n}: unit has a bad setting, not starting it.");
+    // Every socket unit: its load state is read in the same pass, not looked up by
+    // name again (hundreds of sockets from an inetd.conf).
+    let mut checked = 0;
     let mut start_sockets: Vec<String> = match &opts.wanted_by {
         Some(target) => units
             .wanted_by(target)
             .into_iter()
             .filter(|n| n.ends_with(".socket"))
             .collect(),
-        None if opts.units.is_empty() || only_inetd => units.sockets.keys().cloned().collect(),
+        None if opts.units.is_empty() || only_inetd => {
+            let all: Vec<String> = units
+                .sockets
+                .iter()
+                .filter(|(name, s)| {
+                    let ok = s.load_state == LoadState::Loaded;
+                    if !ok {
+                        bad_setting(name);
+                    }
+                    ok
+                })
+                .map(|(name, _)| name.clone())
+                .collect();
+            checked = all.len();
+            all
+        }
         None => Vec::new(),
     };
     for u in &opts.units {
@@ -115,10 +134,15 @@ pub fn load_configuration(opts: &DaemonOptions) -> EngineConfig {
             start_sockets.push(name);
         }
     }
+    let mut index = 0;
     start_sockets.retain(|n| {
+        index += 1;
+        if index <= checked {
+            return true;
+        }
         let ok = loaded(n, &units);
         if !ok && units.sockets.contains_key(n) {
-            log::error!("{n}: unit has a bad setting, not starting it.");
+            bad_setting(n);
         }
         ok
     });

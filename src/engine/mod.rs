@@ -138,7 +138,7 @@ pub struct Engine {
 impl Engine {
     /// Set up the loop and start every configured socket. A socket that cannot be
     /// bound is logged and marked failed; the others still start.
-    pub fn new(config: EngineConfig) -> Result<Engine, EngineError> {
+    pub fn new(mut config: EngineConfig) -> Result<Engine, EngineError> {
         let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC)?;
         let signal_fd = SignalFd::new().map_err(|e| EngineError::Signals(e.to_string()))?;
         epoll.add(
@@ -185,7 +185,7 @@ impl Engine {
         // One allocation of the right size (hundreds of sockets: no doubling).
         engine.sockets.reserve_exact(config.start_sockets.len());
         engine.socket_index.reserve(config.start_sockets.len());
-        for name in &config.start_sockets {
+        for name in std::mem::take(&mut config.start_sockets) {
             engine.start_socket(name);
         }
         // Only services' main processes get NOTIFY_SOCKET, and none starts

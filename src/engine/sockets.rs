@@ -2,6 +2,7 @@
 //! accept connections (Accept=yes), hand the fds to the service (Accept=no) or
 //! answer datagrams with a built-in. Implements systemd.md §4.3/§4.4.
 
+use std::borrow::Cow;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
@@ -37,8 +38,10 @@ pub(super) struct Connection {
 impl Engine {
     /// Start the socket unit `name` (systemd.md §7.1: start-pre → open → start-post
     /// → listening). A socket that cannot be bound fails alone.
-    pub(super) fn start_socket(&mut self, name: &str) {
-        if let Some(&idx) = self.socket_index.get(name) {
+    /// Start socket `name` (an owned name is kept as the index key, not copied).
+    pub(super) fn start_socket<'n>(&mut self, name: impl Into<Cow<'n, str>>) {
+        let name = name.into();
+        if let Some(&idx) = self.socket_index.get(&*name) {
             if matches!(
                 self.sockets[idx].state,
                 SocketState::Dead | SocketState::Failed
@@ -47,14 +50,14 @@ impl Engine {
             }
             return;
         }
-        let Some(unit) = self.units.sockets.get(name).cloned() else {
+        let Some(unit) = self.units.sockets.get(&*name).cloned() else {
             log::error!("{name}: unit not found, cannot start.");
             return;
         };
         let idx = self.sockets.len();
-        self.socket_index.insert(name.to_string(), idx);
         self.sockets.push(SocketRuntime::new(unit));
-        self.notify_unit_new(name);
+        self.notify_unit_new(&name);
+        self.socket_index.insert(name.into_owned(), idx);
         self.socket_enter_start(idx);
     }
 
@@ -79,9 +82,11 @@ impl Engine {
 
     /// Bind (or adopt) every Listen entry.
     fn socket_open(&mut self, idx: usize) {
-        let listens = self.sockets[idx].unit.listen.clone();
-        let mut fds = Vec::new();
-        for listen in &listens {
+        // The unit (an `Arc`), not a copy of its Listen list: one allocation less
+        // per socket started.
+        let unit = self.sockets[idx].unit.clone();
+        let mut fds = Vec::with_capacity(unit.listen.len());
+        for listen in &unit.listen {
             match self.adopt_or_open(listen, idx) {
                 Ok(fd) => fds.push(fd),
                 Err(e) => {

@@ -11,28 +11,31 @@ use crate::diag::{Diagnostic, Diagnostics};
 
 /// What a logical line of inetd.conf is.
 #[derive(Debug, Clone, PartialEq, Eq)]
+// Not boxed: a `Line` lives for one step of the parse loop, and a box was one more
+// allocation per entry.
+#[allow(clippy::large_enum_variant)]
 pub enum Line<'r> {
     /// `addr:` alone: the default bind host for following entries (inetd.md §1.4).
-    DefaultHost(Hosts),
-    Entry(Box<Entry<'r>>),
+    DefaultHost(Hosts<'r>),
+    Entry(Entry<'r>),
 }
 
 /// Bind hosts of an entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Hosts {
+pub enum Hosts<'r> {
     /// `*` (or no prefix and no default): the wildcard of each family.
     Any,
     /// Comma list as written, brackets removed: IP literals or host names.
-    List(Vec<String>),
+    List(Vec<Cow<'r, str>>),
 }
 
 /// The service field.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ServiceSpec {
+pub enum ServiceSpec<'r> {
     /// `[hosts:]name-or-port`. `hosts` None = the current default host.
     Inet {
-        hosts: Option<Hosts>,
-        service: String,
+        hosts: Option<Hosts<'r>>,
+        service: Cow<'r, str>,
     },
     /// A unix socket path, optionally with FreeBSD's `:user:group:mode:` prefix.
     Unix {
@@ -71,16 +74,16 @@ impl SocketType {
 
 /// The protocol field.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Protocol {
+pub struct Protocol<'r> {
     /// The protocol word without options: `tcp`, `udp6`, `unix`, `rpc/udp`.
-    pub word: String,
+    pub word: Cow<'r, str>,
     /// `,sndbuf=N[k|m]` (Debian openbsd-inetd, NetBSD).
     pub sndbuf: Option<u64>,
     /// `,rcvbuf=N[k|m]`.
     pub rcvbuf: Option<u64>,
 }
 
-impl Protocol {
+impl Protocol<'_> {
     pub fn is_unix(&self) -> bool {
         self.word == "unix"
     }
@@ -115,9 +118,9 @@ pub struct WaitSpec {
 
 /// The user field: `user[:group][/class]` or `user.group`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserSpec {
-    pub user: String,
-    pub group: Option<String>,
+pub struct UserSpec<'r> {
+    pub user: Cow<'r, str>,
+    pub group: Option<Cow<'r, str>>,
     pub class: Option<String>,
 }
 
@@ -128,18 +131,19 @@ pub enum Server<'r> {
     Program(Cow<'r, str>),
 }
 
-/// One parsed entry. The server and its arguments stay borrowed from the lexed
-/// entry: they are copied once, into the service's `ExecStart=`.
+/// One parsed entry. Its words stay borrowed from the file text (copied only where
+/// the lexer had to unquote them): what the units keep is copied once, when they
+/// are built.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry<'r> {
     pub line: u32,
-    pub service: ServiceSpec,
+    pub service: ServiceSpec<'r>,
     /// The service field as written without the host prefix (used in unit names).
-    pub service_text: String,
+    pub service_text: Cow<'r, str>,
     pub socket_type: SocketType,
-    pub protocol: Protocol,
+    pub protocol: Protocol<'r>,
     pub wait: WaitSpec,
-    pub user: UserSpec,
+    pub user: UserSpec<'r>,
     pub server: Server<'r>,
     /// Arguments from argv[0] on, as written.
     pub args: Vec<Cow<'r, str>>,
@@ -155,7 +159,7 @@ pub fn parse_entry<'r>(
     let err = |msg: String| Diagnostic::error_at(file, raw.line, msg);
     let mut f = raw.fields;
     if f.len() == 1 && f[0].ends_with(':') {
-        let host = &f[0][..f[0].len() - 1];
+        let host = part_of(&f[0], &f[0][..f[0].len() - 1]);
         if !dialect.host_prefixes() {
             diags.push(Diagnostic::warning_at(
                 file,
@@ -163,7 +167,7 @@ pub fn parse_entry<'r>(
                 "Default-host lines are not FreeBSD inetd syntax; accepted anyway.",
             ));
         }
-        return match parse_hosts(host) {
+        return match parse_hosts(&host) {
             Ok(h) => (Some(Line::DefaultHost(h)), diags),
             Err(m) => {
                 diags.push(err(m));
@@ -178,18 +182,23 @@ pub fn parse_entry<'r>(
         )));
         return (None, diags);
     }
+    // The six fields move out; what stays in `f` is the arguments (no new vector).
+    let mut head = f.drain(..6);
+    let mut next = || head.next().unwrap_or_default();
+    let [f0, f1, f2, f3, f4, f5] = [next(), next(), next(), next(), next(), next()];
+    drop(head);
     let result = (|| -> Result<Entry<'r>, String> {
-        let protocol = parse_protocol(&f[2], dialect)?;
-        let socket_type = parse_socket_type(&f[1])?;
-        let (service, service_text) = parse_service(&f[0], &protocol, dialect, &mut |w| {
+        let protocol = parse_protocol(&f2, dialect)?;
+        let socket_type = parse_socket_type(&f1)?;
+        let (service, service_text) = parse_service(&f0, &protocol, dialect, &mut |w| {
             diags.push(Diagnostic::warning_at(file, raw.line, w))
         })?;
-        let wait = parse_wait(&f[3])?;
-        let user = parse_user(&f[4], dialect)?;
-        let server = if f[5] == "internal" {
+        let wait = parse_wait(&f3)?;
+        let user = parse_user(&f4, dialect)?;
+        let server = if f5 == "internal" {
             Server::Internal
         } else {
-            Server::Program(std::mem::take(&mut f[5]))
+            Server::Program(f5)
         };
         Ok(Entry {
             line: raw.line,
@@ -200,11 +209,11 @@ pub fn parse_entry<'r>(
             wait,
             user,
             server,
-            args: f.split_off(6),
+            args: f,
         })
     })();
     match result {
-        Ok(e) => (Some(Line::Entry(Box::new(e))), diags),
+        Ok(e) => (Some(Line::Entry(e)), diags),
         Err(m) => {
             diags.push(err(format!("{m}; entry ignored.")));
             (None, diags)
@@ -223,9 +232,22 @@ fn parse_socket_type(s: &str) -> Result<SocketType, String> {
     })
 }
 
-fn parse_protocol(s: &str, dialect: Dialect) -> Result<Protocol, String> {
+/// `part`, a slice of `field`, for as long as the field's text lives: borrowed from
+/// the file when the field is, copied when the lexer had to unquote the field.
+fn part_of<'r>(field: &Cow<'r, str>, part: &str) -> Cow<'r, str> {
+    match field {
+        Cow::Borrowed(whole) => {
+            let start = part.as_ptr() as usize - whole.as_ptr() as usize;
+            Cow::Borrowed(&whole[start..start + part.len()])
+        }
+        Cow::Owned(_) => Cow::Owned(part.to_string()),
+    }
+}
+
+fn parse_protocol<'r>(field: &Cow<'r, str>, dialect: Dialect) -> Result<Protocol<'r>, String> {
+    let s: &str = field;
     let mut parts = s.split(',');
-    let word = parts.next().unwrap_or("").to_string();
+    let word = part_of(field, parts.next().unwrap_or(""));
     let known = word == "unix" || word.starts_with("rpc/") || dialect.families(&word).is_some();
     if !known {
         return Err(format!("Unknown protocol '{word}'"));
@@ -266,11 +288,12 @@ pub fn parse_buffer_size(s: &str) -> Option<u64> {
     (v > 0 && v <= i32::MAX as u64).then_some(v)
 }
 
-fn parse_hosts(s: &str) -> Result<Hosts, String> {
+fn parse_hosts<'r>(field: &Cow<'r, str>) -> Result<Hosts<'r>, String> {
+    let s: &str = field;
     if s == "*" || s.is_empty() {
         return Ok(Hosts::Any);
     }
-    let mut list = Vec::new();
+    let mut list = Vec::with_capacity(1);
     for h in s.split(',') {
         let h = h
             .strip_prefix('[')
@@ -282,23 +305,24 @@ fn parse_hosts(s: &str) -> Result<Hosts, String> {
         if h == "*" {
             return Ok(Hosts::Any);
         }
-        list.push(h.to_string());
+        list.push(part_of(field, h));
     }
     Ok(Hosts::List(list))
 }
 
-fn parse_service(
-    s: &str,
+fn parse_service<'r>(
+    field: &Cow<'r, str>,
     proto: &Protocol,
     dialect: Dialect,
     warn: &mut dyn FnMut(String),
-) -> Result<(ServiceSpec, String), String> {
+) -> Result<(ServiceSpec<'r>, Cow<'r, str>), String> {
+    let s: &str = field;
     if proto.is_unix() {
-        return parse_unix_service(s).map(|spec| (spec, s.to_string()));
+        return parse_unix_service(s).map(|spec| (spec, field.clone()));
     }
     if proto.is_rpc() {
         let name = s.split('/').next().unwrap_or(s).to_string();
-        return Ok((ServiceSpec::Rpc { name }, s.to_string()));
+        return Ok((ServiceSpec::Rpc { name }, field.clone()));
     }
     // Host prefix: the rightmost colon splits (busybox `:::svc` is `::` + `svc`).
     let (hosts, service) = match s.rfind(':') {
@@ -306,7 +330,10 @@ fn parse_service(
             if !dialect.host_prefixes() {
                 warn("Host prefixes are not FreeBSD inetd syntax; accepted anyway.".to_string());
             }
-            (Some(parse_hosts(&s[..pos])?), &s[pos + 1..])
+            (
+                Some(parse_hosts(&part_of(field, &s[..pos]))?),
+                &s[pos + 1..],
+            )
         }
         None => (None, s),
     };
@@ -323,20 +350,21 @@ fn parse_service(
                 name: name.to_string(),
                 plus,
             },
-            service.to_string(),
+            part_of(field, service),
         ));
     }
+    let service = part_of(field, service);
     Ok((
         ServiceSpec::Inet {
             hosts,
-            service: service.to_string(),
+            service: service.clone(),
         },
-        service.to_string(),
+        service,
     ))
 }
 
 /// `/path` or FreeBSD's `:user:group:mode:/path` (inetd.md §1.6).
-fn parse_unix_service(s: &str) -> Result<ServiceSpec, String> {
+fn parse_unix_service(s: &str) -> Result<ServiceSpec<'static>, String> {
     let (user, group, mode, path) = match s.strip_prefix(':') {
         Some(rest) => {
             let mut it = rest.splitn(4, ':');
@@ -409,7 +437,8 @@ fn parse_wait(s: &str) -> Result<WaitSpec, String> {
     Ok(spec)
 }
 
-fn parse_user(s: &str, dialect: Dialect) -> Result<UserSpec, String> {
+fn parse_user<'r>(field: &Cow<'r, str>, dialect: Dialect) -> Result<UserSpec<'r>, String> {
+    let s: &str = field;
     let (rest, class) = match s.rsplit_once('/') {
         Some((u, c)) => (u, Some(c.to_string())),
         None => (s, None),
@@ -421,14 +450,14 @@ fn parse_user(s: &str, dialect: Dialect) -> Result<UserSpec, String> {
             .flatten()
     });
     let (user, group) = match split {
-        Some((u, g)) => (u, Some(g.to_string())),
+        Some((u, g)) => (u, Some(part_of(field, g))),
         None => (rest, None),
     };
     if user.is_empty() || group.as_deref() == Some("") {
         return Err(format!("Malformed user field '{s}'"));
     }
     Ok(UserSpec {
-        user: user.to_string(),
+        user: part_of(field, user),
         group,
         class,
     })
@@ -448,7 +477,7 @@ mod tests {
 
     fn entry(line: &str, d: Dialect) -> Entry<'_> {
         match parse(line, d).0 {
-            Some(Line::Entry(e)) => *e,
+            Some(Line::Entry(e)) => e,
             other => panic!("{line}: {other:?}"),
         }
     }

@@ -67,8 +67,12 @@ impl Mapper<'_> {
             .dialect()
             .families(&e.protocol.word)
             .ok_or_else(|| format!("Unknown protocol '{}'", e.protocol.word))?;
-        // Sized for one address per family: the units keep these vectors.
-        let mut listen = Vec::with_capacity(families.len());
+        // Sized for one address per family (any host) or per host: the units keep
+        // these vectors.
+        let mut listen = Vec::with_capacity(match hosts {
+            Hosts::Any => families.len(),
+            Hosts::List(list) => list.len(),
+        });
         let mut push = |addr: SocketAddr, ifname: Option<String>| {
             let l = wrap(SocketAddress::Ip {
                 addr,
@@ -96,16 +100,17 @@ impl Mapper<'_> {
             }
             Hosts::List(list) => {
                 for host in list {
-                    let addrs = self.resolve_host(host, port)?;
                     let mut matched = false;
-                    for (addr, ifname) in addrs {
+                    for (addr, ifname) in self.host_addrs(host)? {
+                        let mut addr = *addr;
+                        addr.set_port(port);
                         let fits = families.iter().any(|f| match f {
                             Family::V4 => addr.is_ipv4(),
                             _ => addr.is_ipv6(),
                         });
                         if fits {
                             matched = true;
-                            push(addr, ifname);
+                            push(addr, ifname.clone());
                         }
                     }
                     if !matched {

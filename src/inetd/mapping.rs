@@ -12,7 +12,7 @@
 use nix::unistd::{Group, User};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use super::dialect::Dialect;
@@ -39,12 +39,14 @@ pub struct Mapper<'a> {
     services_failed: bool,
     used_names: FxHashSet<String>,
     /// (listen type, address) → where it was first defined.
-    used_listens: FxHashMap<(&'static str, SocketAddress), (PathBuf, u32)>,
+    used_listens: FxHashMap<(&'static str, SocketAddress), (Arc<Path>, u32)>,
     users: FxHashMap<String, bool>,
     groups: FxHashMap<String, bool>,
     hosts: FxHashMap<String, HostAddrs>,
     /// The file being mapped, shared by the `UnitSource` of all its units.
     fragment: Option<Arc<Path>>,
+    /// Reused for text that is built, then copied once (descriptions).
+    scratch: String,
     /// Setting groups most entries have alike (`[Install]`, the socket's and the
     /// service's settings, the service's `[Unit]` settings), stored once (issue
     /// #4: idle RSS).
@@ -66,6 +68,7 @@ impl<'a> Mapper<'a> {
             hosts: FxHashMap::default(),
             groups: FxHashMap::default(),
             fragment: None,
+            scratch: String::new(),
             shared: SharedGroups::default(),
             sockets: Vec::new(),
             services_out: Vec::new(),
@@ -125,39 +128,37 @@ impl<'a> Mapper<'a> {
 
         // One unit, or (wait + several sockets) one unit per socket, since a service
         // with StandardInput=socket must get exactly one socket.
+        let fragment = self.fragment(file);
         for l in &set.listen {
             self.used_listens.insert(
                 (l.type_name(), listen_address(l)),
-                (file.to_path_buf(), e.line),
+                (fragment.clone(), e.line),
             );
         }
         let base = base_name(e);
         let (bind_ipv6_only, wildcard) = (set.bind_ipv6_only, set.wildcard);
-        let groups: Vec<(String, Vec<Listen>)> = if !accept && set.listen.len() > 1 {
-            set.listen
-                .into_iter()
-                .map(|l| {
-                    let suffix = sanitize(&split_suffix(wildcard, &l));
-                    (format!("{base}-{suffix}"), vec![l])
-                })
-                .collect()
+        // Most entries make one unit: no vector for that case.
+        let (split, single): (Vec<(String, Vec<Listen>)>, _) = if !accept && set.listen.len() > 1 {
+            let split = set.listen.into_iter().map(|l| {
+                let suffix = sanitize(&split_suffix(wildcard, &l));
+                (format!("{base}-{suffix}"), vec![l])
+            });
+            (split.collect(), None)
         } else {
-            vec![(base, set.listen)]
+            (Vec::new(), Some((base, set.listen)))
         };
-        for (candidate, listen) in groups {
+        let mut exec = exec;
+        let mut left = split.len() + usize::from(single.is_some());
+        for (candidate, listen) in split.into_iter().chain(single) {
+            left -= 1;
             let prefix = self.unique_name(candidate, e, default_hosts);
-            let fragment = self.fragment(file);
-            let socket = self.socket_unit(
-                fragment,
-                e,
-                &prefix,
-                listen,
-                bind_ipv6_only,
-                accept,
-                builtin,
-            );
-            if let Some(cmd) = &exec {
-                let mut svc = service_unit(&socket, cmd.clone());
+            let fragment = fragment.clone();
+            let socket =
+                self.socket_unit(fragment, e, prefix, listen, bind_ipv6_only, accept, builtin);
+            // The last unit takes the command; others get copies.
+            let cmd = if left == 0 { exec.take() } else { exec.clone() };
+            if let Some(cmd) = cmd {
+                let mut svc = service_unit(&socket, cmd);
                 svc.settings = self.shared.service(&e.user.user, e.user.group.as_deref());
                 svc.unit.settings = self.shared.service_unit(socket.accept);
                 self.services_out.push(svc);
@@ -240,19 +241,21 @@ impl<'a> Mapper<'a> {
         &mut self,
         fragment: Arc<Path>,
         e: &Entry,
-        prefix: &str,
+        prefix: String,
         listen: Vec<Listen>,
         bind_ipv6_only: BindIpv6Only,
         accept: bool,
         builtin: Option<Builtin>,
     ) -> SocketUnit {
-        let mut s = SocketUnit::new([prefix, ".socket"].concat());
+        let mut name = prefix;
+        name.push_str(".socket");
+        let mut s = SocketUnit::new(name);
         s.source = UnitSource {
             fragment: Some(fragment),
             line: e.line,
             dropins: Default::default(),
         };
-        s.unit.description = Some(describe(e, builtin).into());
+        s.unit.description = Some(describe(&mut self.scratch, e, builtin));
         s.install = self.shared.socket_install();
         s.listen = listen;
         s.accept = accept;
@@ -280,7 +283,7 @@ impl<'a> Mapper<'a> {
                         .unwrap_or(service)
                         .to_string()
                 } else {
-                    service.clone()
+                    service.to_string()
                 }
             }
             _ => String::new(),
@@ -374,24 +377,19 @@ impl<'a> Mapper<'a> {
         !self.used_names.contains(name) && self.used_names.insert(name.to_string())
     }
 
-    /// `resolve_host`, once per host name per load (getaddrinfo may be slow).
-    pub(super) fn resolve_host(
+    /// The addresses of `host` (port 0), resolved once per host name per load
+    /// (getaddrinfo may be slow).
+    pub(super) fn host_addrs(
         &mut self,
         host: &str,
-        port: u16,
-    ) -> Result<Vec<(SocketAddr, Option<String>)>, String> {
-        let found = self
-            .hosts
-            .entry(host.to_string())
-            .or_insert_with(|| resolve_host(host, 0))
-            .clone()?;
-        Ok(found
-            .into_iter()
-            .map(|(mut a, i)| {
-                a.set_port(port);
-                (a, i)
-            })
-            .collect())
+    ) -> Result<&[(SocketAddr, Option<String>)], String> {
+        if !self.hosts.contains_key(host) {
+            self.hosts.insert(host.to_string(), resolve_host(host, 0));
+        }
+        match &self.hosts[host] {
+            Ok(found) => Ok(found),
+            Err(e) => Err(e.clone()),
+        }
     }
 
     /// `root` is taken as existing without an NSS lookup, as systemd's
@@ -399,17 +397,21 @@ impl<'a> Mapper<'a> {
     /// uses; inetd's field is a name, so only `root` here); other names are looked
     /// up once per load.
     fn user_exists(&mut self, user: &str) -> bool {
-        *self
-            .users
-            .entry(user.to_string())
-            .or_insert_with(|| user == "root" || matches!(User::from_name(user), Ok(Some(_))))
+        if let Some(&known) = self.users.get(user) {
+            return known;
+        }
+        let known = user == "root" || matches!(User::from_name(user), Ok(Some(_)));
+        self.users.insert(user.to_string(), known);
+        known
     }
 
     fn group_exists(&mut self, group: &str) -> bool {
-        *self
-            .groups
-            .entry(group.to_string())
-            .or_insert_with(|| group == "root" || matches!(Group::from_name(group), Ok(Some(_))))
+        if let Some(&known) = self.groups.get(group) {
+            return known;
+        }
+        let known = group == "root" || matches!(Group::from_name(group), Ok(Some(_)));
+        self.groups.insert(group.to_string(), known);
+        known
     }
 }
 

@@ -5,6 +5,7 @@
 //! what `systemctl status` shows for the socket and its service.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use super::entry::{Entry, Server, ServiceSpec};
 use crate::unit::model::Builtin;
@@ -18,9 +19,10 @@ pub(super) fn base_name(e: &Entry) -> String {
         ServiceSpec::Unix { path, .. } => {
             Cow::Owned(path.to_string_lossy().trim_matches('/').replace('/', "-"))
         }
-        _ => Cow::Borrowed(e.service_text.as_str()),
+        _ => Cow::Borrowed(&*e.service_text),
     };
-    let mut base = String::with_capacity(8 + svc.len() + e.protocol.word.len());
+    // Room for the `.socket` the socket's name adds.
+    let mut base = String::with_capacity(15 + svc.len() + e.protocol.word.len());
     base.push_str("inetd-");
     push_sanitized(&mut base, &svc);
     base.push('-');
@@ -29,7 +31,8 @@ pub(super) fn base_name(e: &Entry) -> String {
     base
 }
 
-pub(super) fn describe(e: &Entry, builtin: Option<Builtin>) -> String {
+/// Built in `scratch` (one allocation per entry: the shared text itself).
+pub(super) fn describe(scratch: &mut String, e: &Entry, builtin: Option<Builtin>) -> Arc<str> {
     // "internal echo", the program path, or a bare "internal".
     let (kind, what) = match (&e.server, builtin) {
         (_, Some(b)) => ("internal ", b.name()),
@@ -38,9 +41,10 @@ pub(super) fn describe(e: &Entry, builtin: Option<Builtin>) -> String {
     };
     let service = match &e.service {
         ServiceSpec::Unix { path, .. } => path.to_string_lossy(),
-        _ => Cow::Borrowed(e.service_text.as_str()),
+        _ => Cow::Borrowed(&*e.service_text),
     };
-    [
+    scratch.clear();
+    for part in [
         "inetd ",
         &service,
         " ",
@@ -50,8 +54,10 @@ pub(super) fn describe(e: &Entry, builtin: Option<Builtin>) -> String {
         ": ",
         kind,
         what,
-    ]
-    .concat()
+    ] {
+        scratch.push_str(part);
+    }
+    Arc::from(scratch.as_str())
 }
 
 /// Keep only unit-name characters (systemd.md §1.6: `[A-Za-z0-9:_.-\\]`, no `@` in a

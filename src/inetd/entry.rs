@@ -237,7 +237,8 @@ fn parse_socket_type(s: &str) -> Result<SocketType, String> {
 fn part_of<'r>(field: &Cow<'r, str>, part: &str) -> Cow<'r, str> {
     match field {
         Cow::Borrowed(whole) => {
-            let start = part.as_ptr() as usize - whole.as_ptr() as usize;
+            let start = (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+            debug_assert!(start + part.len() <= whole.len(), "not a part of the field");
             Cow::Borrowed(&whole[start..start + part.len()])
         }
         Cow::Owned(_) => Cow::Owned(part.to_string()),
@@ -553,6 +554,54 @@ mod tests {
             assert_eq!(d.len(), 1, "{bad}");
             assert!(d[0].is_error());
         }
+    }
+
+    /// Fields the lexer unquoted are owned: their parts (host list, service, user,
+    /// group, protocol word) are copied, borrowed ones stay borrowed, and both read
+    /// the same.
+    #[test]
+    fn parts_of_owned_and_borrowed_fields() {
+        let owned = |t: &str| Cow::<str>::Owned(t.to_string());
+        let raw = RawEntry {
+            line: 3,
+            fields: vec![
+                owned("[::1],127.0.0.1:ftp"),
+                Cow::Borrowed("stream"),
+                owned("tcp6,sndbuf=1k"),
+                Cow::Borrowed("nowait"),
+                owned("ftp:nogroup"),
+                Cow::Borrowed("/usr/sbin/ftpd"),
+                owned("ftpd"),
+                Cow::Borrowed("-l"),
+            ],
+        };
+        let Some(Line::Entry(e)) = parse_entry(raw, Path::new("f"), Dialect::Inetutils).0 else {
+            panic!("entry expected");
+        };
+        let ServiceSpec::Inet {
+            hosts: Some(Hosts::List(hosts)),
+            service,
+        } = &e.service
+        else {
+            panic!("inet service expected: {:?}", e.service);
+        };
+        assert_eq!(hosts, &["::1", "127.0.0.1"]);
+        assert!(hosts.iter().all(|h| matches!(h, Cow::Owned(_))));
+        assert_eq!(service, "ftp");
+        assert_eq!(e.service_text, "ftp");
+        assert_eq!(e.protocol.word, "tcp6");
+        assert!(matches!(e.protocol.word, Cow::Owned(_)));
+        assert_eq!(e.user.user, "ftp");
+        assert_eq!(e.user.group.as_deref(), Some("nogroup"));
+        assert_eq!(e.args, vec!["ftpd", "-l"]);
+        assert!(matches!(e.args[1], Cow::Borrowed(_)));
+
+        let e = entry(
+            "127.0.0.1:ftp stream tcp nowait ftp:nogroup /usr/sbin/ftpd ftpd",
+            Dialect::OpenBsd,
+        );
+        assert!(matches!(e.service_text, Cow::Borrowed("ftp")));
+        assert!(matches!(e.user.group, Some(Cow::Borrowed("nogroup"))));
     }
 
     #[test]

@@ -18,9 +18,8 @@ pub fn push_decimal(out: &mut String, mut n: u64) {
             break;
         }
     }
-    for &d in &digits[at..] {
-        out.push(char::from(d));
-    }
+    // One copy of the ASCII digits (pushing them as chars re-encoded each one).
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 /// `ip` as `{ip}` writes it; IPv4 without the formatter.

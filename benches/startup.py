@@ -33,29 +33,45 @@ def load_bench(path):
     return mod
 
 
-def main():
+def arguments(reps):
+    """The options both start-up benchmarks take."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("--reps", type=int, default=7)
+    ap.add_argument("--reps", type=int, default=reps)
     ap.add_argument("--bench", default=os.path.join(ROOT, "..", "shared", "bench"))
     ap.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "activatord"))
-    a = ap.parse_args()
+    return ap.parse_args()
+
+
+def setup(a):
+    """The harness module, its activator, busybox inetd and xinetd peers (activatord
+    reading inetd.conf, no unit files written) and the 500 services; None after a
+    SKIP notice when they cannot run here."""
     if os.geteuid() != 0:
         print("SKIP: the peers run as root (as in ../shared/bench)", file=sys.stderr)
-        return 0
+        return None
     b = load_bench(a.bench)
     os.environ["ACTIVATOR_CMD"] = (
         f"{a.binary} --inetd-conf {{inetd_conf}} --bus=none "
         "--runtime-dir {workdir}/run --log-level=warn")
     # The one change: no unit files written for a daemon that reads inetd.conf.
     b.Activator.write_units = staticmethod(lambda unit_dir, svcs: None)
-    peers = [p for p in (b.Activator(), b.BusyboxInetd(), b.Xinetd())]
+    peers = [b.Activator(), b.BusyboxInetd(), b.Xinetd()]
     for p in peers:
         ok, why = p.available()
         if not ok or (p.binary and not os.path.exists(p.binary)):
             print(f"SKIP: {p.name} not available ({why or p.binary}); run ../shared/bench/setup.sh",
                   file=sys.stderr)
-            return 0
+            return None
     svcs = [b.Service(b.MANY_BASE + i, argv=[b.HELLO]) for i in range(b.MANY_COUNT)]
+    return b, peers, svcs
+
+
+def main():
+    a = arguments(reps=7)
+    ready = setup(a)
+    if ready is None:
+        return 0
+    b, peers, svcs = ready
     res = {p.name: {"startup_ms": [], "rss_kib": [], "pss_kib": []} for p in peers}
     work = tempfile.mkdtemp(prefix="activator-startup-")
     for rep in range(a.reps):

@@ -18,7 +18,6 @@ Prints, per peer, the median (min-max) of execve -> 500th listen, of execve ->
 first socket() and of first socket() -> 500th listen, and activator's ratios.
 """
 
-import argparse
 import collections
 import os
 import re
@@ -31,7 +30,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from startup import ROOT, load_bench  # noqa: E402
+from startup import arguments, setup  # noqa: E402
 
 EVENTS = "syscalls:sys_enter_execve,syscalls:sys_enter_socket,syscalls:sys_exit_listen"
 COMMS = {"activatord": "activator", "busybox": "busybox-inetd", "xinetd": "xinetd"}
@@ -64,30 +63,14 @@ def trace(perf_data):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--reps", type=int, default=25)
-    ap.add_argument("--bench", default=os.path.join(ROOT, "..", "shared", "bench"))
-    ap.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "activatord"))
-    a = ap.parse_args()
-    if os.geteuid() != 0:
-        print("SKIP: the peers run as root (as in ../shared/bench)", file=sys.stderr)
-        return 0
+    a = arguments(reps=25)
     if not shutil.which("perf"):
         print("SKIP: perf is not installed (Debian package linux-perf)", file=sys.stderr)
         return 0
-    b = load_bench(a.bench)
-    os.environ["ACTIVATOR_CMD"] = (
-        f"{a.binary} --inetd-conf {{inetd_conf}} --bus=none "
-        "--runtime-dir {workdir}/run --log-level=warn")
-    b.Activator.write_units = staticmethod(lambda unit_dir, svcs: None)
-    peers = [b.Activator(), b.BusyboxInetd(), b.Xinetd()]
-    for p in peers:
-        ok, why = p.available()
-        if not ok or (p.binary and not os.path.exists(p.binary)):
-            print(f"SKIP: {p.name} not available ({why or p.binary}); run ../shared/bench/setup.sh",
-                  file=sys.stderr)
-            return 0
-    svcs = [b.Service(b.MANY_BASE + i, argv=[b.HELLO]) for i in range(b.MANY_COUNT)]
+    ready = setup(a)
+    if ready is None:
+        return 0
+    b, peers, svcs = ready
     work = tempfile.mkdtemp(prefix="activator-startup-trace-")
     data = os.path.join(work, "perf.data")
     perf = subprocess.Popen(["perf", "record", "-q", "-a", "-e", EVENTS, "-o", data],

@@ -3,12 +3,13 @@
 //! and no bad unit stopping the others.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::engine::control::{self, ControlHandle, Notification};
 use crate::engine::{Engine, EngineConfig, EngineError};
 use crate::inetd::{load_inetd, InetdOptions};
 use crate::unit::loader::{load_all, load_named, LoaderOptions, UnitSet};
-use crate::unit::LoadState;
+use crate::unit::{LoadState, SocketUnit};
 
 /// What `activatord` was asked to run.
 #[derive(Debug, Clone, Default)]
@@ -93,14 +94,15 @@ pub fn load_configuration(opts: &DaemonOptions) -> EngineConfig {
             log::warn!("{d}");
         }
     }
-    let loaded = |name: &String, units: &UnitSet| {
-        units
-            .sockets
-            .get(name)
-            .map(|s| s.load_state == LoadState::Loaded)
-            .unwrap_or(false)
+    // Loaded, or says why not (a name no unit has is left out here silently).
+    let startable = |name: &str, unit: Option<&Arc<SocketUnit>>| match unit {
+        Some(s) if s.load_state == LoadState::Loaded => true,
+        Some(_) => {
+            log::error!("{name}: unit has a bad setting, not starting it.");
+            false
+        }
+        None => false,
     };
-    let bad_setting = |n: &str| log::error!("{n}: unit has a bad setting, not starting it.");
     // Every socket unit: its load state is read in the same pass, not looked up by
     // name again (hundreds of sockets from an inetd.conf).
     let mut checked = 0;
@@ -114,13 +116,7 @@ pub fn load_configuration(opts: &DaemonOptions) -> EngineConfig {
             let all: Vec<String> = units
                 .sockets
                 .iter()
-                .filter(|(name, s)| {
-                    let ok = s.load_state == LoadState::Loaded;
-                    if !ok {
-                        bad_setting(name);
-                    }
-                    ok
-                })
+                .filter(|(name, s)| startable(name, Some(s)))
                 .map(|(name, _)| name.clone())
                 .collect();
             checked = all.len();
@@ -134,18 +130,13 @@ pub fn load_configuration(opts: &DaemonOptions) -> EngineConfig {
             start_sockets.push(name);
         }
     }
-    let mut index = 0;
-    start_sockets.retain(|n| {
-        index += 1;
-        if index <= checked {
-            return true;
-        }
-        let ok = loaded(n, &units);
-        if !ok && units.sockets.contains_key(n) {
-            bad_setting(n);
-        }
-        ok
-    });
+    // Names from a target or the command line are checked here.
+    let named = start_sockets.split_off(checked);
+    start_sockets.extend(
+        named
+            .into_iter()
+            .filter(|n| startable(n, units.sockets.get(n))),
+    );
     for (socket, service) in units.missing_service.clone() {
         if start_sockets.contains(&socket) {
             log::error!("{socket}: service {service} not loaded, socket cannot be started.");

@@ -37,8 +37,8 @@ pub(super) struct Connection {
 
 impl Engine {
     /// Start the socket unit `name` (systemd.md §7.1: start-pre → open → start-post
-    /// → listening). A socket that cannot be bound fails alone.
-    /// Start socket `name` (an owned name is kept as the index key, not copied).
+    /// → listening). A socket that cannot be bound fails alone. An owned `name`
+    /// becomes the index key without a copy.
     pub(super) fn start_socket<'n>(&mut self, name: impl Into<Cow<'n, str>>) {
         let name = name.into();
         if let Some(&idx) = self.socket_index.get(&*name) {

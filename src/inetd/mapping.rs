@@ -148,15 +148,17 @@ impl<'a> Mapper<'a> {
             (Vec::new(), Some((base, set.listen)))
         };
         let mut exec = exec;
-        let mut left = split.len() + usize::from(single.is_some());
-        for (candidate, listen) in split.into_iter().chain(single) {
-            left -= 1;
+        let mut groups = split.into_iter().chain(single).peekable();
+        while let Some((candidate, listen)) = groups.next() {
             let prefix = self.unique_name(candidate, e, default_hosts);
             let fragment = fragment.clone();
             let socket =
                 self.socket_unit(fragment, e, prefix, listen, bind_ipv6_only, accept, builtin);
             // The last unit takes the command; others get copies.
-            let cmd = if left == 0 { exec.take() } else { exec.clone() };
+            let cmd = match groups.peek() {
+                None => exec.take(),
+                Some(_) => exec.clone(),
+            };
             if let Some(cmd) = cmd {
                 let mut svc = service_unit(&socket, cmd);
                 svc.settings = self.shared.service(&e.user.user, e.user.group.as_deref());
@@ -397,22 +399,31 @@ impl<'a> Mapper<'a> {
     /// uses; inetd's field is a name, so only `root` here); other names are looked
     /// up once per load.
     fn user_exists(&mut self, user: &str) -> bool {
-        if let Some(&known) = self.users.get(user) {
-            return known;
-        }
-        let known = user == "root" || matches!(User::from_name(user), Ok(Some(_)));
-        self.users.insert(user.to_string(), known);
-        known
+        known_once(&mut self.users, user, |u| {
+            matches!(User::from_name(u), Ok(Some(_)))
+        })
     }
 
     fn group_exists(&mut self, group: &str) -> bool {
-        if let Some(&known) = self.groups.get(group) {
-            return known;
-        }
-        let known = group == "root" || matches!(Group::from_name(group), Ok(Some(_)));
-        self.groups.insert(group.to_string(), known);
-        known
+        known_once(&mut self.groups, group, |g| {
+            matches!(Group::from_name(g), Ok(Some(_)))
+        })
     }
+}
+
+/// Whether `name` is `root` or `exists`, asked once per name (the key is copied
+/// only then).
+fn known_once(
+    known: &mut FxHashMap<String, bool>,
+    name: &str,
+    exists: impl FnOnce(&str) -> bool,
+) -> bool {
+    if let Some(&k) = known.get(name) {
+        return k;
+    }
+    let k = name == "root" || exists(name);
+    known.insert(name.to_string(), k);
+    k
 }
 
 /// Longest unit name prefix: a base name and a suffix that makes it unique.

@@ -316,17 +316,13 @@ impl SocketUnit {
             return s.clone();
         }
         // Asked for every socket at load and start: one allocation, no formatter.
-        let (base, suffix) = if self.accept {
+        if self.accept {
             // systemd: the template is named after the socket's prefix (before any '@').
             let base = self.prefix_name();
-            (base.split('@').next().unwrap_or(base), "@.service")
+            [base.split('@').next().unwrap_or(base), "@.service"].concat()
         } else {
-            (self.prefix_name(), ".service")
-        };
-        let mut name = String::with_capacity(base.len() + suffix.len());
-        name.push_str(base);
-        name.push_str(suffix);
-        name
+            [self.prefix_name(), ".service"].concat()
+        }
     }
 
     /// Whether this socket hands its fds to `service` when traffic arrives

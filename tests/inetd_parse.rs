@@ -514,6 +514,35 @@ fn unix_entries() {
         Dialect::OpenBsd,
     );
     assert_eq!(u.sockets[0].options.socket_mode, 0o666);
+
+    // An unknown socket owner makes the entry be ignored, like an unknown user.
+    let (u, _d) = load(
+        ":nosuchuser_h4::0660:/run/h4/y.sock stream unix nowait root /bin/cat cat\n\
+         ::nosuchgroup_h4:0660:/run/h4/z.sock stream unix nowait root /bin/cat cat\n",
+        Dialect::FreeBsd,
+    );
+    assert!(u.sockets.is_empty());
+    let msgs = messages(&u);
+    assert!(
+        msgs[0].contains("Unknown socket user 'nosuchuser_h4'"),
+        "{msgs:#?}"
+    );
+    assert!(
+        msgs[1].contains("Unknown socket group 'nosuchgroup_h4'"),
+        "{msgs:#?}"
+    );
+
+    // sun_path holds 107 bytes and the NUL: one more is an error, as the unit
+    // loader's ListenStream= says "File name too long".
+    let fits = format!("/run/{}", "a".repeat(102));
+    let conf = format!(
+        "{fits} stream unix nowait nobody /bin/cat cat\n{fits}b stream unix nowait nobody /bin/cat cat\n"
+    );
+    let (u, _d) = load(&conf, Dialect::OpenBsd);
+    assert_eq!(u.sockets.len(), 1);
+    let msgs = messages(&u);
+    assert_eq!(msgs.len(), 1, "{msgs:#?}");
+    assert!(msgs[0].contains(":2: ") && msgs[0].contains("is too long (at most 107 bytes)"));
 }
 
 #[test]
@@ -529,6 +558,52 @@ fn buffers() {
     assert_eq!(
         socket(&u, "inetd-7502-udp4.socket").options.receive_buffer,
         Some(4096)
+    );
+}
+
+/// systemd.service(5) "Command lines" / config_parse_exec(): an executable name with
+/// control characters, quotes or backslashes, or one naming a directory, is refused;
+/// the path is stored simplified. inetd entries get the same rules, so a converted
+/// entry loads as a unit file (found by fuzz/fuzz_targets/inetd_convert.rs).
+#[test]
+fn server_paths_follow_the_unit_loader_rules() {
+    let conf = "\
+7611 stream tcp4 nowait nobody /bin/ca\x04t cat
+7612 stream tcp4 nowait nobody /bin/it's x
+7613 stream tcp4 nowait nobody /usr/bin/ x
+7614 stream tcp4 nowait nobody /usr//bin/./cat cat
+7615 stream tcp4 nowait nobody .. x
+7616 stream tcp4 nowait nobody -cat cat
+";
+    let (u, _d) = load(conf, Dialect::OpenBsd);
+    let msgs = messages(&u);
+    let lines: Vec<u32> = u.diagnostics.iter().map(|d| d.line).collect();
+    assert_eq!(lines, [1, 2, 3, 5, 6], "{msgs:#?}");
+    assert!(
+        msgs[0].contains("\"/bin/ca\\u{4}t\" contains special characters"),
+        "{}",
+        msgs[0]
+    );
+    assert!(msgs[1].contains("special characters"), "{}", msgs[1]);
+    assert!(
+        msgs[2].contains("'/usr/bin/' is a directory"),
+        "{}",
+        msgs[2]
+    );
+    assert!(
+        msgs[3].contains("must be an absolute path or a bare name"),
+        "{}",
+        msgs[3]
+    );
+    assert!(
+        msgs[4].contains("'-cat' must be an absolute path or a bare name"),
+        "{}",
+        msgs[4]
+    );
+    let cmd = &service(&u, "inetd-7614-tcp4@.service").exec_start[0];
+    assert_eq!(
+        (cmd.path.as_str(), &cmd.argv[..]),
+        ("/usr/bin/cat", &["cat".to_string()][..])
     );
 }
 

@@ -167,6 +167,65 @@ fn unsupported_directives_warn_as_activator_only() {
     );
 }
 
+/// Each list directive splits its value with the `extract_first_word()` flags of its
+/// parser in systemd 252 (load-fragment.c, install.c). The outcomes were checked
+/// with `systemd-analyze verify` (warnings name the words it got) and
+/// `systemctl --root=DIR enable` ([Install]); the fixture
+/// tests/fixtures/units/list-word-grammars runs the ones verify reports on.
+#[test]
+fn list_directives_split_words_as_their_systemd_parsers() {
+    let (s, _) = service(concat!(
+        "[Unit]\n",
+        // RETAIN_ESCAPE: quotes and backslashes are text ("a and b" are refused).
+        "After=\"a b\" c\\x2dd.device x\\ y.service\n",
+        // UNQUOTE|RETAIN_ESCAPE.
+        "Documentation=\"man:a\"b man:c\\x41d\n",
+        "[Service]\nExecStart=/bin/true\n",
+        // No flags: quotes are text, a backslash takes the next character.
+        "Sockets=u\\x41v.socket w\\ x.socket\n",
+        "SupplementaryGroups=\"g h\" i\\x41j k\\ l\n",
+        // UNQUOTE: a backslash takes the next character.
+        "PassEnvironment=\"PQ\" R\\x41S\n",
+        // UNQUOTE|CUNESCAPE.
+        "UnsetEnvironment=A\\x41 \"B\"\n",
+        "[Install]\nWantedBy=\"m.target\" o\\x41p.target q\\ r.target\nAlso=\"s.service\"\n",
+    ));
+    let u = &s.unit;
+    assert_eq!(u.deps.after, ["c\\x2dd.device", "y.service"]);
+    assert_eq!(u.documentation, ["man:ab", "man:c\\x41d"]);
+    assert_eq!(*s.sockets, ["ux41v.socket"]); // "w x.socket" is no unit name
+    assert_eq!(*s.exec.supplementary_groups, ["\"g", "h\"", "ix41j", "k l"]);
+    assert_eq!(*s.exec.pass_environment, ["PQ", "Rx41S"]);
+    assert_eq!(*s.exec.unset_environment, ["AA", "B"]);
+    assert_eq!(
+        s.install.wanted_by,
+        ["m.target", "o\\x41p.target", "q\\", "r.target"]
+    );
+    assert_eq!(s.install.also, ["\"s.service\""]);
+
+    // A bad word ends the list; the words before it stay (config_parse_strv and
+    // friends return after "Invalid syntax"); Symlinks= also stops at a bad path.
+    let (s, d) = service(concat!(
+        "[Unit]\nDocumentation=man:a(1) \"b\n",
+        "[Service]\nExecStart=/bin/true\nPassEnvironment=A \"B C\n",
+    ));
+    assert_eq!(s.unit.documentation, ["man:a(1)"]);
+    assert_eq!(*s.exec.pass_environment, ["A"]);
+    assert_eq!(
+        d,
+        [
+            "/test/t.service:2: Invalid syntax, ignoring: man:a(1) \"b",
+            "/test/t.service:5: Trailing garbage in PassEnvironment, ignoring: A \"B C"
+        ]
+    );
+    let (s, d) = socket("[Socket]\nListenStream=/run/x\nSymlinks=/a r /b\n");
+    assert_eq!(s.options.symlinks, [PathBuf::from("/a")]);
+    assert_eq!(
+        d,
+        ["/test/t.socket:3: Symlinks= path is not absolute, ignoring: r"]
+    );
+}
+
 #[test]
 fn unit_and_install_sections() {
     let (s, d) = socket(

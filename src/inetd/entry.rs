@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use super::dialect::Dialect;
 use super::lexer::RawEntry;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::unit::address::SUN_PATH_LEN;
 
 /// What a logical line of inetd.conf is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -392,6 +393,14 @@ fn parse_unix_service(s: &str) -> Result<ServiceSpec<'static>, String> {
     };
     if !path.starts_with('/') {
         return Err(format!("Unix socket path '{path}' is not absolute"));
+    }
+    // With its NUL it must fit sockaddr_un.sun_path (the unit loader's ListenStream=
+    // refuses it too: "File name too long").
+    if path.len() >= SUN_PATH_LEN {
+        return Err(format!(
+            "Unix socket path '{path}' is too long (at most {} bytes)",
+            SUN_PATH_LEN - 1
+        ));
     }
     Ok(ServiceSpec::Unix {
         path: PathBuf::from(path),

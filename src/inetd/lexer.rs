@@ -39,7 +39,16 @@ pub fn lex<'a>(bytes: &'a [u8], file: &Path, dialect: Dialect) -> (Vec<RawEntry<
     let mut open = false;
     for (idx, raw) in bytes.split(|b| *b == b'\n').enumerate() {
         let lineno = u32::try_from(idx + 1).unwrap_or(u32::MAX);
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let mut raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if let Some(nul) = raw.iter().position(|&b| b == 0) {
+            // The C inetds read a line as a string: it ends at the first NUL.
+            diags.push(Diagnostic::warning_at(
+                file,
+                lineno,
+                "Line contains a NUL byte; the rest of the line is ignored.",
+            ));
+            raw = &raw[..nul];
+        }
         let step = match std::str::from_utf8(raw) {
             Ok(text) => line_step(text, dialect, open),
             Err(_) => {
@@ -276,6 +285,24 @@ mod tests {
             ]]
         );
         assert_eq!(fields(t, Dialect::Inetutils).len(), 2);
+    }
+
+    #[test]
+    fn nul_ends_the_line_as_in_the_c_inetds() {
+        // OpenBSD/inetutils/busybox read lines into C strings: text after a NUL is gone.
+        let t = "17301 stream tcp nowait nobody /bin/x\0junk \"\n17302 stream tcp nowait nobody /bin/y y\n";
+        let (entries, diags) = lex(t.as_bytes(), Path::new("t"), Dialect::OpenBsd);
+        let fields: Vec<_> = entries.iter().map(|e| e.fields.join(" ")).collect();
+        assert_eq!(
+            fields,
+            [
+                "17301 stream tcp nowait nobody /bin/x",
+                "17302 stream tcp nowait nobody /bin/y y"
+            ]
+        );
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].line, 1);
+        assert!(diags[0].message.contains("NUL"), "{}", diags[0].message);
     }
 
     #[test]

@@ -27,6 +27,7 @@ use super::rules::{activation, check_socket_type, exec_command, reject_unsupport
 use super::services::Services;
 use super::InetdOptions;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::unit::exec::{filename_is_valid, string_is_safe};
 use crate::unit::model::{
     BindIpv6Only, Builtin, Listen, ServiceUnit, SocketAddress, SocketUnit, UnitSource,
 };
@@ -185,11 +186,24 @@ impl<'a> Mapper<'a> {
             }
             Server::Program(p) => {
                 // systemd.service(5): absolute, or a bare name searched in its PATH
-                // (busybox inetd uses execvp too); `bin/cat` is neither.
-                if !p.starts_with('/') && p.contains('/') {
+                // (busybox inetd uses execvp too); `bin/cat` is neither, and a name
+                // starting with an ExecStart= prefix (`-cat`) cannot be written.
+                let prefixed = p.starts_with(['-', '@', ':', '+', '!', '|']);
+                if !p.starts_with('/') && (prefixed || !filename_is_valid(p)) {
                     return Err(format!(
                         "Server program '{p}' must be an absolute path or a bare name"
                     ));
+                }
+                // systemd refuses these executable names in ExecStart= (config_parse_exec);
+                // one model for both front-ends means the same refusals here.
+                if !string_is_safe(p) {
+                    return Err(format!(
+                        "Server program {:?} contains special characters (control characters, quotes or backslashes)",
+                        p.as_ref()
+                    ));
+                }
+                if p.ends_with('/') {
+                    return Err(format!("Server program '{p}' is a directory"));
                 }
                 Ok(None)
             }
@@ -209,6 +223,15 @@ impl<'a> Mapper<'a> {
         }
         if let Some(c) = &e.user.class {
             warnings.push(format!("Login class '{c}' is not supported; ignored."));
+        }
+        // FreeBSD's `:user:group:mode:/path` owner of a unix socket ("no such user").
+        if let ServiceSpec::Unix { user, group, .. } = &e.service {
+            if let Some(u) = user.as_deref().filter(|u| !self.user_exists(u)) {
+                return Err(format!("Unknown socket user '{u}'"));
+            }
+            if let Some(g) = group.as_deref().filter(|g| !self.group_exists(g)) {
+                return Err(format!("Unknown socket group '{g}'"));
+            }
         }
         Ok(())
     }

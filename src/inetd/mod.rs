@@ -77,6 +77,19 @@ pub fn load_inetd(paths: &[PathBuf], opts: &InetdOptions) -> InetdUnits {
     }
 }
 
+/// Load one inetd.conf text already in memory, as if read from `file` (diagnostics
+/// name it). For callers that hold the text themselves, such as the fuzz targets.
+pub fn load_inetd_text(file: &Path, bytes: &[u8], opts: &InetdOptions) -> InetdUnits {
+    let mut mapper = mapping::Mapper::new(opts);
+    let mut diagnostics = load_text(&mut mapper, file, bytes);
+    diagnostics.sort_by_key(|d| d.line);
+    InetdUnits {
+        sockets: mapper.sockets,
+        services: mapper.services_out,
+        diagnostics,
+    }
+}
+
 /// Parse one file's text into `mapper`; returns the file's diagnostics.
 fn load_text(mapper: &mut mapping::Mapper, file: &Path, bytes: &[u8]) -> Diagnostics {
     let dialect = mapper.dialect();

@@ -7,6 +7,7 @@
 
 use super::dialect::Dialect;
 use super::entry::{Entry, Server, ServiceSpec, SocketType};
+use crate::unit::exec::path_simplify;
 use crate::unit::model::{Builtin, ExecCommand, ServiceUnit, SocketUnit};
 
 /// OpenBSD inetd keeps at most 20 arguments (MAXARGV) and drops the rest silently;
@@ -118,7 +119,8 @@ pub(super) fn exec_command(
         argv.push(basename(p).to_string());
     }
     Some(ExecCommand {
-        path: p.to_string(),
+        // As the unit loader stores it (`/usr//sbin/./x` is `/usr/sbin/x`).
+        path: path_simplify(p),
         // inetd passes arguments literally: no `$VAR` expansion (the `:` prefix).
         no_env_expand: argv.iter().any(|a| a.contains('$')),
         argv,

@@ -17,7 +17,7 @@ use super::model::{Listen, NetlinkAddress, SocketAddress};
 use super::values::ValueError;
 
 /// `sizeof(sockaddr_un.sun_path)`.
-const SUN_PATH_LEN: usize = 108;
+pub(crate) const SUN_PATH_LEN: usize = 108;
 
 /// Netlink family names of systemd's `netlink_family_table` (src/basic/socket-util.c),
 /// indexed by protocol number.

@@ -13,6 +13,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use super::exec::string_is_safe;
 use super::values::is_ws;
 use crate::diag::{Diagnostic, Diagnostics};
 
@@ -218,13 +219,6 @@ fn strip_bounds(s: &[u8]) -> (usize, usize) {
 /// True when the line ends in an unescaped backslash (odd trailing run), i.e. continues.
 fn ends_in_continuation(s: &[u8]) -> bool {
     s.iter().rev().take_while(|&&c| c == b'\\').count() % 2 == 1
-}
-
-/// `string_is_safe()` (src/basic/string-util.c): no control characters, quotes,
-/// backslashes or DEL.
-fn string_is_safe(s: &str) -> bool {
-    !s.chars()
-        .any(|c| (c as u32) < 0x20 || matches!(c, '"' | '\'' | '\\' | '\x7f'))
 }
 
 impl Lexer<'_> {

@@ -6,6 +6,8 @@
 
 use std::fmt::Write as _;
 
+use super::exec::list;
+
 use super::model::{
     BindIpv6Only, CollectMode, ExecCommand, ExecContext, InstallSection, Listen, RateLimit,
     RestartPolicy, ServiceUnit, SocketAddress, SocketUnit, StdInput, StdOutput, Timestamping,
@@ -125,7 +127,12 @@ pub fn render_socket(s: &SocketUnit) -> String {
         );
     }
     for p in &o.symlinks {
-        kv(&mut out, "Symlinks", &escape_percent(&p.to_string_lossy()));
+        let p = p.to_string_lossy();
+        kv(
+            &mut out,
+            "Symlinks",
+            &escape_percent(&list::UNQUOTE.quote(&p)),
+        );
     }
     if let Some(n) = &s.file_descriptor_name {
         kv(&mut out, "FileDescriptorName", &escape_percent(n));
@@ -178,7 +185,11 @@ pub fn render_service(s: &ServiceUnit) -> String {
         kv(&mut out, "Restart", s.restart.as_str());
     }
     for sock in &s.sockets {
-        kv(&mut out, "Sockets", &escape_percent(sock));
+        kv(
+            &mut out,
+            "Sockets",
+            &escape_percent(&list::BARE.quote(sock)),
+        );
     }
     if s.non_blocking {
         kv(&mut out, "NonBlocking", "yes");
@@ -289,9 +300,11 @@ fn header(out: &mut String, src: &UnitSource) {
 }
 
 fn kv(out: &mut String, key: &str, value: &str) {
-    // A newline would end the assignment; nothing in the model should carry one.
-    let value = value.replace('\n', " ");
-    let _ = writeln!(out, "{key}={value}");
+    // The unit lexer ends a line at LF, CR and NUL (systemd's read_line()); such a
+    // byte would cut the assignment short, and a plain value has no escape for it.
+    // It also strips blanks around the value, so they are not written.
+    let value = value.replace(['\n', '\r', '\0'], " ");
+    let _ = writeln!(out, "{key}={}", value.trim_matches([' ', '\t']));
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -320,7 +333,7 @@ fn unit_section(out: &mut String, u: &UnitSection) {
         kv(
             out,
             "Documentation",
-            &escape_percent(&u.documentation.join(" ")),
+            &escape_percent(&list::STRV.join(&u.documentation)),
         );
     }
     if !u.default_dependencies {
@@ -338,7 +351,7 @@ fn unit_section(out: &mut String, u: &UnitSection) {
         );
         kv(out, "StartLimitBurst", &u.start_limit.burst.to_string());
     }
-    for (key, list) in [
+    for (key, words) in [
         ("Requires", &u.deps.requires),
         ("Wants", &u.deps.wants),
         ("BindsTo", &u.deps.binds_to),
@@ -347,8 +360,8 @@ fn unit_section(out: &mut String, u: &UnitSection) {
         ("Before", &u.deps.before),
         ("Conflicts", &u.deps.conflicts),
     ] {
-        if !list.is_empty() {
-            kv(out, key, &escape_percent(&list.join(" ")));
+        if !words.is_empty() {
+            kv(out, key, &escape_percent(&list::DEPENDENCIES.join(words)));
         }
     }
 }
@@ -358,14 +371,15 @@ fn install_section(out: &mut String, i: &InstallSection) {
         return;
     }
     out.push_str("\n[Install]\n");
-    for (key, list) in [
-        ("WantedBy", &i.wanted_by),
-        ("RequiredBy", &i.required_by),
-        ("Alias", &i.alias),
-        ("Also", &i.also),
+    for (key, words, flags) in [
+        ("WantedBy", &i.wanted_by, list::STRV),
+        ("RequiredBy", &i.required_by, list::STRV),
+        ("Alias", &i.alias, list::STRV),
+        ("Also", &i.also, list::BARE),
     ] {
-        if !list.is_empty() {
-            kv(out, key, &escape_percent(&list.join(" ")));
+        // Kept as written, specifiers unexpanded (they mean something on enable).
+        if !words.is_empty() {
+            kv(out, key, &flags.join(words));
         }
     }
 }
@@ -381,7 +395,7 @@ fn exec_context(out: &mut String, e: &ExecContext) {
         kv(
             out,
             "SupplementaryGroups",
-            &escape_percent(&e.supplementary_groups.join(" ")),
+            &escape_percent(&list::BARE.join(&e.supplementary_groups)),
         );
     }
     if let Some(w) = &*e.working_directory {
@@ -411,10 +425,12 @@ fn exec_context(out: &mut String, e: &ExecContext) {
         );
     }
     if !e.pass_environment.is_empty() {
-        kv(out, "PassEnvironment", &e.pass_environment.join(" "));
+        let v = list::UNQUOTE.join(&e.pass_environment);
+        kv(out, "PassEnvironment", &escape_percent(&v));
     }
     if !e.unset_environment.is_empty() {
-        kv(out, "UnsetEnvironment", &e.unset_environment.join(" "));
+        let v = list::UNQUOTE_CUNESCAPE.join(&e.unset_environment);
+        kv(out, "UnsetEnvironment", &escape_percent(&v));
     }
     if e.umask != 0o022 {
         kv(out, "UMask", &format!("{:04o}", e.umask));
@@ -519,6 +535,14 @@ mod tests {
         assert_eq!(quote_word(";"), "\";\"");
         assert_eq!(quote_word("'x'"), "\"'x'\"");
         assert_eq!(quote_word("a\u{1}"), "\"a\\x01\"");
+    }
+
+    #[test]
+    fn plain_values_hold_no_line_end() {
+        // systemd's read_line() ends a line at LF, CR and NUL alike.
+        let mut s = SocketUnit::new("x.socket");
+        s.unit.description = Some(" a\rb\0c\nd\t".into());
+        assert!(render_socket(&s).contains("\nDescription=a b c d\n"));
     }
 
     #[test]

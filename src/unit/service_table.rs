@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use super::common_table::{exec_lines, words};
+use super::common_table::{exec_lines, list, words};
 use super::model::{ExitStatusSet, NotifyAccess, RestartPolicy, ServiceType, ServiceUnit};
 use super::table::{
     bool_value, not_implemented, sec_fix_0, sec_value, u32_value, warn, Ctx, Entry, Expand,
@@ -188,7 +188,11 @@ fn pid_file(s: &mut ServiceUnit, _: &mut Ctx, v: &str) -> ParseResult {
 
 /// config_parse_service_sockets: socket unit names; cannot be reset.
 fn sockets(s: &mut ServiceUnit, ctx: &mut Ctx, v: &str) -> ParseResult {
-    for word in words(v)? {
+    for word in words(v, list::BARE) {
+        let Ok(word) = word else {
+            ctx.warn(format!("Trailing garbage in sockets, ignoring: {v}"));
+            break;
+        };
         let name = match ctx.expand(&word) {
             Ok(n) => n,
             Err(r) => {

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use super::address::{parse_netlink, parse_socket_address};
-use super::common_table::{exec_lines, socket_user_group, words};
+use super::common_table::{exec_lines, list, socket_user_group, words};
 use super::model::{BindIpv6Only, Builtin, Listen, RateLimit, SocketUnit, Timestamping};
 use super::table::{
     abs_path, bool_value, int_value, mode_value, sec_fix_0, sec_value, u32_value, valid_fd_name,
@@ -203,19 +203,27 @@ fn symlinks(s: &mut SocketUnit, ctx: &mut Ctx, v: &str) -> ParseResult {
         s.options.symlinks.clear();
         return Ok(());
     }
-    for word in words(v)? {
+    // config_parse_unit_path_strv_printf: the first bad word or path ends the list.
+    for word in words(v, list::UNQUOTE) {
+        let Ok(word) = word else {
+            ctx.warn(format!("Invalid syntax, ignoring: {v}"));
+            break;
+        };
         let p = match ctx.expand(&word) {
             Ok(p) => p,
             Err(r) => {
                 ctx.warn(format!(
                     "Failed to resolve unit specifiers in '{word}', ignoring: {r}"
                 ));
-                continue;
+                break;
             }
         };
         match abs_path(&p, "Symlinks", false) {
             Ok(p) => s.options.symlinks.push(PathBuf::from(p)),
-            Err(Reject::Warn(m) | Reject::Fatal(m)) => ctx.warn(m),
+            Err(Reject::Warn(m) | Reject::Fatal(m)) => {
+                ctx.warn(m);
+                break;
+            }
         }
     }
     Ok(())

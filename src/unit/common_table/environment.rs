@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use super::words::words;
+use super::words::{list, words};
 use crate::unit::exec::{env_name_is_valid, split_words};
 use crate::unit::model::{EnvironmentFile, ExecContext};
 use crate::unit::table::{warn, Ctx, ParseResult};
@@ -86,7 +86,14 @@ pub(super) fn pass_environment(e: &mut ExecContext, ctx: &mut Ctx, v: &str) -> P
         e.pass_environment.clear();
         return Ok(());
     }
-    for word in words(v)? {
+    for word in words(v, list::UNQUOTE) {
+        let Ok(word) = word else {
+            // config_parse_pass_environ
+            ctx.warn(format!(
+                "Trailing garbage in PassEnvironment, ignoring: {v}"
+            ));
+            break;
+        };
         let name = match ctx.expand(&word) {
             Ok(w) => w,
             Err(r) => {
@@ -112,7 +119,14 @@ pub(super) fn unset_environment(e: &mut ExecContext, ctx: &mut Ctx, v: &str) -> 
         e.unset_environment.clear();
         return Ok(());
     }
-    for word in words(v)? {
+    for word in words(v, list::UNQUOTE_CUNESCAPE) {
+        let Ok(word) = word else {
+            // config_parse_unset_environ
+            ctx.warn(format!(
+                "Trailing garbage in UnsetEnvironment, ignoring: {v}"
+            ));
+            break;
+        };
         let item = match ctx.expand(&word) {
             Ok(w) => w,
             Err(r) => {

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use super::environment::{environment, environment_file, pass_environment, unset_environment};
 use super::stdio::{standard_input, standard_output};
-use super::words::words;
+use super::words::{list, words};
 use crate::unit::model::{ExecContext, KillContext, KillMode, WorkingDirectory};
 use crate::unit::table::{
     abs_path, bool_value, mode_value, signal_value, valid_user_group, warn, Ctx, Entry, Expand,
@@ -97,7 +97,9 @@ fn supplementary_groups(e: &mut ExecContext, ctx: &mut Ctx, v: &str) -> ParseRes
         e.supplementary_groups.clear();
         return Ok(());
     }
-    for word in words(v)? {
+    for word in words(v, list::BARE) {
+        // config_parse_user_group_strv_compat: a bad word is fatal.
+        let word = word.map_err(|()| Reject::Fatal(format!("Invalid syntax: {v}")))?;
         let g = ctx.expand(&word).map_err(|r| {
             Reject::Fatal(format!("Failed to resolve unit specifiers in {word}: {r}"))
         })?;

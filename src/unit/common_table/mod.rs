@@ -30,4 +30,4 @@ mod words;
 pub(crate) use exec_context::{socket_user_group, EXEC_TABLE, KILL_TABLE};
 pub(crate) use ignored::{compat_warning, COMMON_IGNORED};
 pub(crate) use unit::{INSTALL_TABLE, UNIT_TABLE};
-pub(crate) use words::{exec_lines, words};
+pub(crate) use words::{exec_lines, list, words};

@@ -7,7 +7,8 @@
 
 use std::borrow::Cow;
 
-use super::words::words;
+use super::words::{list, words};
+use crate::unit::exec::Flags;
 use crate::unit::model::{CollectMode, InstallSection, UnitSection};
 use crate::unit::table::{
     bool_value, sec_value, u32_value, warn, Ctx, Entry, Expand, ParseResult, Sec,
@@ -57,7 +58,12 @@ fn documentation(u: &mut UnitSection, ctx: &mut Ctx, v: &str) -> ParseResult {
         u.documentation.clear();
         return Ok(());
     }
-    for word in words(v)? {
+    for word in words(v, list::STRV) {
+        let Ok(word) = word else {
+            // config_parse_unit_strv_printf
+            ctx.warn(format!("Invalid syntax, ignoring: {v}"));
+            break;
+        };
         let url = match ctx.expand(&word) {
             Ok(x) => x,
             Err(r) => {
@@ -111,7 +117,8 @@ fn collect_mode(u: &mut UnitSection, _: &mut Ctx, v: &str) -> ParseResult {
 /// config_parse_unit_deps: words, each specifier-expanded and checked to be a unit name.
 /// Dependencies cannot be reset; an empty value adds nothing.
 pub(crate) fn deps(list: &mut Vec<String>, ctx: &mut Ctx, v: &str) -> ParseResult {
-    for word in words(v)? {
+    // With EXTRACT_RETAIN_ESCAPE alone no word can be bad.
+    for word in words(v, list::DEPENDENCIES).flatten() {
         let has_specifiers = word.contains('%');
         let name = match ctx.expand_cow(&word) {
             Ok(Cow::Owned(x)) => Cow::Owned(x),
@@ -155,18 +162,26 @@ fn success_action(_: &mut UnitSection, ctx: &mut Ctx, v: &str) -> ParseResult {
 
 #[rustfmt::skip]
 pub(crate) static INSTALL_TABLE: &[Entry<InstallSection>] = &[
-    Entry::new(I, "WantedBy", XN, |i, c, v| install_list(&mut i.wanted_by, c, v), "Add Wants= from these units on enable"),
-    Entry::new(I, "RequiredBy", XN, |i, c, v| install_list(&mut i.required_by, c, v), "Add Requires= from these units on enable"),
-    Entry::new(I, "Alias", XN, |i, c, v| install_list(&mut i.alias, c, v), "Extra names created on enable"),
-    Entry::new(I, "Also", XN, |i, c, v| install_list(&mut i.also, c, v), "Units enabled together with this one"),
+    Entry::new(I, "WantedBy", XN, |i, c, v| install_list(&mut i.wanted_by, c, v, list::STRV), "Add Wants= from these units on enable"),
+    Entry::new(I, "RequiredBy", XN, |i, c, v| install_list(&mut i.required_by, c, v, list::STRV), "Add Requires= from these units on enable"),
+    Entry::new(I, "Alias", XN, |i, c, v| install_list(&mut i.alias, c, v, list::STRV), "Extra names created on enable"),
+    Entry::new(I, "Also", XN, |i, c, v| install_list(&mut i.also, c, v, list::BARE), "Units enabled together with this one"),
 ];
 
 /// [Install] lists are only interpreted on enable (specifiers included); keep the words.
-fn install_list(list: &mut Vec<String>, _: &mut Ctx, v: &str) -> ParseResult {
+/// install.c splits them as config_parse_strv does (`list::STRV`), `Also=` as
+/// config_parse_also (`list::BARE`).
+fn install_list(list: &mut Vec<String>, ctx: &mut Ctx, v: &str, flags: Flags) -> ParseResult {
     if v.is_empty() {
         list.clear();
         return Ok(());
     }
-    list.extend(words(v)?.map(Cow::into_owned));
+    for word in words(v, flags) {
+        let Ok(word) = word else {
+            ctx.warn(format!("Invalid syntax, ignoring: {v}"));
+            break;
+        };
+        list.push(word.into_owned());
+    }
     Ok(())
 }

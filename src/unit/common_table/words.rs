@@ -4,12 +4,10 @@
 //! `unit::exec`, where the grammar itself lives, turning its errors into the
 //! table's `Reject`.
 
-use std::borrow::Cow;
-
-use crate::unit::exec::{parse_exec_line_into, split_words, ExpandWord};
+use crate::unit::exec::{parse_exec_line_into, ExpandWord};
 use crate::unit::model::ExecCommand;
-use crate::unit::table::{expand_word, warn, Ctx, ParseResult, Reject};
-use crate::unit::values::{ValueError, WHITESPACE};
+use crate::unit::table::{expand_word, Ctx, ParseResult, Reject};
+use crate::unit::values::ValueError;
 
 /// config_parse_exec: append the command(s) of one `Exec*=` line; empty resets. The
 /// grammar, per-word specifier expansion and the fatal-unless-`-` rule live in
@@ -44,32 +42,7 @@ pub(crate) fn exec_lines(list: &mut Vec<ExecCommand>, ctx: &mut Ctx, v: &str) ->
     }
 }
 
-/// Split a list value into words (extract_first_word with UNQUOTE).
-pub(crate) fn words(v: &str) -> Result<Words<'_>, Reject> {
-    // Without quotes or backslashes, extract_first_word() only splits at whitespace:
-    // the words are borrowed from the value.
-    if !v.contains(['"', '\'', '\\']) {
-        return Ok(Words::Plain(v.split(WHITESPACE)));
-    }
-    split_words(v)
-        .map(|(w, _)| Words::Unquoted(w.into_iter()))
-        .map_err(|_| warn(format!("Invalid syntax, ignoring: {v}")))
-}
-
-/// The words of a list value, borrowed when it has no quoting to undo.
-pub(crate) enum Words<'a> {
-    /// Split at systemd's `WHITESPACE`; runs of it leave empty pieces to skip.
-    Plain(std::str::Split<'a, [char; 4]>),
-    Unquoted(std::vec::IntoIter<String>),
-}
-
-impl<'a> Iterator for Words<'a> {
-    type Item = Cow<'a, str>;
-
-    fn next(&mut self) -> Option<Cow<'a, str>> {
-        match self {
-            Words::Plain(pieces) => pieces.find(|w| !w.is_empty()).map(Cow::Borrowed),
-            Words::Unquoted(words) => words.next().map(Cow::Owned),
-        }
-    }
-}
+/// The words of a list value, split with the flags its directive's parser uses in
+/// systemd (`exec::list`): `Err` for a bad word, which ends the list (the words
+/// before it are kept, as in systemd).
+pub(crate) use crate::unit::exec::{list, list_words as words};

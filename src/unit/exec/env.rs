@@ -5,7 +5,7 @@
 //! src/basic/env-util.c). Both are about variables, not the command syntax, and only
 //! borrow the word splitter.
 
-use super::words::{extract_word, word_text, Flags, EXEC_FLAGS};
+use super::words::{extract_word, list, word_text, Flags, EXEC_FLAGS};
 use crate::unit::values::ValueError;
 
 /// `env_name_is_valid()`: `[A-Za-z_][A-Za-z0-9_]*`.
@@ -124,10 +124,8 @@ fn replace_env(word: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
 /// (`strv_split_full(…, WHITESPACE, EXTRACT_RELAX|EXTRACT_UNQUOTE)`).
 fn split_relaxed(value: &str) -> Vec<String> {
     let flags = Flags {
-        unquote: true,
-        cunescape: false,
-        unescape_relax: false,
         relax: true,
+        ..list::UNQUOTE
     };
     let mut p = value.as_bytes();
     let mut out = Vec::new();

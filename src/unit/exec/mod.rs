@@ -22,7 +22,7 @@ use words::{extract_and_warn, WordError};
 
 pub use env::{env_name_is_valid, expand_env_argv, parse_environment};
 pub use render::render_exec_argv;
-pub use words::split_words;
+pub use words::{list, list_words, split_words, Flags};
 
 /// The commands of one `Exec*=` line and the warnings systemd prints for it
 /// (`Ignoring unknown escape sequences: "e\ f"`).
@@ -32,19 +32,20 @@ pub struct ParsedExec {
     pub warnings: Vec<String>,
 }
 
-/// `string_is_safe()`: no control characters, quotes, backslashes or DEL.
-fn string_is_safe(s: &str) -> bool {
+/// `string_is_safe()` (src/basic/string-util.c): no control characters, quotes,
+/// backslashes or DEL.
+pub(crate) fn string_is_safe(s: &str) -> bool {
     !s.chars()
         .any(|c| (c as u32) < 0x20 || matches!(c, '"' | '\'' | '\\' | '\x7f'))
 }
 
 /// `filename_is_valid()`: a single path component.
-fn filename_is_valid(s: &str) -> bool {
+pub(crate) fn filename_is_valid(s: &str) -> bool {
     !s.is_empty() && s != "." && s != ".." && !s.contains('/') && s.len() <= 255
 }
 
 /// `path_simplify()`: drop duplicate slashes, `.` components and a trailing slash.
-fn path_simplify(p: &str) -> String {
+pub(crate) fn path_simplify(p: &str) -> String {
     let absolute = p.starts_with('/');
     let mut out = String::with_capacity(p.len());
     for c in p.split('/').filter(|c| !c.is_empty() && *c != ".") {

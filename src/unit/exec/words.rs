@@ -9,20 +9,151 @@ use std::borrow::Cow;
 
 use crate::unit::values::{is_ws, skip_ws, ValueError};
 
+/// The `ExtractFlags` these callers use.
 #[derive(Clone, Copy)]
-pub(super) struct Flags {
+pub struct Flags {
     pub(super) unquote: bool,
     pub(super) cunescape: bool,
     pub(super) unescape_relax: bool,
     pub(super) relax: bool,
+    /// `EXTRACT_RETAIN_ESCAPE`: a backslash is an ordinary character.
+    pub(super) retain_escape: bool,
 }
+
+/// No flags: quotes are text, a backslash takes the next character as it is.
+const NONE: Flags = Flags {
+    unquote: false,
+    cunescape: false,
+    unescape_relax: false,
+    relax: false,
+    retain_escape: false,
+};
 
 pub(super) const EXEC_FLAGS: Flags = Flags {
     unquote: true,
     cunescape: true,
-    unescape_relax: false,
-    relax: false,
+    ..NONE
 };
+
+impl Flags {
+    /// Text that `extract_first_word()` with these flags reads back as the one word
+    /// `w`: the word itself when nothing in it is special. Under
+    /// `EXTRACT_RETAIN_ESCAPE` without `EXTRACT_UNQUOTE` nothing can be escaped, and
+    /// the word is written as it is (unit names never need it).
+    pub fn quote(self, w: &str) -> Cow<'_, str> {
+        let special = |c: char| {
+            matches!(c, ' ' | '\t' | '\n' | '\r')
+                || (self.unquote && matches!(c, '"' | '\''))
+                || (!self.retain_escape && c == '\\')
+        };
+        // A value ending in a backslash would continue the line in a unit file.
+        let continues = self.retain_escape && self.unquote && w.ends_with('\\');
+        if !w.is_empty() && !w.contains(special) && !continues {
+            return Cow::Borrowed(w);
+        }
+        let mut out = String::with_capacity(w.len() + 2);
+        if self.cunescape {
+            // C escapes inside double quotes (cunescape_one() reads them back).
+            out.push('"');
+            for c in w.chars() {
+                match c {
+                    '"' | '\\' => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    c if c.is_ascii_control() => {
+                        out.push_str(&format!("\\x{:02x}", c as u32));
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+        } else if !self.retain_escape && !w.is_empty() {
+            // A backslash takes the next character as it is.
+            for c in w.chars() {
+                if special(c) {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+        } else if self.unquote && !w.contains('"') {
+            out.push('"');
+            out.push_str(w);
+            out.push('"');
+        } else if self.unquote && !w.contains('\'') {
+            out.push('\'');
+            out.push_str(w);
+            out.push('\'');
+        } else {
+            return Cow::Borrowed(w);
+        }
+        Cow::Owned(out)
+    }
+
+    /// A list value whose words these flags read back as `words`.
+    pub fn join<S: AsRef<str>>(self, words: &[S]) -> String {
+        let mut out = String::new();
+        for w in words {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&self.quote(w.as_ref()));
+        }
+        out
+    }
+}
+
+/// How each list directive splits its value: the flags its parser in systemd 252
+/// passes to `extract_first_word()` (src/core/load-fragment.c, src/shared/install.c),
+/// checked with `systemd-analyze verify` and `systemctl --root enable`.
+pub mod list {
+    use super::{Flags, NONE};
+
+    /// `EXTRACT_RETAIN_ESCAPE`: quotes and backslashes are text
+    /// (config_parse_unit_deps: `After=`, `Wants=`…).
+    pub const DEPENDENCIES: Flags = Flags {
+        retain_escape: true,
+        ..NONE
+    };
+    /// `EXTRACT_UNQUOTE|EXTRACT_RETAIN_ESCAPE` (config_parse_strv,
+    /// config_parse_unit_strv_printf: `Documentation=`, `WantedBy=`, `Alias=`…).
+    pub const STRV: Flags = Flags {
+        unquote: true,
+        retain_escape: true,
+        ..NONE
+    };
+    /// `EXTRACT_UNQUOTE` (config_parse_unit_path_strv_printf: `Symlinks=`;
+    /// config_parse_pass_environ).
+    pub const UNQUOTE: Flags = Flags {
+        unquote: true,
+        ..NONE
+    };
+    /// `EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE` (config_parse_unset_environ).
+    pub const UNQUOTE_CUNESCAPE: Flags = super::EXEC_FLAGS;
+    /// No flags (config_parse_service_sockets, config_parse_user_group_strv_compat,
+    /// config_parse_also).
+    pub const BARE: Flags = NONE;
+}
+
+/// The words of a list value, one `extract_first_word()` call each; `Err` for an
+/// unbalanced quote or a bad escape, after which the caller stops (systemd keeps
+/// the words before it).
+pub fn list_words(value: &str, flags: Flags) -> impl Iterator<Item = Result<Cow<'_, str>, ()>> {
+    let mut p = value.as_bytes();
+    let mut failed = false;
+    std::iter::from_fn(move || {
+        if failed {
+            return None;
+        }
+        match extract_word(&mut p, flags) {
+            Ok(w) => w.map(|w| Ok(word_text(w))),
+            Err(()) => {
+                failed = true;
+                Some(Err(()))
+            }
+        }
+    })
+}
 
 fn unhex(c: u8) -> Option<u32> {
     (c as char).to_digit(16)
@@ -131,7 +262,7 @@ pub(super) fn extract_word<'a>(
             *p = &s[i..];
             return Ok(Some(Cow::Owned(out)));
         };
-        if c == b'\\' {
+        if c == b'\\' && !flags.retain_escape {
             let Some(&n) = s.get(i + 1) else {
                 // Trailing backslash.
                 if flags.unescape_relax && (quote == 0 || flags.relax) {
@@ -281,6 +412,40 @@ pub fn split_words(value: &str) -> Result<(Vec<String>, Vec<String>), ValueError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_quoting_reads_back_under_each_grammar() {
+        let samples = [
+            "plain", "a b", "tab\tx", "x\\y", "q\"r", "s't", "both\"'", "", "trail\\", "%i",
+        ];
+        let grammars = [
+            ("DEPENDENCIES", list::DEPENDENCIES),
+            ("STRV", list::STRV),
+            ("UNQUOTE", list::UNQUOTE),
+            ("UNQUOTE_CUNESCAPE", list::UNQUOTE_CUNESCAPE),
+            ("BARE", list::BARE),
+        ];
+        for (name, flags) in grammars {
+            // What each grammar cannot hold: blanks without quotes or escapes; both
+            // quote characters with only quotes; an empty word without quotes.
+            let ws = |w: &str| w.contains([' ', '\t']);
+            let representable: Vec<&str> = samples
+                .iter()
+                .copied()
+                .filter(|w| match name {
+                    "DEPENDENCIES" => !w.is_empty() && !ws(w),
+                    "STRV" => !(w.contains('"') && w.contains('\'')),
+                    "BARE" => !w.is_empty(),
+                    _ => true,
+                })
+                .collect();
+            let text = flags.join(&representable);
+            let back: Vec<String> = list_words(&text, flags)
+                .map(|w| w.expect("valid").into_owned())
+                .collect();
+            assert_eq!(back, representable, "{name}: {text}");
+        }
+    }
 
     #[test]
     fn escapes() {

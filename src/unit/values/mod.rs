@@ -41,9 +41,6 @@ pub(crate) fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-/// The same `WHITESPACE` as a pattern for `str::split`.
-pub(crate) const WHITESPACE: [char; 4] = [' ', '\t', '\n', '\r'];
-
 /// `s` without its leading `WHITESPACE`.
 pub(crate) fn skip_ws(s: &[u8]) -> &[u8] {
     let n = s.iter().take_while(|&&c| is_ws(c)).count();

@@ -371,3 +371,98 @@ proptest! {
         prop_assert_eq!(name::bus_label_unescape(&label), s);
     }
 }
+
+/// `KEY=VALUE` files (`EnvironmentFile=`, os-release) against systemd's own parser:
+/// `systemd-analyze condition ConditionOSRelease=KEY=VALUE` reads the file named by
+/// `$SYSTEMD_OS_RELEASE` with parse_env_file() (src/basic/env-file.c), so every pair
+/// we read from a file must make its condition hold. Hand-written tricky files and
+/// random ones from an alphabet of the characters the grammar cares about.
+#[test]
+fn env_files_match_systemd_parse_env_file() {
+    use activator::unit::env_file::parse_env_file;
+
+    let Some(bin) = tool("systemd-analyze") else {
+        eprintln!("SKIP: systemd-analyze not installed; env-file differential test not run");
+        return;
+    };
+    let mut files: Vec<String> = [
+        "K1=plain\nK2=  lead and trail  \nK3=x\"y\" z\n",
+        "K1=\"dq \\\" \\\\ \\` \\$ \\n \\q\"\nK2='sq \\n \\' x\n",
+        "K1='multi\nline'\nK2=\"cont\\\ninued\"\nK3=un\\\nquoted\n",
+        "# comment \\\nK0=hidden\n; K9=also\nK1=\"a\" 'b' c d\n",
+        "K1=a\r\nK2=b\\ \r\n  K3 =c\n",
+        "K1=\\ esc\\aped\\\\ \nK2=\"open to the end\n",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    // xorshift: deterministic, bounded.
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let alphabet = [
+        'a', 'b', ' ', '\t', '\\', '"', '\'', '\n', '#', ';', '$', '`', 'K', '=',
+    ];
+    for _ in 0..150 {
+        let mut t = String::new();
+        for k in 0..4 {
+            t.push_str(&format!("K{k}="));
+            for _ in 0..(next() % 12) {
+                t.push(alphabet[(next() % alphabet.len() as u64) as usize]);
+            }
+            t.push('\n');
+        }
+        files.push(t);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("os-release");
+    let mut checked = 0;
+    for text in &files {
+        std::fs::write(&path, text).unwrap();
+        // Last pair of a key wins; a condition needs a non-empty value that does not
+        // start with a blank or an operator character, and a plain key.
+        let mut want: Vec<(String, String)> = Vec::new();
+        for (k, v) in parse_env_file(text) {
+            want.retain(|(x, _)| *x != k);
+            want.push((k, v));
+        }
+        want.retain(|(k, v)| {
+            !k.is_empty()
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !v.is_empty()
+                && !v.starts_with([' ', '\t', '\n', '\r', '!', '<', '=', '>', '$'])
+        });
+        if want.is_empty() {
+            continue;
+        }
+        let conditions: Vec<String> = want
+            .iter()
+            .map(|(k, v)| {
+                let quoted = format!("{k}={v}")
+                    .replace('\\', "\\\\")
+                    .replace('"', "\\\"");
+                format!("ConditionOSRelease=\"{quoted}\"")
+            })
+            .collect();
+        let out = Command::new(&bin)
+            .env("SYSTEMD_OS_RELEASE", &path)
+            .env("SYSTEMD_LOG_COLOR", "0")
+            .arg("condition")
+            .args(&conditions)
+            .output()
+            .unwrap();
+        let text_out = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "file {text:?}: we read {want:?}; systemd-analyze:\n{text_out}"
+        );
+        checked += want.len();
+    }
+    eprintln!("{checked} env-file pairs agreed with systemd-analyze");
+    assert!(checked > 100);
+}

@@ -15,7 +15,8 @@ use std::sync::Arc;
 
 use crate::sys::spawn::{SpawnRequest, Stdio};
 use crate::sys::user::{resolve_credentials, Credentials};
-use crate::unit::exec::expand_env_argv;
+use crate::unit::env_file::parse_env_file;
+use crate::unit::exec::{env_name_is_valid, expand_env_argv};
 use crate::unit::{ExecCommand, ExecContext, StdInput, StdOutput};
 
 /// systemd's compiled-in search path for bare command names (systemd.service(5)
@@ -158,64 +159,49 @@ pub fn find_executable(path: &str) -> Result<PathBuf, nix::errno::Errno> {
     Err(last)
 }
 
-/// Parse an `EnvironmentFile=` (systemd.exec(5): `KEY=VALUE` lines, `#`/`;` comments,
-/// shell-like quotes, backslash continuation).
-pub fn parse_environment_file(text: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let joined = text.replace("\\\n", "");
-    for line in joined.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
-            continue;
-        }
-        let line = line.strip_prefix("export ").unwrap_or(line);
-        let Some((k, v)) = line.split_once('=') else {
-            continue;
+/// The assignments of one `EnvironmentFile=`: a file, or every file a wildcard
+/// pattern matches, in order (exec_context_load_environment(): glob(3) without
+/// flags, so `*` skips dot files and a pattern matching nothing is an error). With
+/// `-` (`optional`) a missing or unreadable file is skipped.
+fn read_environment_files(path: &Path, optional: bool) -> Result<Vec<(String, String)>, PlanError> {
+    let text = path.to_string_lossy();
+    let files = if text.contains(['*', '?', '[']) {
+        let options = glob::MatchOptions {
+            case_sensitive: true,
+            require_literal_separator: true,
+            require_literal_leading_dot: true,
         };
-        let k = k.trim();
-        if k.is_empty() || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            continue;
+        match glob::glob_with(&text, options) {
+            Ok(paths) => paths.filter_map(Result::ok).collect(),
+            // glob(3) takes an unclosed `[` literally.
+            Err(_) => vec![path.to_path_buf()],
         }
-        out.push((k.to_string(), unquote_env_value(v.trim())));
+    } else {
+        vec![path.to_path_buf()]
+    };
+    if files.is_empty() && !optional {
+        return Err(PlanError::EnvironmentFile {
+            path: path.to_path_buf(),
+            err: std::io::ErrorKind::NotFound.into(),
+        });
     }
-    out
+    let mut pairs = Vec::new();
+    for file in files {
+        match std::fs::read_to_string(&file) {
+            Ok(text) => pairs.extend(parse_environment_file(&text)),
+            Err(_) if optional => {}
+            Err(err) => return Err(PlanError::EnvironmentFile { path: file, err }),
+        }
+    }
+    Ok(pairs)
 }
 
-fn unquote_env_value(v: &str) -> String {
-    let mut out = String::new();
-    let mut chars = v.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => {
-                while let Some(c) = chars.next() {
-                    match c {
-                        '"' => break,
-                        '\\' => {
-                            if let Some(n) = chars.next() {
-                                out.push(n);
-                            }
-                        }
-                        c => out.push(c),
-                    }
-                }
-            }
-            '\'' => {
-                for c in chars.by_ref() {
-                    if c == '\'' {
-                        break;
-                    }
-                    out.push(c);
-                }
-            }
-            '\\' => {
-                if let Some(n) = chars.next() {
-                    out.push(n);
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out
+/// The assignments of an `EnvironmentFile=` (systemd.exec(5)); like systemd's
+/// strv_env_clean(), a name that is no valid variable name is dropped.
+pub fn parse_environment_file(text: &str) -> Vec<(String, String)> {
+    let mut pairs = parse_env_file(text);
+    pairs.retain(|(k, _)| env_name_is_valid(k));
+    pairs
 }
 
 /// One environment entry; borrowed from the unit, the credentials or the caller
@@ -278,19 +264,8 @@ fn build_environment<'a>(
         set(&mut env, k.as_str().into(), v.as_str().into(), None);
     }
     for file in &inputs.exec.environment_files {
-        match std::fs::read_to_string(&file.path) {
-            Ok(text) => {
-                for (k, v) in parse_environment_file(&text) {
-                    set(&mut env, k.into(), v.into(), None);
-                }
-            }
-            Err(_) if file.optional => {}
-            Err(err) => {
-                return Err(PlanError::EnvironmentFile {
-                    path: file.path.clone(),
-                    err,
-                })
-            }
+        for (k, v) in read_environment_files(&file.path, file.optional)? {
+            set(&mut env, k.into(), v.into(), None);
         }
     }
     for u in &inputs.exec.unset_environment {
@@ -516,19 +491,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn environment_file_syntax() {
-        let v = parse_environment_file(
-            "# c\n; c\nA=1\nB = \"two words\"\nexport C='x y'\nD=a\\\nb\nbad line\n",
-        );
+    fn environment_file_drops_invalid_names() {
+        // systemd has no `export`: "export C" is no variable name (env-file.c).
+        let v = parse_environment_file("A=1\nexport C='x y'\n1X=2\nB = \"two words\"\n");
         assert_eq!(
             v,
-            vec![
-                ("A".into(), "1".into()),
-                ("B".into(), "two words".into()),
-                ("C".into(), "x y".into()),
-                ("D".into(), "ab".into()),
-            ]
+            vec![("A".into(), "1".into()), ("B".into(), "two words".into())]
         );
+    }
+
+    #[test]
+    fn environment_file_wildcards() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in [
+            ("b.env", "B=2\nX=b\n"),
+            ("a.env", "A=1\nX=a\n"),
+            (".h.env", "H=1\n"),
+        ] {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let pattern = dir.path().join("*.env");
+        let got = read_environment_files(&pattern, false).unwrap();
+        // Sorted matches, no dot files; the later file's X wins for the caller.
+        assert_eq!(
+            got,
+            [("A", "1"), ("X", "a"), ("B", "2"), ("X", "b")]
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        );
+        let none = dir.path().join("*.conf");
+        assert!(read_environment_files(&none, false).is_err());
+        assert!(read_environment_files(&none, true).unwrap().is_empty());
+        let missing = dir.path().join("missing");
+        assert!(read_environment_files(&missing, false).is_err());
+        assert!(read_environment_files(&missing, true).unwrap().is_empty());
     }
 
     #[test]

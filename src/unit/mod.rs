@@ -5,6 +5,7 @@ pub mod address;
 pub mod common_table;
 pub mod dropin;
 pub mod dump;
+pub mod env_file;
 pub mod exec;
 pub mod lexer;
 pub mod loader;

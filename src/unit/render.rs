@@ -304,7 +304,11 @@ fn kv(out: &mut String, key: &str, value: &str) {
     // byte would cut the assignment short, and a plain value has no escape for it.
     // It also strips blanks around the value, so they are not written.
     let value = value.replace(['\n', '\r', '\0'], " ");
-    let _ = writeln!(out, "{key}={}", value.trim_matches([' ', '\t']));
+    let value = value.trim_matches([' ', '\t']);
+    // An odd run of backslashes at the end would continue the line into the next
+    // assignment; a plain value cannot end in one, so it gets one more.
+    let odd = value.bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1;
+    let _ = writeln!(out, "{key}={value}{}", if odd { "\\" } else { "" });
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -543,6 +547,9 @@ mod tests {
         let mut s = SocketUnit::new("x.socket");
         s.unit.description = Some(" a\rb\0c\nd\t".into());
         assert!(render_socket(&s).contains("\nDescription=a b c d\n"));
+        // Nor a backslash that would continue it.
+        s.unit.description = Some("x\\".into());
+        assert!(render_socket(&s).contains("\nDescription=x\\\\\n"));
     }
 
     #[test]

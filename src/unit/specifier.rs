@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
+use super::env_file::parse_env_file;
 use super::name;
 use super::values::ValueError;
 
@@ -61,48 +62,6 @@ fn read_trimmed(path: &str) -> Option<String> {
     let s = std::fs::read_to_string(path).ok()?;
     let s = s.trim();
     (!s.is_empty()).then(|| s.to_string())
-}
-
-/// Parse an os-release style `KEY=value` file (os-release(5)): shell-like quoting,
-/// comments; only what is needed for the specifiers.
-fn parse_env_file(text: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let Some((k, v)) = line.split_once('=') else {
-            continue;
-        };
-        let v = v.trim();
-        let v = if v.len() >= 2
-            && ((v.starts_with('"') && v.ends_with('"'))
-                || (v.starts_with('\'') && v.ends_with('\'')))
-        {
-            let inner = &v[1..v.len() - 1];
-            if v.starts_with('"') {
-                let mut s = String::new();
-                let mut it = inner.chars();
-                while let Some(c) = it.next() {
-                    if c == '\\' {
-                        if let Some(n) = it.next() {
-                            s.push(n);
-                        }
-                    } else {
-                        s.push(c);
-                    }
-                }
-                s
-            } else {
-                inner.to_string()
-            }
-        } else {
-            v.to_string()
-        };
-        out.push((k.trim().to_string(), v));
-    }
-    out
 }
 
 /// systemd's architecture name for a `uname -m` machine (src/basic/architecture.c).

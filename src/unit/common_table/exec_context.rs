@@ -32,7 +32,7 @@ pub(crate) static EXEC_TABLE: &[Entry<ExecContext>] = &[
     Entry::new(T, "WorkingDirectory", XN, working_directory, "cwd; '-' prefix: may be missing; '~': home"),
     Entry::new(T, "RootDirectory", XN, root_directory, "chroot() before exec"),
     Entry::new(T, "Environment", XN, environment, "VAR=value assignments (quoted words)"),
-    Entry::new(T, "EnvironmentFile", XQ, environment_file, "Read VAR=value lines from a file ('-': optional)"),
+    Entry::new(T, "EnvironmentFile", XQ, environment_file, "Read VAR=value lines from a file or the files a wildcard matches ('-': optional)"),
     Entry::new(T, "PassEnvironment", XN, pass_environment, "Import these variables from the manager"),
     Entry::new(T, "UnsetEnvironment", XN, unset_environment, "Remove these variables or assignments"),
     Entry::new(T, "UMask", XN, umask, "File mode creation mask (default 0022)"),

@@ -233,7 +233,9 @@ pub(crate) fn parse_exec_line_into(
             cmd.argv.push(expanded.unwrap_or_else(|| word.into_owned()));
         }
 
-        if cmd.argv.first().is_none_or(|a| a.is_empty()) {
+        // `!n || !n[0]`: no argv[0] at all; an empty one ("") is accepted (checked
+        // with systemd-analyze verify 252, and so in every version since).
+        if cmd.argv.is_empty() {
             return fail(
                 warnings,
                 format!(
@@ -374,6 +376,9 @@ mod tests {
             e("@/bin/true"),
             "Empty executable name or zeroeth argument: @/bin/true"
         );
+        // An empty argv[0] is one: systemd-analyze verify accepts `@/bin/true ""`.
+        let p = parse_exec_line("@/bin/true \"\"").unwrap();
+        assert_eq!(p.commands[0].argv, [""]);
         assert_eq!(
             e("/bin/echo \"foo"),
             "Unbalanced quoting, ignoring: \"/bin/echo \"foo\""

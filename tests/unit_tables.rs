@@ -157,7 +157,7 @@ fn builtin_extension_and_x_keys() {
 fn unsupported_directives_warn_as_activator_only() {
     let (_, d) = build(
         "t.service",
-        "[Unit]\nConditionPathExists=/etc\n[Service]\nExecStart=/bin/true\nProtectSystem=strict\nPrivateTmp=yes\nCPUWeight=5\n",
+        "[Unit]\nConditionVirtualization=vm\n[Service]\nExecStart=/bin/true\nProtectSystem=strict\nPrivateTmp=yes\nCPUWeight=5\n",
     );
     assert_eq!(d.len(), 4, "{d:?}");
     assert!(d.iter().all(is_activator_only));
@@ -864,4 +864,174 @@ mod never_panics {
             let _ = activator::unit::dump::dump_unit(&unit);
         }
     }
+}
+
+/// `Condition*=` checks against systemd's own (`systemd-analyze condition`, which
+/// tests conditions as the manager would, in this process's environment): each
+/// condition, negated and not, must come out the same.
+#[test]
+fn conditions_match_systemd_analyze_condition() {
+    use activator::engine::conditions::unmet;
+
+    let Some(bin) = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+    else {
+        eprintln!("SKIP: systemd-analyze not installed; condition differential test not run");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mk = |name: &str, text: &str, mode: u32| {
+        use std::os::unix::fs::PermissionsExt;
+        let p = d.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    mk("empty", "", 0o644);
+    mk("full", "x", 0o644);
+    mk("exe", "#!/bin/sh\n", 0o755);
+    mk("hidden-only/.dot", "x", 0o644);
+    mk("hidden-only/a.dpkg-old", "x", 0o644);
+    mk("hidden-only/b~", "x", 0o644);
+    mk("hidden-only/lost+found", "x", 0o644);
+    mk("visible/a.conf", "x", 0o644);
+    std::fs::create_dir(d.join("emptydir")).unwrap();
+    std::os::unix::fs::symlink(d.join("full"), d.join("link")).unwrap();
+    std::os::unix::fs::symlink(d.join("nowhere"), d.join("dangling")).unwrap();
+    let p = |n: &str| d.join(n).display().to_string();
+    // In a container systemd reads PID 1's command line instead: take a word both
+    // may hold, and one from each.
+    let cmdline = std::fs::read_to_string("/proc/cmdline").unwrap_or_default();
+    let init_word = std::fs::read("/proc/1/cmdline")
+        .ok()
+        .and_then(|c| {
+            c.split(|b| *b == 0)
+                .next()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+        })
+        .filter(|w| !w.is_empty())
+        .unwrap_or_else(|| "x".into());
+    let first_word = cmdline.split_whitespace().next().unwrap_or("x").to_string();
+    let first_key = first_word.split('=').next().unwrap_or("x").to_string();
+    let host = nix::unistd::gethostname()
+        .map(|h| h.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let uid = nix::unistd::getuid().as_raw();
+    let user = nix::unistd::User::from_uid(nix::unistd::getuid())
+        .ok()
+        .flatten()
+        .map(|u| u.name)
+        .unwrap_or_else(|| "root".into());
+    let cases: Vec<(&str, String)> = vec![
+        ("PathExists", p("full")),
+        ("PathExists", p("nowhere")),
+        ("PathExists", p("dangling")),
+        ("PathExistsGlob", format!("{}/*.conf", p("visible"))),
+        ("PathExistsGlob", format!("{}/*.conf", p("emptydir"))),
+        ("PathIsDirectory", p("visible")),
+        ("PathIsDirectory", p("full")),
+        ("PathIsSymbolicLink", p("link")),
+        ("PathIsSymbolicLink", p("dangling")),
+        ("PathIsSymbolicLink", p("full")),
+        ("PathIsMountPoint", "/".into()),
+        ("PathIsMountPoint", "/proc".into()),
+        ("PathIsMountPoint", p("visible")),
+        ("PathIsMountPoint", p("nowhere")),
+        ("PathIsReadWrite", p("full")),
+        ("PathIsReadWrite", "/proc/sys".into()),
+        ("PathIsReadWrite", p("nowhere")),
+        ("DirectoryNotEmpty", p("visible")),
+        ("DirectoryNotEmpty", p("hidden-only")),
+        ("DirectoryNotEmpty", p("emptydir")),
+        ("DirectoryNotEmpty", p("full")),
+        ("DirectoryNotEmpty", p("nowhere")),
+        ("FileNotEmpty", p("full")),
+        ("FileNotEmpty", p("empty")),
+        ("FileNotEmpty", p("visible")),
+        ("FileNotEmpty", p("link")),
+        ("FileIsExecutable", p("exe")),
+        ("FileIsExecutable", p("full")),
+        ("FileIsExecutable", p("visible")),
+        ("User", uid.to_string()),
+        ("User", (uid + 1).to_string()),
+        ("User", user.clone()),
+        ("User", "nobody".into()),
+        ("User", "@system".into()),
+        ("Group", nix::unistd::getgid().as_raw().to_string()),
+        ("Group", "root".into()),
+        ("Group", "nogroup".into()),
+        ("Host", host.clone()),
+        ("Host", host.to_uppercase()),
+        ("Host", format!("{}*", host.chars().next().unwrap_or('x'))),
+        ("Host", "no-such-host.example".into()),
+        ("Host", "0123456789abcdef0123456789abcdef".into()),
+        ("KernelCommandLine", first_word.clone()),
+        ("KernelCommandLine", first_key.clone()),
+        ("KernelCommandLine", "activator.no.such.word".into()),
+        ("KernelCommandLine", init_word.clone()),
+        ("Environment", "PATH".into()),
+        ("Environment", "NO_SUCH_VARIABLE_H4".into()),
+        (
+            "Environment",
+            format!("PATH={}", std::env::var("PATH").unwrap_or_default()),
+        ),
+        ("Architecture", "native".into()),
+        ("Architecture", "x86-64".into()),
+        ("Architecture", "arm64".into()),
+        ("Architecture", "no-such-arch".into()),
+        ("Capability", "CAP_SYS_ADMIN".into()),
+        ("Capability", "cap_net_bind_service".into()),
+        ("Capability", "CAP_NO_SUCH".into()),
+    ];
+    let mut mismatches = Vec::new();
+    for (kind, param) in &cases {
+        for prefix in ["", "!"] {
+            let assignment = format!("Condition{kind}={prefix}{param}");
+            let (s, d) = service(&format!(
+                "[Unit]\n{assignment}\n[Service]\nExecStart=/bin/true\n"
+            ));
+            assert!(d.is_empty(), "{assignment}: {d:?}");
+            assert_eq!(s.unit.conditions.len(), 1, "{assignment}");
+            let ours = unmet(&s.unit.conditions).is_empty();
+            let theirs = Command::new(&bin)
+                .args(["condition", &assignment])
+                .env("SYSTEMD_LOG_LEVEL", "err")
+                .output()
+                .unwrap()
+                .status
+                .success();
+            if ours != theirs {
+                mismatches.push(format!("{assignment}: activator {ours}, systemd {theirs}"));
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+/// condition_test_list(): every plain condition, and one of the `|` ones.
+#[test]
+fn condition_lists_need_every_plain_one_and_one_trigger() {
+    use activator::engine::conditions::unmet;
+    let list = |text: &str| {
+        let (s, d) = service(&format!("[Unit]\n{text}[Service]\nExecStart=/bin/true\n"));
+        assert!(d.is_empty(), "{d:?}");
+        s.unit.conditions.clone()
+    };
+    let l = list("ConditionPathExists=|/nonexistent-h4\nConditionPathExists=|/\n");
+    assert!(unmet(&l).is_empty());
+    let l = list("ConditionPathExists=|/nonexistent-h4\nConditionPathExists=|!/\n");
+    assert_eq!(unmet(&l).len(), 2);
+    let l = list("ConditionPathExists=/\nConditionPathExists=/nonexistent-h4\n");
+    let failed: Vec<String> = unmet(&l).iter().map(|c| c.describe("Condition")).collect();
+    assert_eq!(failed, ["ConditionPathExists=/nonexistent-h4"]);
+    // An empty assignment resets the list; string kinds skip blanks after prefixes.
+    let l = list(
+        "ConditionPathExists=/nonexistent-h4\nConditionPathExists=\nConditionUser=| ! 4294967294\n",
+    );
+    assert_eq!(l.len(), 1);
+    assert_eq!(l[0].describe("Condition"), "ConditionUser=|!4294967294");
+    assert!(unmet(&l).is_empty());
 }

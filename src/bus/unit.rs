@@ -20,7 +20,9 @@ use super::manager::{check_kill, job};
 use super::names::unit_path;
 use super::props::{exec_records, ExecRecord};
 use super::shared::Shared;
-use crate::engine::control::{ControlRequest, ServiceStatus, SocketStatus, UnitStatus};
+use crate::engine::control::{
+    ConditionRecord, ControlRequest, ServiceStatus, SocketStatus, UnitStatus,
+};
 
 /// Serve the unit's objects on this connection (no-op if already there).
 pub(crate) async fn register_unit(server: &ObjectServer, shared: &Arc<Shared>, name: &str) {
@@ -238,6 +240,37 @@ impl UnitObject {
     #[zbus(property)]
     async fn inactive_enter_timestamp(&self) -> Result<u64, MethodError> {
         Ok(self.st().await?.inactive_enter_timestamp)
+    }
+
+    #[zbus(property)]
+    async fn condition_result(&self) -> Result<bool, MethodError> {
+        Ok(self.st().await?.condition_result)
+    }
+
+    #[zbus(property)]
+    async fn assert_result(&self) -> Result<bool, MethodError> {
+        Ok(self.st().await?.assert_result)
+    }
+
+    #[zbus(property)]
+    async fn condition_timestamp(&self) -> Result<u64, MethodError> {
+        Ok(self.st().await?.condition_timestamp)
+    }
+
+    #[zbus(property)]
+    async fn assert_timestamp(&self) -> Result<u64, MethodError> {
+        Ok(self.st().await?.assert_timestamp)
+    }
+
+    /// `a(sbbsi)`: type, trigger, negate, parameter, state (1 held, -1 not, 0 unchecked).
+    #[zbus(property)]
+    async fn conditions(&self) -> Result<Vec<ConditionRecord>, MethodError> {
+        Ok(self.st().await?.conditions.clone())
+    }
+
+    #[zbus(property)]
+    async fn asserts(&self) -> Result<Vec<ConditionRecord>, MethodError> {
+        Ok(self.st().await?.asserts.clone())
     }
 
     #[zbus(property)]

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use super::style::{exit_description, paint, state_colors, state_glyph, CYAN, RED};
+use super::style::{exit_description, paint, state_colors, state_glyph, CYAN, RED, YELLOW};
 use super::time::{format_relative, format_timespan, format_timestamp};
 use crate::engine::control::{ManagerStatus, UnitStatus};
 
@@ -41,6 +41,45 @@ fn active_since(u: &UnitStatus) -> u64 {
         "inactive" | "failed" => u.inactive_enter_timestamp,
         "activating" => u.inactive_exit_timestamp,
         _ => u.active_exit_timestamp,
+    }
+}
+
+/// systemctl's `Condition:`/`Assert:` lines (print_status_info() in
+/// systemctl-show.c) when the last start's check failed.
+fn condition_lines(out: &mut String, u: &UnitStatus, ctx: &StatusContext) {
+    let header = |out: &mut String, label: &str, what: &str, code: &str, ts: u64| {
+        let what = paint(what, code, ctx.color);
+        let when = format!("{}; {}", format_timestamp(ts), format_relative(ts, ctx.now));
+        push_line(out, label, &format!("start {what} at {when}"));
+    };
+    let text = |c: &(String, bool, bool, String, i32)| {
+        let (trigger, negate) = (if c.1 { "|" } else { "" }, if c.2 { "!" } else { "" });
+        format!("{}={trigger}{negate}{} was not met", c.0, c.3)
+    };
+    if !u.condition_result && u.condition_timestamp > 0 {
+        header(
+            out,
+            "Condition:",
+            "condition failed",
+            YELLOW,
+            u.condition_timestamp,
+        );
+        let unmet: Vec<_> = u.conditions.iter().filter(|c| c.4 < 0).collect();
+        for (i, c) in unmet.iter().enumerate() {
+            let glyph = if i + 1 < unmet.len() {
+                "├─"
+            } else {
+                "└─"
+            };
+            push_line(out, "", &format!("{glyph} {}", text(c)));
+        }
+    }
+    if !u.assert_result && u.assert_timestamp > 0 {
+        header(out, "Assert:", "assertion failed", RED, u.assert_timestamp);
+        match u.asserts.iter().find(|c| c.4 < 0 && !c.1) {
+            Some(c) => push_line(out, "", &text(c)),
+            None => push_line(out, "", "none of the trigger assertions were met"),
+        }
     }
 }
 
@@ -168,6 +207,7 @@ pub fn format_unit_status(u: &UnitStatus, ctx: &StatusContext) -> String {
             &format!("{on}●{off} {t}"),
         );
     }
+    condition_lines(&mut out, u, ctx);
     if let Some(k) = &u.socket {
         for (i, (ty, addr)) in k.listen.iter().enumerate() {
             push_line(

@@ -8,6 +8,8 @@
 pub const RED: &str = "\x1b[0;1;31m";
 pub const GREEN: &str = "\x1b[0;1;32m";
 pub const CYAN: &str = "\x1b[0;1;36m";
+/// ansi_highlight_yellow().
+pub const YELLOW: &str = "\x1b[0;1;38;5;185m";
 pub const NORMAL: &str = "\x1b[0m";
 
 /// The glyph in front of a unit: systemd's `unit_active_state_to_glyph()`.

@@ -90,6 +90,9 @@ pub enum ControlError {
     Gone,
 }
 
+/// One entry of `Conditions`/`Asserts`: (type, trigger, negate, parameter, state).
+pub type ConditionRecord = (String, bool, bool, String, i32);
+
 /// Status of one unit, with systemd's property names in mind
 /// (org.freedesktop.systemd1.Unit, systemd.md §6.3).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -119,6 +122,16 @@ pub struct UnitStatus {
     pub active_exit_timestamp: u64,
     pub inactive_enter_timestamp: u64,
     pub inactive_exit_timestamp: u64,
+    /// `ConditionResult`/`AssertResult` of the last start (true before any).
+    pub condition_result: bool,
+    pub assert_result: bool,
+    /// When they were last checked, realtime µs; 0 = never.
+    pub condition_timestamp: u64,
+    pub assert_timestamp: u64,
+    /// `Conditions`/`Asserts a(sbbsi)`: (type, trigger, negate, parameter, state:
+    /// 0 not checked, 1 held, -1 did not).
+    pub conditions: Vec<ConditionRecord>,
+    pub asserts: Vec<ConditionRecord>,
     pub socket: Option<SocketStatus>,
     pub service: Option<ServiceStatus>,
 }

@@ -14,6 +14,7 @@
 
 mod builtins;
 mod commands;
+pub mod conditions;
 pub mod control;
 mod event;
 pub mod exec_plan;

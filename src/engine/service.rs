@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use std::os::fd::OwnedFd;
 use std::sync::Arc;
 
+use super::control::ConditionRecord;
 use super::ratelimit::RateLimiter;
 use super::state::{ServiceResult, ServiceState, Timestamps};
 use crate::unit::{ExecCommand, ServiceUnit};
@@ -31,6 +32,17 @@ pub struct ExecMain {
     pub status: i32,
     pub start: u64,
     pub exit: u64,
+}
+
+/// Outcome of a start's `Condition*=` and `Assert*=` lists, for status.
+#[derive(Debug, Clone, Default)]
+pub struct ConditionChecks {
+    pub condition_result: bool,
+    pub assert_result: bool,
+    /// Realtime µs of the check.
+    pub at: u64,
+    pub conditions: Vec<ConditionRecord>,
+    pub asserts: Vec<ConditionRecord>,
 }
 
 pub struct ServiceRuntime {
@@ -74,6 +86,9 @@ pub struct ServiceRuntime {
     /// The stop path ends in a restart (activatorctl restart).
     pub restart_after_stop: bool,
     pub invocation_id: String,
+    /// The last `Condition*=`/`Assert*=` check (units that have some; boxed, as
+    /// few do and an Accept=yes instance is made per connection).
+    pub checks: Option<Box<ConditionChecks>>,
     /// `FDSTORE=1` fds with their names, passed to the next main process.
     pub fd_store: Vec<(OwnedFd, String)>,
     pub watchdog_generation: u64,
@@ -112,6 +127,7 @@ impl ServiceRuntime {
             started: false,
             restart_after_stop: false,
             invocation_id: String::new(),
+            checks: None,
             fd_store: Vec::new(),
             watchdog_generation: 0,
             start_timeout_armed: false,

@@ -13,9 +13,11 @@ use std::time::Instant;
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 
+use super::conditions;
+use super::control::ConditionRecord;
 use super::exec_plan::{plan, SpawnInputs};
 use super::instance::{connection_unit_name, instance_name};
-use super::service::{ChildRole, Phase, ServiceRuntime};
+use super::service::{ChildRole, ConditionChecks, Phase, ServiceRuntime};
 use super::service_exit::should_restart;
 use super::socket::{SocketResult, SocketState};
 use super::state::{now_usec, ServiceResult, ServiceState};
@@ -23,7 +25,7 @@ use super::timers::Timer;
 use super::Engine;
 use crate::sys::socket::{push_remote_env, SockName};
 use crate::sys::spawn::spawn;
-use crate::unit::{ExecCommand, ServiceType, ServiceUnit, StdInput};
+use crate::unit::{Condition, ExecCommand, ServiceType, ServiceUnit, StdInput};
 
 impl Engine {
     // ----------------------------------------------------------------- entry points
@@ -212,6 +214,10 @@ impl Engine {
                 }
             }
         }
+        if !self.conditions_hold(name) {
+            return;
+        }
+        let srv = self.services.get_mut(name).expect("exists");
         if !srv.start_limit.test(srv.unit.unit.start_limit, now) {
             // systemd: start-limit-hit fails the service and its sockets.
             log::error!("{name}: Start request repeated too quickly.");
@@ -252,6 +258,64 @@ impl Engine {
         } else {
             self.enter_start_pre(name);
         }
+    }
+
+    /// `Condition*=` then `Assert*=`, before the start limit (unit_start()). Either
+    /// failing means nothing is spawned and the service stays dead: a failed
+    /// condition skips the start, a failed assert refuses it. A socket that
+    /// triggered it listens again, so traffic that keeps coming runs into the
+    /// socket's trigger limit, as in systemd (systemd#2467).
+    fn conditions_hold(&mut self, name: &str) -> bool {
+        let srv = self.services.get_mut(name).expect("exists");
+        let unit = srv.unit.clone();
+        let (conditions, asserts) = (&unit.unit.conditions, &unit.unit.asserts);
+        if conditions.is_empty() && asserts.is_empty() {
+            return true;
+        }
+        let (condition_ok, c_outcomes) = conditions::test_list(conditions);
+        let (assert_ok, a_outcomes) = if condition_ok {
+            conditions::test_list(asserts)
+        } else {
+            (true, Vec::new())
+        };
+        // (type, trigger, negate, parameter, state) with systemd's type names.
+        let record = |prefix: &str, list: &[Condition], outcomes: &[bool]| {
+            list.iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let state = outcomes.get(i).map_or(0, |&ok| if ok { 1 } else { -1 });
+                    let kind = format!("{prefix}{}", c.kind.name());
+                    (kind, c.trigger, c.negate, c.parameter.clone(), state)
+                })
+                .collect::<Vec<ConditionRecord>>()
+        };
+        srv.checks = Some(Box::new(ConditionChecks {
+            condition_result: condition_ok,
+            assert_result: assert_ok,
+            at: now_usec(),
+            conditions: record("Condition", conditions, &c_outcomes),
+            asserts: record("Assert", asserts, &a_outcomes),
+        }));
+        if condition_ok && assert_ok {
+            return true;
+        }
+        let (prefix, list, outcomes) = if condition_ok {
+            ("Assert", asserts, &a_outcomes)
+        } else {
+            ("Condition", conditions, &c_outcomes)
+        };
+        for (c, _) in list.iter().zip(outcomes).filter(|(_, ok)| !**ok) {
+            log::info!("{name}: {} was not met.", c.describe(prefix));
+        }
+        if condition_ok {
+            log::error!("{name}: Starting requested but asserts failed.");
+        } else {
+            log::info!("{name}: Condition check resulted in {name} being skipped.");
+        }
+        // As an ExecCondition= skip: dead, no restart, an instance is let go.
+        self.services.get_mut(name).expect("exists").stop_requested = true;
+        self.enter_dead(name);
+        false
     }
 
     pub(super) fn enter_start_pre(&mut self, name: &str) {

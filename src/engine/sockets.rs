@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use nix::errno::Errno;
 use nix::sys::epoll::{EpollEvent, EpollFlags};
 
+use super::conditions;
 use super::event::listener_token;
 use super::instance::fixed_local_address;
 use super::socket::{SocketResult, SocketRuntime, SocketState};
@@ -64,6 +65,25 @@ impl Engine {
     fn socket_enter_start(&mut self, idx: usize) {
         let rt = &mut self.sockets[idx];
         rt.result = SocketResult::Success;
+        // unit_start(): conditions, then asserts; a socket that fails either is
+        // not bound and stays dead (its ConditionResult is not kept).
+        let u = &rt.unit.unit;
+        for (prefix, list) in [("Condition", &u.conditions), ("Assert", &u.asserts)] {
+            let unmet = conditions::unmet(list);
+            if unmet.is_empty() {
+                continue;
+            }
+            let name = &rt.unit.name;
+            for c in unmet {
+                log::info!("{name}: {} was not met.", c.describe(prefix));
+            }
+            if prefix == "Assert" {
+                log::error!("{name}: Starting requested but asserts failed.");
+            } else {
+                log::info!("{name}: Condition check resulted in {name} being skipped.");
+            }
+            return;
+        }
         if !rt
             .start_limit
             .test(rt.unit.unit.start_limit, Instant::now())

@@ -154,6 +154,21 @@ impl Engine {
                 srv.exec_main_pid = rt.exec_main.pid as u32;
                 srv.exec_main_start_timestamp = rt.exec_main.start;
                 srv.exec_main_exit_timestamp = rt.exec_main.exit;
+                match &rt.checks {
+                    Some(c) => {
+                        st.condition_result = c.condition_result;
+                        st.assert_result = c.assert_result;
+                        st.condition_timestamp = c.at;
+                        st.assert_timestamp = c.at;
+                        st.conditions = c.conditions.clone();
+                        st.asserts = c.asserts.clone();
+                    }
+                    // Nothing to check: every start passed.
+                    None => {
+                        st.condition_result = true;
+                        st.assert_result = true;
+                    }
+                }
                 st.triggered_by = match rt.instance_of {
                     Some(idx) => vec![self.sockets[idx].unit.name.clone()],
                     None => self.triggering_sockets(name),

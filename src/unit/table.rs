@@ -435,6 +435,7 @@ fn apply_one<T: UnitTarget>(
             }
         }
         Sec::Unit => find(common_table::UNIT_TABLE, sec, a.key())
+            .or_else(|| find(common_table::CONDITION_TABLE, sec, a.key()))
             .map(|e| run(e, target.unit_mut(), &mut ctx, a.value())),
         Sec::Install => find(common_table::INSTALL_TABLE, sec, a.key())
             .map(|e| run(e, target.install_mut(), &mut ctx, a.value())),
@@ -521,6 +522,7 @@ pub fn directives(kind: UnitKind) -> Vec<DirectiveInfo> {
     rows(&mut out, common_table::EXEC_TABLE, kind);
     rows(&mut out, common_table::KILL_TABLE, kind);
     rows(&mut out, common_table::UNIT_TABLE, kind);
+    rows(&mut out, common_table::CONDITION_TABLE, kind);
     rows(&mut out, common_table::INSTALL_TABLE, kind);
     let own_ignored = match kind {
         UnitKind::Socket => socket_table::SOCKET_IGNORED,
@@ -606,17 +608,26 @@ pub(crate) fn abs_path(v: &str, what: &str, fatal: bool) -> Result<String, Rejec
             Reject::Warn(format!("{what}= path is {why}, ignoring: {v}"))
         }
     };
+    // path_simplify_and_warn(): absolute as given, normalized once simplified (and
+    // reported simplified).
     if !v.starts_with('/') {
         return Err(reject("not absolute"));
-    }
-    if v.split('/').any(|c| c == "..") {
-        return Err(reject("not normalized"));
     }
     let parts: Vec<&str> = v
         .split('/')
         .filter(|c| !c.is_empty() && *c != ".")
         .collect();
-    Ok(format!("/{}", parts.join("/")))
+    let simplified = format!("/{}", parts.join("/"));
+    if parts.contains(&"..") {
+        return Err(if fatal {
+            Reject::Fatal(format!("{what}= path is not normalized: {simplified}"))
+        } else {
+            Reject::Warn(format!(
+                "{what}= path is not normalized, ignoring: {simplified}"
+            ))
+        });
+    }
+    Ok(simplified)
 }
 
 /// A user or group name systemd accepts in relaxed mode (valid_user_group_name with

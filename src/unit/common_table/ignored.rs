@@ -34,25 +34,17 @@ pub(crate) static COMMON_IGNORED: &[Ignored] = &[
     },
     Ignored {
         section: U,
-        keys: "ConditionArchitecture ConditionFirmware ConditionVirtualization ConditionHost \
-             ConditionKernelCommandLine ConditionKernelVersion ConditionCredential \
-             ConditionEnvironment ConditionSecurity ConditionCapability ConditionACPower \
-             ConditionNeedsUpdate ConditionFirstBoot ConditionPathExists \
-             ConditionPathExistsGlob ConditionPathIsDirectory ConditionPathIsSymbolicLink \
-             ConditionPathIsMountPoint ConditionPathIsReadWrite ConditionPathIsEncrypted \
-             ConditionDirectoryNotEmpty ConditionFileNotEmpty ConditionFileIsExecutable \
-             ConditionUser ConditionGroup ConditionControlGroupController ConditionMemory \
-             ConditionCPUs ConditionCPUFeature ConditionOSRelease ConditionMemoryPressure \
-             ConditionCPUPressure ConditionIOPressure AssertArchitecture AssertFirmware \
-             AssertVirtualization AssertHost AssertKernelCommandLine AssertKernelVersion \
-             AssertCredential AssertEnvironment AssertSecurity AssertCapability AssertACPower \
-             AssertNeedsUpdate AssertFirstBoot AssertPathExists AssertPathExistsGlob \
-             AssertPathIsDirectory AssertPathIsSymbolicLink AssertPathIsMountPoint \
-             AssertPathIsReadWrite AssertPathIsEncrypted AssertDirectoryNotEmpty \
-             AssertFileNotEmpty AssertFileIsExecutable AssertUser AssertGroup \
+        keys: "ConditionFirmware ConditionVirtualization ConditionKernelVersion \
+             ConditionCredential ConditionSecurity ConditionACPower ConditionNeedsUpdate \
+             ConditionFirstBoot ConditionPathIsEncrypted ConditionControlGroupController \
+             ConditionMemory ConditionCPUs ConditionCPUFeature ConditionOSRelease \
+             ConditionMemoryPressure ConditionCPUPressure ConditionIOPressure AssertFirmware \
+             AssertVirtualization AssertKernelVersion AssertCredential AssertSecurity \
+             AssertACPower AssertNeedsUpdate AssertFirstBoot AssertPathIsEncrypted \
              AssertControlGroupController AssertMemory AssertCPUs AssertCPUFeature \
              AssertOSRelease AssertMemoryPressure AssertCPUPressure AssertIOPressure",
-        summary: "Start condition/assertion (not checked: the unit always starts)",
+        summary:
+            "Start condition/assertion activator does not check (the unit starts as if it held)",
     },
     Ignored {
         section: I,

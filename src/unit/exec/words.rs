@@ -133,6 +133,13 @@ pub mod list {
     /// No flags (config_parse_service_sockets, config_parse_user_group_strv_compat,
     /// config_parse_also).
     pub const BARE: Flags = NONE;
+    /// `EXTRACT_UNQUOTE|EXTRACT_RELAX`: the kernel command line as
+    /// ConditionKernelCommandLine= reads it.
+    pub const KERNEL_CMDLINE: Flags = Flags {
+        unquote: true,
+        relax: true,
+        ..NONE
+    };
 }
 
 /// The words of a list value, one `extract_first_word()` call each; `Err` for an

@@ -35,9 +35,11 @@ macro_rules! derefs_to_settings {
     };
 }
 
+mod condition;
 mod service;
 mod socket;
 
+pub use condition::*;
 pub use service::*;
 pub use socket::*;
 
@@ -169,6 +171,10 @@ pub struct UnitSettings {
     /// Ordering and requirement dependencies, kept for `show` and for ordering starts.
     #[serde(flatten)]
     pub deps: Sparse<UnitDeps>,
+    /// `Condition*=`: all must hold (of the `|` ones, one), else the start is skipped.
+    pub conditions: Vec<Condition>,
+    /// `Assert*=`: the same, but a failure fails the start request.
+    pub asserts: Vec<Condition>,
 }
 
 impl Default for UnitSettings {
@@ -182,6 +188,8 @@ impl Default for UnitSettings {
             },
             collect_mode: CollectMode::Inactive,
             deps: Sparse::default(),
+            conditions: Vec::new(),
+            asserts: Vec::new(),
         }
     }
 }

@@ -392,3 +392,47 @@ fn colours_only_when_asked() {
     );
     assert!(coloured.contains("\x1b[0;1;32m●\x1b[0m broken.socket"));
 }
+
+/// `status=N/NAME` uses systemd's exit status names (exit-status.c, libc, LSB and
+/// systemd classes — `BSD` ones are not printed): the whole table against
+/// `systemd-analyze exit-status`.
+#[test]
+fn exit_status_names_match_systemd_analyze() {
+    use activator::ctl::style::exit_status_name;
+    let out = match std::process::Command::new("systemd-analyze")
+        .arg("exit-status")
+        .output()
+    {
+        Ok(o) if o.status.success() => o,
+        _ => {
+            eprintln!("SKIP: systemd-analyze not installed; exit-status table not compared");
+            return;
+        }
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut compared = 0;
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let [name, code, class] = f[..] else {
+            continue;
+        };
+        let code: i32 = code.parse().unwrap();
+        // The unit parser's table (SuccessExitStatus= names) has every class.
+        let entry = (name, u8::try_from(code).unwrap());
+        assert!(activator::unit::values::EXIT_STATUS_NAMES.contains(&entry), "{entry:?}");
+        let ours = exit_status_name(code);
+        if class == "BSD" {
+            assert_eq!(ours, None, "{code}");
+        } else {
+            assert_eq!(ours, Some(name), "{code}");
+        }
+        compared += 1;
+    }
+    assert!(compared > 60, "{compared}");
+    // Nothing systemd does not name.
+    let named = (0..256).filter(|c| exit_status_name(*c).is_some()).count();
+    assert_eq!(
+        named,
+        text.lines().filter(|l| !l.ends_with("BSD")).count() - 1
+    );
+}

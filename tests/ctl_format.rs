@@ -419,7 +419,10 @@ fn exit_status_names_match_systemd_analyze() {
         let code: i32 = code.parse().unwrap();
         // The unit parser's table (SuccessExitStatus= names) has every class.
         let entry = (name, u8::try_from(code).unwrap());
-        assert!(activator::unit::values::EXIT_STATUS_NAMES.contains(&entry), "{entry:?}");
+        assert!(
+            activator::unit::values::EXIT_STATUS_NAMES.contains(&entry),
+            "{entry:?}"
+        );
         let ours = exit_status_name(code);
         if class == "BSD" {
             assert_eq!(ours, None, "{code}");

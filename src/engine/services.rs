@@ -304,14 +304,8 @@ impl Engine {
         } else {
             ("Condition", conditions, &c_outcomes)
         };
-        for (c, _) in list.iter().zip(outcomes).filter(|(_, ok)| !**ok) {
-            log::info!("{name}: {} was not met.", c.describe(prefix));
-        }
-        if condition_ok {
-            log::error!("{name}: Starting requested but asserts failed.");
-        } else {
-            log::info!("{name}: Condition check resulted in {name} being skipped.");
-        }
+        let unmet = list.iter().zip(outcomes).filter(|(_, ok)| !**ok);
+        conditions::report(name, prefix, unmet.map(|(c, _)| c));
         // As an ExecCondition= skip: dead, no restart, an instance is let go.
         self.services.get_mut(name).expect("exists").stop_requested = true;
         self.enter_dead(name);

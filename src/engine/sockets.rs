@@ -70,19 +70,9 @@ impl Engine {
         let u = &rt.unit.unit;
         for (prefix, list) in [("Condition", &u.conditions), ("Assert", &u.asserts)] {
             let unmet = conditions::unmet(list);
-            if unmet.is_empty() {
-                continue;
+            if !unmet.is_empty() {
+                return conditions::report(&rt.unit.name, prefix, unmet);
             }
-            let name = &rt.unit.name;
-            for c in unmet {
-                log::info!("{name}: {} was not met.", c.describe(prefix));
-            }
-            if prefix == "Assert" {
-                log::error!("{name}: Starting requested but asserts failed.");
-            } else {
-                log::info!("{name}: Condition check resulted in {name} being skipped.");
-            }
-            return;
         }
         if !rt
             .start_limit

@@ -2,7 +2,8 @@
 //! os-release(5) and machine-info(5). One state machine, after `parse_env_file()`
 //! in src/basic/env-file.c (v252):
 //!
-//! - `#` or `;` first on a line starts a comment (a backslash continues it);
+//! - `#` or `;` first on a line starts a comment, which ends at the line's end even
+//!   after a backslash (v254+; 252 continued it — systemd#27975);
 //! - the key is everything up to `=`, without surrounding blanks; a line without `=`
 //!   is skipped;
 //! - after `=`: leading blanks are skipped; `'…'` keeps everything verbatim, newlines
@@ -169,6 +170,8 @@ pub fn parse_env_file(text: &str) -> Vec<(String, String)> {
             State::Comment if c == '\\' => State::CommentEscape,
             State::Comment if is_newline(c) => State::PreKey,
             State::Comment => State::Comment,
+            // "now treated as a non comment line since v254".
+            State::CommentEscape if is_newline(c) => State::PreKey,
             State::CommentEscape => State::Comment,
         };
     }
@@ -227,7 +230,9 @@ mod tests {
     fn edges() {
         assert_eq!(pairs("A=\nB"), [p("A", "")]);
         assert_eq!(pairs("A=\"open"), [p("A", "open")]);
-        assert_eq!(pairs("# comment \\\nA=1\nB=2"), [p("B", "2")]);
+        // v254+: a backslash does not continue a comment (252 hid A here).
+        assert_eq!(pairs("# comment \\\nA=1\nB=2"), [p("A", "1"), p("B", "2")]);
+        assert_eq!(pairs("# \\x\nA=1"), [p("A", "1")]);
         assert_eq!(
             pairs("A=1\r\nB=\\ 2 \\ \r\n"),
             [p("A", "1"), p("B", " 2  ")]

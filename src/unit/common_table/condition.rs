@@ -42,22 +42,21 @@ fn condition(
         return Ok(());
     }
     let path = kind.takes_path();
-    let after_prefix = |s: &str| -> usize {
-        if path {
-            1
-        } else {
-            1 + s[1..].len() - s[1..].trim_start_matches([' ', '\t', '\n', '\r']).len()
-        }
-    };
     let mut rest = v;
-    let trigger = rest.starts_with('|');
-    if trigger {
-        rest = &rest[after_prefix(rest)..];
-    }
-    let negate = rest.starts_with('!');
-    if negate {
-        rest = &rest[after_prefix(rest)..];
-    }
+    // `|` then `!`; string kinds skip blanks after each, path kinds do not.
+    let mut prefix = |c: char| match rest.strip_prefix(c) {
+        Some(r) => {
+            rest = if path {
+                r
+            } else {
+                r.trim_start_matches([' ', '\t', '\n', '\r'])
+            };
+            true
+        }
+        None => false,
+    };
+    let trigger = prefix('|');
+    let negate = prefix('!');
     let parameter = ctx.expand(rest).map_err(|r| {
         warn(format!(
             "Failed to resolve unit specifiers in {rest}, ignoring: {r}"

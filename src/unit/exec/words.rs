@@ -39,7 +39,8 @@ impl Flags {
     /// Text that `extract_first_word()` with these flags reads back as the one word
     /// `w`: the word itself when nothing in it is special. Under
     /// `EXTRACT_RETAIN_ESCAPE` without `EXTRACT_UNQUOTE` nothing can be escaped, and
-    /// the word is written as it is (unit names never need it).
+    /// the word is written as it is (unit names never need it); without
+    /// `EXTRACT_UNQUOTE` an empty word cannot be written either.
     pub fn quote(self, w: &str) -> Cow<'_, str> {
         let special = |c: char| {
             matches!(c, ' ' | '\t' | '\n' | '\r')
@@ -76,14 +77,27 @@ impl Flags {
                 }
                 out.push(c);
             }
-        } else if self.unquote && !w.contains('"') {
-            out.push('"');
-            out.push_str(w);
-            out.push('"');
-        } else if self.unquote && !w.contains('\'') {
-            out.push('\'');
-            out.push_str(w);
-            out.push('\'');
+        } else if self.unquote {
+            // Quoted runs, one after the other in the same word: `"` inside '…',
+            // `'` inside "…", anything else in whichever is open.
+            let mut open: Option<char> = None;
+            for c in w.chars() {
+                let need = match c {
+                    '"' => '\'',
+                    '\'' => '"',
+                    _ => open.unwrap_or('"'),
+                };
+                if open != Some(need) {
+                    out.extend(open);
+                    out.push(need);
+                    open = Some(need);
+                }
+                out.push(c);
+            }
+            match open {
+                Some(q) => out.push(q),
+                None => out.push_str("\"\""),
+            }
         } else {
             return Cow::Borrowed(w);
         }
@@ -423,7 +437,17 @@ mod tests {
     #[test]
     fn list_quoting_reads_back_under_each_grammar() {
         let samples = [
-            "plain", "a b", "tab\tx", "x\\y", "q\"r", "s't", "both\"'", "", "trail\\", "%i",
+            "plain",
+            "a b",
+            "tab\tx",
+            "x\\y",
+            "q\"r",
+            "s't",
+            "both\"'",
+            "",
+            "trail\\",
+            "%i",
+            "m'i\"x e\\ d",
         ];
         let grammars = [
             ("DEPENDENCIES", list::DEPENDENCIES),
@@ -433,15 +457,14 @@ mod tests {
             ("BARE", list::BARE),
         ];
         for (name, flags) in grammars {
-            // What each grammar cannot hold: blanks without quotes or escapes; both
-            // quote characters with only quotes; an empty word without quotes.
+            // What each grammar cannot hold: blanks without quotes or escapes; an
+            // empty word without quotes.
             let ws = |w: &str| w.contains([' ', '\t']);
             let representable: Vec<&str> = samples
                 .iter()
                 .copied()
                 .filter(|w| match name {
                     "DEPENDENCIES" => !w.is_empty() && !ws(w),
-                    "STRV" => !(w.contains('"') && w.contains('\'')),
                     "BARE" => !w.is_empty(),
                     _ => true,
                 })

@@ -574,11 +574,12 @@ fn server_paths_follow_the_unit_loader_rules() {
 7614 stream tcp4 nowait nobody /usr//bin/./cat cat
 7615 stream tcp4 nowait nobody .. x
 7616 stream tcp4 nowait nobody -cat cat
+7617 stream tcp4 nowait nobody /. x
 ";
     let (u, _d) = load(conf, Dialect::OpenBsd);
     let msgs = messages(&u);
     let lines: Vec<u32> = u.diagnostics.iter().map(|d| d.line).collect();
-    assert_eq!(lines, [1, 2, 3, 5, 6], "{msgs:#?}");
+    assert_eq!(lines, [1, 2, 3, 5, 6, 7], "{msgs:#?}");
     assert!(
         msgs[0].contains("\"/bin/ca\\u{4}t\" contains special characters"),
         "{}",

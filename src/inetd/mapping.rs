@@ -27,7 +27,7 @@ use super::rules::{activation, check_socket_type, exec_command, reject_unsupport
 use super::services::Services;
 use super::InetdOptions;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::unit::exec::{filename_is_valid, string_is_safe};
+use crate::unit::exec::{filename_is_valid, path_simplify, string_is_safe};
 use crate::unit::model::{
     BindIpv6Only, Builtin, Listen, ServiceUnit, SocketAddress, SocketUnit, UnitSource,
 };
@@ -202,7 +202,8 @@ impl<'a> Mapper<'a> {
                         p.as_ref()
                     ));
                 }
-                if p.ends_with('/') {
+                // `/.` is stored as `/`: a directory either way.
+                if p.ends_with('/') || path_simplify(p).ends_with('/') {
                     return Err(format!("Server program '{p}' is a directory"));
                 }
                 Ok(None)

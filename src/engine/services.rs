@@ -267,11 +267,12 @@ impl Engine {
     /// socket's trigger limit, as in systemd (systemd#2467).
     fn conditions_hold(&mut self, name: &str) -> bool {
         let srv = self.services.get_mut(name).expect("exists");
-        let unit = srv.unit.clone();
-        let (conditions, asserts) = (&unit.unit.conditions, &unit.unit.asserts);
-        if conditions.is_empty() && asserts.is_empty() {
+        let u = &srv.unit.unit;
+        if u.conditions.is_empty() && u.asserts.is_empty() {
             return true;
         }
+        let unit = srv.unit.clone();
+        let (conditions, asserts) = (&unit.unit.conditions, &unit.unit.asserts);
         let (condition_ok, c_outcomes) = conditions::test_list(conditions);
         let (assert_ok, a_outcomes) = if condition_ok {
             conditions::test_list(asserts)

@@ -5,6 +5,10 @@
 //! when it loads again, renders to the same text. (The renderer writes what inetd
 //! entries can set, not every directive, so the text of an arbitrary unit may lack
 //! something it needs to load; `inetd_convert` checks that converted units do load.)
+//!
+//! Known false positive: a value that ends in blanks only after specifier expansion
+//! (`PIDFile=%i %I` in a plain unit is `/run/ `) cannot be written back — the lexer
+//! strips trailing blanks — so the second render differs.
 #![no_main]
 
 use std::path::Path;

@@ -214,10 +214,15 @@ impl Engine {
                 }
             }
         }
-        if !self.conditions_hold(name) {
-            return;
-        }
-        let srv = self.services.get_mut(name).expect("exists");
+        let u = &srv.unit.unit;
+        let srv = if u.conditions.is_empty() && u.asserts.is_empty() {
+            srv
+        } else {
+            if !self.conditions_hold(name) {
+                return;
+            }
+            self.services.get_mut(name).expect("exists")
+        };
         if !srv.start_limit.test(srv.unit.unit.start_limit, now) {
             // systemd: start-limit-hit fails the service and its sockets.
             log::error!("{name}: Start request repeated too quickly.");
@@ -260,17 +265,14 @@ impl Engine {
         }
     }
 
-    /// `Condition*=` then `Assert*=`, before the start limit (unit_start()). Either
+    /// `Condition*=` then `Assert*=` of a unit that has some, before the start limit
+    /// (unit_start()). Either
     /// failing means nothing is spawned and the service stays dead: a failed
     /// condition skips the start, a failed assert refuses it. A socket that
     /// triggered it listens again, so traffic that keeps coming runs into the
     /// socket's trigger limit, as in systemd (systemd#2467).
     fn conditions_hold(&mut self, name: &str) -> bool {
         let srv = self.services.get_mut(name).expect("exists");
-        let u = &srv.unit.unit;
-        if u.conditions.is_empty() && u.asserts.is_empty() {
-            return true;
-        }
         let unit = srv.unit.clone();
         let (conditions, asserts) = (&unit.unit.conditions, &unit.unit.asserts);
         let (condition_ok, c_outcomes) = conditions::test_list(conditions);

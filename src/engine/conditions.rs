@@ -58,8 +58,9 @@ const CAPABILITIES: [&str; 41] = [
     "checkpoint_restore",
 ];
 
-/// The architectures systemd names (architecture.c), for ConditionArchitecture=.
-const ARCHITECTURES: [&str; 36] = [
+/// The architectures systemd names (architecture.c), and `native`, for
+/// ConditionArchitecture=.
+const ARCHITECTURES: [&str; 34] = [
     "x86",
     "x86-64",
     "ppc",
@@ -94,8 +95,6 @@ const ARCHITECTURES: [&str; 36] = [
     "arc-be",
     "loongarch64",
     "native",
-    "x32",
-    "i386",
 ];
 
 /// condition_test_list(): whether a list holds — every plain condition, and at
